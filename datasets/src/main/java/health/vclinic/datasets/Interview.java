@@ -1,0 +1,79 @@
+package health.vclinic.datasets;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * What the patient said in the consultation.
+ *
+ * @param chiefComplaint free text, possibly empty; at most 4,000 characters
+ * @param painScore numeric rating 0 to 10
+ * @param symptomOnsetHours hours since the symptoms began, 0 to 87,600 (ten years)
+ * @param phq9 the nine PHQ-9 answers 0 to 3 in item order, or empty when not asked
+ * @param gad7 the seven GAD-7 answers 0 to 3 in item order, or empty when not asked
+ * @param answers structured answers, question id to answer; at most 200, ids up to 64 characters,
+ *     answers up to 1,000
+ */
+public record Interview(
+        String chiefComplaint,
+        OptionalInt painScore,
+        OptionalDouble symptomOnsetHours,
+        List<Integer> phq9,
+        List<Integer> gad7,
+        Map<String, String> answers) {
+
+    public static final int PHQ9_ITEMS = 9;
+    public static final int GAD7_ITEMS = 7;
+    public static final int MAX_COMPLAINT_CHARS = 4_000;
+    public static final int MAX_ANSWERS = 200;
+
+    /** An interview in which nothing was asked. */
+    public static final Interview NONE =
+            new Interview("", OptionalInt.empty(), OptionalDouble.empty(), List.of(), List.of(), Map.of());
+
+    public Interview {
+        Objects.requireNonNull(chiefComplaint, "chiefComplaint");
+        Objects.requireNonNull(painScore, "painScore");
+        Objects.requireNonNull(symptomOnsetHours, "symptomOnsetHours");
+        phq9 = List.copyOf(phq9);
+        gad7 = List.copyOf(gad7);
+        answers = Map.copyOf(answers);
+        Checks checks = new Checks();
+        checks.maxLength("interview.chief_complaint", chiefComplaint, MAX_COMPLAINT_CHARS);
+        checks.range("interview.pain_score", painScore, 0, 10, "");
+        checks.range("interview.symptom_onset_hours", symptomOnsetHours, 0, 87_600, "hours");
+        questionnaire(checks, "interview.phq9", phq9, PHQ9_ITEMS);
+        questionnaire(checks, "interview.gad7", gad7, GAD7_ITEMS);
+        if (answers.size() > MAX_ANSWERS) {
+            checks.fail("interview.answers", "must have at most " + MAX_ANSWERS + " entries");
+        }
+        answers.forEach((id, answer) -> {
+            if (id.isBlank() || id.length() > 64) {
+                checks.fail("interview.answers", "question ids must be 1 to 64 characters");
+            }
+            if (answer.length() > 1_000) {
+                checks.fail("interview.answers", "answers must be at most 1000 characters");
+            }
+        });
+        checks.throwIfAny();
+    }
+
+    private static void questionnaire(Checks checks, String field, List<Integer> items, int expected) {
+        if (items.isEmpty()) {
+            return;
+        }
+        if (items.size() != expected) {
+            checks.fail(field, "must have exactly " + expected + " answers (each 0 to 3), or none");
+            return;
+        }
+        for (int i = 0; i < items.size(); i++) {
+            int v = items.get(i);
+            if (v < 0 || v > 3) {
+                checks.fail(field + "[" + i + "]", "must be a whole number from 0 to 3");
+            }
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package health.vclinic.inference;
+
+import health.vclinic.datasets.Encounter;
+import health.vclinic.datasets.VitalSigns;
+import health.vclinic.inference.news2.News2;
+import health.vclinic.inference.news2.News2Band;
+import health.vclinic.inference.news2.News2Parameter;
+import health.vclinic.inference.news2.News2Score;
+import health.vclinic.inference.news2.ParameterScore;
+import health.vclinic.inference.redflags.RedFlag;
+import health.vclinic.inference.redflags.RedFlagRules;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Assesses one encounter: scores (NEWS2 or paediatric limits, PHQ-9, GAD-7, pain), red-flag rules,
+ * the floors they set, and their fusion into one level with its reasons. Immutable and thread safe;
+ * every entry point of the service (gRPC, HTTP, CLI, FHIR) calls {@link #assess(Encounter)}.
+ *
+ * <p>Floors, a design decision documented against CLINICAL.md:
+ * <ul>
+ *   <li>NEWS2 (adults): 7+ EMERGENT; 5-6 URGENT; a single parameter scoring 3 URGENT; 1-4 LESS_URGENT;
+ *       unresponsive RESUSCITATION.</li>
+ *   <li>Children under 16: {@link PaediatricLimits}.</li>
+ *   <li>Red flags: the rule's own floor ({@link RedFlagRules}).</li>
+ *   <li>PHQ-9 or GAD-7 at or above the cut-point 10: LESS_URGENT ({@link Questionnaires}).</li>
+ *   <li>Pain 8-10: URGENT; 4-7: LESS_URGENT (the pain modifiers of CTAS and KTAS, for pain whose site is
+ *       not known to be central).</li>
+ *   <li>Incomplete data: self-care is only advised when a full set of vital signs was measured and the
+ *       age is known; otherwise LESS_URGENT (a routine consultation) at least.</li>
+ * </ul>
+ */
+public final class TriageEngine {
+
+    private final RedFlagRules rules;
+    private final Map<String, String> versions;
+
+    public TriageEngine(RedFlagRules rules) {
+        this.rules = rules;
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("red-flag-rules", rules.version());
+        v.put("news2", "RCP-2017");
+        v.put("paediatric-limits", "APLS-6");
+        v.put("questionnaires", "PHQ-9-2001,GAD-7-2006");
+        this.versions = Map.copyOf(v);
+    }
+
+    /** An engine over the rules shipped with the service. */
+    public static TriageEngine standard() {
+        return new TriageEngine(RedFlagRules.standard());
+    }
+
+    public RedFlagRules rules() {
+        return rules;
+    }
+
+    public TriageResult assess(Encounter encounter) {
+        News2Score news2 = News2.assess(encounter.patient(), encounter.vitals());
+        PaediatricAssessment paediatric = PaediatricLimits.assess(encounter.patient(), encounter.vitals());
+        List<RedFlag> redFlags = rules.evaluate(encounter);
+        List<QuestionnaireScore> questionnaires = new ArrayList<>(2);
+        Questionnaires.phq9(encounter.interview().phq9()).ifPresent(questionnaires::add);
+        Questionnaires.gad7(encounter.interview().gad7()).ifPresent(questionnaires::add);
+        List<String> missing = missing(encounter);
+
+        List<TriageFloor> floors = new ArrayList<>();
+        List<Disposition> dispositions = new ArrayList<>();
+        for (RedFlag f : redFlags) {
+            floors.add(new TriageFloor("red-flag:" + f.code(), f.floor(),
+                    "red flag: " + f.description() + " (" + String.join(", ", f.evidence()) + ")"));
+            f.disposition().ifPresent(dispositions::add);
+        }
+        news2Floor(news2).ifPresent(floors::add);
+        floors.addAll(paediatric.floors());
+        questionnaires.forEach(q -> Questionnaires.floor(q).ifPresent(floors::add));
+        painFloor(encounter).ifPresent(floors::add);
+        incompleteDataFloor(encounter, news2).ifPresent(floors::add);
+
+        TriageDecision decision = TriageFusion.fuse(floors, Optional.empty(), dispositions);
+        List<String> reviewReasons = reviewReasons(encounter, news2, paediatric, redFlags);
+        return new TriageResult(encounter.encounterId(), decision, List.of(), news2, paediatric, redFlags,
+                questionnaires, explanation(decision, news2, questionnaires, missing), !reviewReasons.isEmpty(),
+                reviewReasons, missing, versions);
+    }
+
+    static Optional<TriageFloor> news2Floor(News2Score news2) {
+        if (!news2.applicable()) {
+            return Optional.empty();
+        }
+        boolean unresponsive = news2.parameter(News2Parameter.CONSCIOUSNESS)
+                .filter(p -> p.value().equals("unresponsive")).isPresent();
+        if (unresponsive) {
+            return Optional.of(new TriageFloor("news2:unresponsive", TriageLevel.RESUSCITATION,
+                    "unresponsive on ACVPU"));
+        }
+        String summary = "NEWS2 " + news2.total() + " (" + bandWords(news2.band()) + ")"
+                + (news2.complete() ? "" : ", a lower bound");
+        return switch (news2.band()) {
+            case HIGH -> Optional.of(new TriageFloor("news2", TriageLevel.EMERGENT, summary));
+            case MEDIUM -> Optional.of(new TriageFloor("news2", TriageLevel.URGENT, summary));
+            case LOW_MEDIUM -> Optional.of(new TriageFloor("news2:single-parameter", TriageLevel.URGENT,
+                    summary + ": " + threes(news2) + " scored 3"));
+            case LOW -> news2.total() > 0
+                    ? Optional.of(new TriageFloor("news2", TriageLevel.LESS_URGENT, summary))
+                    : Optional.empty();
+        };
+    }
+
+    static Optional<TriageFloor> painFloor(Encounter encounter) {
+        if (encounter.interview().painScore().isEmpty()) {
+            return Optional.empty();
+        }
+        int pain = encounter.interview().painScore().getAsInt();
+        if (pain >= 8) {
+            return Optional.of(new TriageFloor("pain", TriageLevel.URGENT, "severe pain, " + pain + "/10"));
+        }
+        if (pain >= 4) {
+            return Optional.of(new TriageFloor("pain", TriageLevel.LESS_URGENT, "moderate pain, " + pain + "/10"));
+        }
+        return Optional.empty();
+    }
+
+    static Optional<TriageFloor> incompleteDataFloor(Encounter encounter, News2Score news2) {
+        List<String> absent = new ArrayList<>();
+        if (encounter.patient().ageYears().isEmpty()) {
+            absent.add("age");
+        }
+        VitalSigns v = encounter.vitals();
+        if (news2.applicable() || !encounter.patient().child()) {
+            news2.missing().forEach(p -> absent.add(p.words()));
+        } else {
+            if (v.heartRate().isEmpty()) {
+                absent.add("heart rate");
+            }
+            if (v.respiratoryRate().isEmpty()) {
+                absent.add("respiratory rate");
+            }
+            if (v.systolicBp().isEmpty()) {
+                absent.add("systolic blood pressure");
+            }
+            if (v.spo2().isEmpty()) {
+                absent.add("SpO2");
+            }
+            if (v.temperatureC().isEmpty()) {
+                absent.add("temperature");
+            }
+            if (v.consciousness().isEmpty()) {
+                absent.add("consciousness");
+            }
+        }
+        if (absent.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new TriageFloor("incomplete-data", TriageLevel.LESS_URGENT,
+                "self-care is only advised after a full set of observations; not given: " + String.join(", ", absent)));
+    }
+
+    private static List<String> missing(Encounter encounter) {
+        List<String> missing = new ArrayList<>();
+        if (encounter.patient().ageYears().isEmpty()) {
+            missing.add("patient.age_years");
+        }
+        VitalSigns v = encounter.vitals();
+        if (v.heartRate().isEmpty()) {
+            missing.add("vitals.heart_rate");
+        }
+        if (v.respiratoryRate().isEmpty()) {
+            missing.add("vitals.respiratory_rate");
+        }
+        if (v.systolicBp().isEmpty()) {
+            missing.add("vitals.systolic_bp");
+        }
+        if (v.temperatureC().isEmpty()) {
+            missing.add("vitals.temperature_c");
+        }
+        if (v.spo2().isEmpty()) {
+            missing.add("vitals.spo2");
+        }
+        if (v.supplementalOxygen().isEmpty()) {
+            missing.add("vitals.supplemental_oxygen");
+        }
+        if (v.consciousness().isEmpty()) {
+            missing.add("vitals.consciousness");
+        }
+        if (encounter.interview().chiefComplaint().isBlank()) {
+            missing.add("interview.chief_complaint");
+        }
+        if (encounter.interview().painScore().isEmpty()) {
+            missing.add("interview.pain_score");
+        }
+        return missing;
+    }
+
+    private static List<String> reviewReasons(Encounter encounter, News2Score news2, PaediatricAssessment paediatric,
+                                              List<RedFlag> redFlags) {
+        List<String> reasons = new ArrayList<>();
+        redFlags.forEach(f -> reasons.add("red flag: " + f.description()));
+        if (news2.applicable() && news2.band() != News2Band.LOW) {
+            reasons.add("NEWS2 " + bandWords(news2.band()) + " asks for a clinical review (RCP 2017, Chart 4)");
+        }
+        news2.note().ifPresent(reasons::add);
+        if (paediatric.floors().stream().anyMatch(f -> f.level().level() <= TriageLevel.URGENT.level())) {
+            reasons.add("a child's vital signs are outside the limits for age");
+        }
+        if (encounter.patient().ageYears().isEmpty() && !encounter.vitals().empty()) {
+            reasons.add("age not given: vital signs were scored on the adult NEWS2 chart");
+        }
+        return reasons;
+    }
+
+    private static List<String> explanation(TriageDecision decision, News2Score news2,
+                                            List<QuestionnaireScore> questionnaires, List<String> missing) {
+        List<String> lines = new ArrayList<>();
+        TriageLevel level = decision.level();
+        String head = "Level " + level.level() + " (" + level.words() + "): " + decision.disposition().advice() + ".";
+        if (decision.decidedBy().equals(TriageFusion.DEFAULT_SOURCE)) {
+            head += " No rule or score raised the urgency.";
+        } else {
+            head += " Set by " + decision.decidedBy() + ".";
+        }
+        lines.add(head);
+        for (TriageFloor f : decision.floors()) {
+            lines.add(capitalise(f.reason()) + " (floor " + f.level().words() + ").");
+        }
+        if (news2.applicable() && !news2.parameters().isEmpty()) {
+            String scored = news2.parameters().stream().filter(p -> p.points() > 0)
+                    .map(TriageEngine::describe).collect(Collectors.joining(", "));
+            lines.add("NEWS2 " + news2.total() + " (" + bandWords(news2.band()) + ")"
+                    + (scored.isEmpty() ? ", every measured parameter normal" : ": " + scored)
+                    + (news2.complete() ? "." : "; not measured: " + news2.missing().stream()
+                    .map(News2Parameter::words).collect(Collectors.joining(", ")) + "."));
+        }
+        for (QuestionnaireScore q : questionnaires) {
+            lines.add(q.instrument() + " total " + q.total() + " of " + q.maxTotal() + " ("
+                    + q.severity().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ").");
+        }
+        if (!missing.isEmpty()) {
+            lines.add("Not given: " + String.join(", ", missing) + ".");
+        }
+        return lines;
+    }
+
+    private static String describe(ParameterScore p) {
+        String unit = p.parameter().unit().isEmpty() ? "" : " " + p.parameter().unit();
+        return p.parameter().words() + " " + p.value() + unit + " scored " + p.points();
+    }
+
+    private static String threes(News2Score news2) {
+        return news2.parameters().stream().filter(p -> p.points() == 3)
+                .map(p -> p.parameter().words()).collect(Collectors.joining(", "));
+    }
+
+    static String bandWords(News2Band band) {
+        return band.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static String capitalise(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}

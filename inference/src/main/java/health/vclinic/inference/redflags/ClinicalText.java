@@ -1,0 +1,90 @@
+package health.vclinic.inference.redflags;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Free text split into normalised tokens that remember where they came from, so evidence can quote the
+ * patient's own words. Contractions are expanded ("can't" to "cannot", "doesn't" to "does not"), number
+ * words become digits, and punctuation that ends a clause is kept as a token.
+ */
+final class ClinicalText {
+
+    /** One token: its normalised form and the character span it came from. */
+    record Token(String text, int start, int end) {
+    }
+
+    private static final Pattern TOKEN = Pattern.compile(
+            "[a-z]/[a-z](?![a-z])|[0-9]+(?:\\.[0-9]+)?|[a-z0-9]+(?:'[a-z]+)?|[.,;:!?]");
+
+    private static final Map<String, String> NUMBER_WORDS = Map.ofEntries(
+            Map.entry("one", "1"), Map.entry("two", "2"), Map.entry("three", "3"), Map.entry("four", "4"),
+            Map.entry("five", "5"), Map.entry("six", "6"), Map.entry("seven", "7"), Map.entry("eight", "8"),
+            Map.entry("nine", "9"), Map.entry("ten", "10"), Map.entry("eleven", "11"), Map.entry("twelve", "12"),
+            Map.entry("fifteen", "15"), Map.entry("twenty", "20"), Map.entry("thirty", "30"),
+            Map.entry("forty", "40"), Map.entry("sixty", "60"));
+
+    private final String original;
+    private final List<Token> tokens;
+
+    private ClinicalText(String original, List<Token> tokens) {
+        this.original = original;
+        this.tokens = tokens;
+    }
+
+    static ClinicalText of(String text) {
+        String lower = text.toLowerCase(Locale.ROOT).replace('\u2019', '\'');
+        // Lower-casing can change the length of a few exotic characters; quote from the lower-cased
+        // text then, so spans always fit.
+        String quoted = lower.length() == text.length() ? text : lower;
+        List<Token> tokens = new ArrayList<>();
+        Matcher m = TOKEN.matcher(lower);
+        while (m.find()) {
+            for (String t : normalise(m.group())) {
+                tokens.add(new Token(t, m.start(), m.end()));
+            }
+        }
+        return new ClinicalText(quoted, List.copyOf(tokens));
+    }
+
+    /** Also used on rule phrases, so "can't breathe" in a rule matches "cannot breathe" in text. */
+    static List<String> normalise(String token) {
+        int apostrophe = token.indexOf('\'');
+        if (apostrophe < 0) {
+            return List.of(NUMBER_WORDS.getOrDefault(token, token));
+        }
+        return switch (token) {
+            case "can't" -> List.of("cannot");
+            case "won't" -> List.of("will", "not");
+            case "shan't" -> List.of("shall", "not");
+            default -> {
+                if (token.endsWith("n't")) {
+                    yield List.of(token.substring(0, token.length() - 3), "not");
+                }
+                // "patient's", "i've", "i'm": keep the word, drop the clitic.
+                yield List.of(token.substring(0, apostrophe));
+            }
+        };
+    }
+
+    List<Token> tokens() {
+        return tokens;
+    }
+
+    int size() {
+        return tokens.size();
+    }
+
+    String token(int i) {
+        return tokens.get(i).text();
+    }
+
+    /** The original words from token {@code from} (inclusive) to {@code to} (exclusive). */
+    String quote(int from, int to) {
+        return original.substring(tokens.get(from).start(), tokens.get(to - 1).end());
+    }
+}

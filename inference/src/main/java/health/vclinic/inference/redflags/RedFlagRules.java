@@ -1,0 +1,198 @@
+package health.vclinic.inference.redflags;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import health.vclinic.datasets.Encounter;
+import health.vclinic.inference.Disposition;
+import health.vclinic.inference.InferenceException;
+import health.vclinic.inference.TriageLevel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+/**
+ * Red-flag rules, defined as data in a versioned rules file (by default
+ * {@code red-flags.json} beside this class): a lexicon of clinical concepts with their phrases and
+ * synonyms, the negation and history triggers, and rules that combine concepts. Immutable and safe to
+ * share between threads; evaluation reads the complaint once and costs microseconds.
+ *
+ * <p>Sources of each rule are named in the file (NICE guidelines, Resuscitation Council UK, ESC,
+ * JBDS, PHQ-9).
+ */
+public final class RedFlagRules {
+
+    /** The rules file shipped with the service. */
+    public static final String DEFAULT_RESOURCE = "red-flags.json";
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    private record IndexedPhrase(Concept concept, Phrase phrase) {
+    }
+
+    private final String version;
+    private final List<RedFlagRule> rules;
+    private final Map<String, Concept> concepts;
+    private final ContextDetector context;
+    private final Map<String, List<IndexedPhrase>> byFirstWord;
+    private final List<IndexedPhrase> unindexed;
+
+    private RedFlagRules(RulesFile file) {
+        this.version = file.version();
+        this.context = new ContextDetector(file.context());
+        Map<String, Concept> compiled = new LinkedHashMap<>();
+        file.concepts().forEach((name, spec) -> compiled.put(name, new Concept(name, spec)));
+        this.concepts = Map.copyOf(compiled);
+        this.rules = file.rules().stream().map(this::rule).toList();
+        Set<String> ids = new HashSet<>();
+        for (RedFlagRule r : rules) {
+            if (!ids.add(r.id())) {
+                throw new InferenceException("red-flag rules: duplicate rule id " + r.id());
+            }
+        }
+        Map<String, List<IndexedPhrase>> index = new HashMap<>();
+        List<IndexedPhrase> rest = new ArrayList<>();
+        for (Concept c : compiled.values()) {
+            for (Phrase p : c.phrases()) {
+                IndexedPhrase ip = new IndexedPhrase(c, p);
+                p.firstWord().ifPresentOrElse(w -> index.computeIfAbsent(w, k -> new ArrayList<>()).add(ip),
+                        () -> rest.add(ip));
+            }
+        }
+        index.replaceAll((k, v) -> List.copyOf(v));
+        this.byFirstWord = Map.copyOf(index);
+        this.unindexed = List.copyOf(rest);
+    }
+
+    /** The rules shipped with the service. */
+    public static RedFlagRules standard() {
+        try (InputStream in = RedFlagRules.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new InferenceException("red-flag rules file " + DEFAULT_RESOURCE + " is not on the class path");
+            }
+            return parse(in.readAllBytes(), DEFAULT_RESOURCE);
+        } catch (IOException e) {
+            throw new InferenceException("cannot read red-flag rules " + DEFAULT_RESOURCE, e);
+        }
+    }
+
+    /** Rules from a file, e.g. a clinical team's candidate version under review. */
+    public static RedFlagRules load(Path file) {
+        try {
+            return parse(Files.readAllBytes(file), file.toString());
+        } catch (IOException e) {
+            throw new InferenceException("cannot read red-flag rules " + file, e);
+        }
+    }
+
+    private static RedFlagRules parse(byte[] json, String name) {
+        try {
+            return new RedFlagRules(JSON.readValue(json, RulesFile.class));
+        } catch (IOException | RuntimeException e) {
+            throw new InferenceException("red-flag rules " + name + " are invalid: " + e.getMessage(), e);
+        }
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public List<RedFlagRule> rules() {
+        return rules;
+    }
+
+    /** The rules that fire for this encounter, most urgent first, with their evidence. */
+    public List<RedFlag> evaluate(Encounter encounter) {
+        Map<String, List<String>> evidence = evidence(encounter);
+        List<RedFlag> fired = new ArrayList<>();
+        OptionalDouble age = encounter.patient().ageYears();
+        for (RedFlagRule rule : rules) {
+            if (!rule.appliesAtAge(age)) {
+                continue;
+            }
+            Set<String> because = new LinkedHashSet<>();
+            for (List<String> group : rule.when()) {
+                if (group.stream().allMatch(evidence::containsKey)) {
+                    group.forEach(c -> because.addAll(evidence.get(c)));
+                }
+            }
+            if (!because.isEmpty()) {
+                fired.add(new RedFlag(rule.id(), rule.description(), List.copyOf(because), rule.floor(),
+                        rule.disposition(), rule.rationale(), rule.source()));
+            }
+        }
+        fired.sort(Comparator.comparing(f -> f.floor().level()));
+        return List.copyOf(fired);
+    }
+
+    /** Concept name to its evidence, for every concept present (current, not negated, not history). */
+    Map<String, List<String>> evidence(Encounter encounter) {
+        Map<String, List<String>> found = new HashMap<>();
+        ClinicalText text = ClinicalText.of(encounter.interview().chiefComplaint());
+        ContextDetector.Analysis analysis = context.analyse(text);
+        for (int i = 0; i < text.size(); i++) {
+            List<IndexedPhrase> candidates = byFirstWord.getOrDefault(text.token(i), List.of());
+            for (List<IndexedPhrase> list : List.of(candidates, unindexed)) {
+                for (IndexedPhrase ip : list) {
+                    if (ip.phrase().matchesAt(text, i)
+                            && analysis.status(i, i + ip.phrase().length()) == ContextDetector.Status.CURRENT) {
+                        List<String> ev = found.computeIfAbsent(ip.concept().name(), k -> new ArrayList<>());
+                        String quote = "'" + text.quote(i, i + ip.phrase().length()) + "'";
+                        if (!ev.contains(quote)) {
+                            ev.add(quote);
+                        }
+                    }
+                }
+            }
+        }
+        for (Concept c : concepts.values()) {
+            List<String> structured = c.structuredEvidence(encounter);
+            if (!structured.isEmpty()) {
+                found.computeIfAbsent(c.name(), k -> new ArrayList<>()).addAll(structured);
+            }
+        }
+        return found;
+    }
+
+    private RedFlagRule rule(RulesFile.RuleSpec spec) {
+        if (spec.floorLevel() < 1 || spec.floorLevel() > 5) {
+            throw new InferenceException("rule " + spec.id() + ": floor_level must be 1 to 5");
+        }
+        if (spec.when().isEmpty()) {
+            throw new InferenceException("rule " + spec.id() + ": needs at least one 'when' group");
+        }
+        for (List<String> group : spec.when()) {
+            if (group.isEmpty()) {
+                throw new InferenceException("rule " + spec.id() + ": empty 'when' group");
+            }
+            for (String c : group) {
+                if (!concepts.containsKey(c)) {
+                    throw new InferenceException("rule " + spec.id() + ": unknown concept " + c);
+                }
+            }
+        }
+        Optional<Disposition> disposition = Optional.ofNullable(spec.disposition()).map(Disposition::valueOf);
+        return new RedFlagRule(spec.id(), spec.description(), TriageLevel.of(spec.floorLevel()), disposition,
+                spec.rationale(), spec.source(),
+                spec.minAgeYears() == null ? OptionalDouble.empty() : OptionalDouble.of(spec.minAgeYears()),
+                spec.maxAgeYears() == null ? OptionalDouble.empty() : OptionalDouble.of(spec.maxAgeYears()),
+                spec.when());
+    }
+}
