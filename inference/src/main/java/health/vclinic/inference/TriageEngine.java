@@ -98,13 +98,12 @@ public final class TriageEngine {
             return Optional.of(new TriageFloor("news2:unresponsive", TriageLevel.RESUSCITATION,
                     "unresponsive on ACVPU"));
         }
-        String summary = "NEWS2 " + news2.total() + " (" + bandWords(news2.band()) + ")"
-                + (news2.complete() ? "" : ", a lower bound");
+        String summary = news2Summary(news2);
         return switch (news2.band()) {
             case HIGH -> Optional.of(new TriageFloor("news2", TriageLevel.EMERGENT, summary));
             case MEDIUM -> Optional.of(new TriageFloor("news2", TriageLevel.URGENT, summary));
             case LOW_MEDIUM -> Optional.of(new TriageFloor("news2:single-parameter", TriageLevel.URGENT,
-                    summary + ": " + threes(news2) + " scored 3"));
+                    summary + "; a single parameter scored 3: " + threes(news2)));
             case LOW -> news2.total() > 0
                     ? Optional.of(new TriageFloor("news2", TriageLevel.LESS_URGENT, summary))
                     : Optional.empty();
@@ -203,7 +202,7 @@ public final class TriageEngine {
         if (news2.applicable() && news2.band() != News2Band.LOW) {
             reasons.add("NEWS2 " + bandWords(news2.band()) + " asks for a clinical review (RCP 2017, Chart 4)");
         }
-        news2.note().ifPresent(reasons::add);
+        reasons.addAll(news2.notes());
         if (paediatric.floors().stream().anyMatch(f -> f.level().level() <= TriageLevel.URGENT.level())) {
             reasons.add("a child's vital signs are outside the limits for age");
         }
@@ -227,13 +226,9 @@ public final class TriageEngine {
         for (TriageFloor f : decision.floors()) {
             lines.add(capitalise(f.reason()) + " (floor " + f.level().words() + ").");
         }
-        if (news2.applicable() && !news2.parameters().isEmpty()) {
-            String scored = news2.parameters().stream().filter(p -> p.points() > 0)
-                    .map(TriageEngine::describe).collect(Collectors.joining(", "));
-            lines.add("NEWS2 " + news2.total() + " (" + bandWords(news2.band()) + ")"
-                    + (scored.isEmpty() ? ", every measured parameter normal" : ": " + scored)
-                    + (news2.complete() ? "." : "; not measured: " + news2.missing().stream()
-                    .map(News2Parameter::words).collect(Collectors.joining(", ")) + "."));
+        boolean news2Floor = decision.floors().stream().anyMatch(f -> f.source().startsWith("news2"));
+        if (news2.applicable() && !news2.parameters().isEmpty() && !news2Floor) {
+            lines.add(news2Summary(news2) + ".");
         }
         for (QuestionnaireScore q : questionnaires) {
             lines.add(q.instrument() + " total " + q.total() + " of " + q.maxTotal() + " ("
@@ -243,6 +238,16 @@ public final class TriageEngine {
             lines.add("Not given: " + String.join(", ", missing) + ".");
         }
         return lines;
+    }
+
+    /** "NEWS2 4 (low): respiratory rate 22 /min scored 2, ...; not measured: temperature". */
+    static String news2Summary(News2Score news2) {
+        String scored = news2.parameters().stream().filter(p -> p.points() > 0)
+                .map(TriageEngine::describe).collect(Collectors.joining(", "));
+        return "NEWS2 " + news2.total() + " (" + bandWords(news2.band()) + ")"
+                + (scored.isEmpty() ? ", every measured parameter normal" : ": " + scored)
+                + (news2.complete() ? "" : "; not measured: " + news2.missing().stream()
+                .map(News2Parameter::words).collect(Collectors.joining(", ")) + " (the total is a lower bound)");
     }
 
     private static String describe(ParameterScore p) {

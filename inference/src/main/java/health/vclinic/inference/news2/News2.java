@@ -36,12 +36,14 @@ public final class News2 {
         SpO2Scale scale = vitals.hypercapnicRespiratoryFailure().orElse(false) ? SpO2Scale.SCALE_2 : SpO2Scale.SCALE_1;
         if (patient.child()) {
             return new News2Score(false, 0, News2Band.LOW, scale, List.of(), List.of(),
-                    Optional.of("NEWS2 is not validated under 16 years: paediatric vital-sign limits apply"));
+                    List.of("NEWS2 is not validated under 16 years: paediatric vital-sign limits apply"));
         }
         News2Score score = score(vitals);
         if (patient.knownPregnant()) {
+            List<String> notes = new ArrayList<>(score.notes());
+            notes.add("NEWS2 is not validated in pregnancy: interpret with an obstetric score");
             return new News2Score(true, score.total(), score.band(), score.scale(), score.parameters(),
-                    score.missing(), Optional.of("NEWS2 is not validated in pregnancy: interpret with an obstetric score"));
+                    score.missing(), notes);
         }
         return score;
     }
@@ -51,7 +53,7 @@ public final class News2 {
         SpO2Scale scale = vitals.hypercapnicRespiratoryFailure().orElse(false) ? SpO2Scale.SCALE_2 : SpO2Scale.SCALE_1;
         List<ParameterScore> scored = new ArrayList<>(7);
         List<News2Parameter> missing = new ArrayList<>();
-        Optional<String> note = Optional.empty();
+        List<String> notes = new ArrayList<>(1);
 
         whole(vitals.respiratoryRate()).ifPresentOrElse(
                 rr -> scored.add(new ParameterScore(News2Parameter.RESPIRATORY_RATE, Long.toString(rr), respiratoryRatePoints(rr))),
@@ -64,7 +66,7 @@ public final class News2 {
             int points = scale == SpO2Scale.SCALE_1 ? spo2Scale1Points(s) : spo2Scale2Points(s, oxygen.orElse(false));
             scored.add(new ParameterScore(News2Parameter.SPO2, Long.toString(s), points));
             if (scale == SpO2Scale.SCALE_2 && s >= 93 && oxygen.isEmpty()) {
-                note = Optional.of("SpO2 scale 2 scored as on air because oxygen use was not given");
+                notes.add("SpO2 scale 2 scored as on air because oxygen use was not given");
             }
         } else {
             missing.add(News2Parameter.SPO2);
@@ -92,7 +94,7 @@ public final class News2 {
 
         int total = scored.stream().mapToInt(ParameterScore::points).sum();
         boolean red = scored.stream().anyMatch(p -> p.points() == 3);
-        return new News2Score(true, total, band(total, red), scale, scored, missing, note);
+        return new News2Score(true, total, band(total, red), scale, scored, missing, notes);
     }
 
     /** Chart 4: 7+ high, 5-6 medium, a single 3 low-medium, otherwise low. */

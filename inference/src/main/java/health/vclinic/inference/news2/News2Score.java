@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param applicable false for children under 16, for whom NEWS2 is not validated
  * @param parameters the scored parameters, in chart order
  * @param missing the parameters that were not measured, in chart order
- * @param note a caveat to show with the score (pregnancy, scale 2 with unknown oxygen), if any
+ * @param notes caveats to show with the score (pregnancy, scale 2 with unknown oxygen, age)
  */
 public record News2Score(
         boolean applicable,
@@ -20,14 +20,14 @@ public record News2Score(
         SpO2Scale scale,
         List<ParameterScore> parameters,
         List<News2Parameter> missing,
-        Optional<String> note) {
+        List<String> notes) {
 
     public News2Score {
         Objects.requireNonNull(band, "band");
         Objects.requireNonNull(scale, "scale");
         parameters = List.copyOf(parameters);
         missing = List.copyOf(missing);
-        Objects.requireNonNull(note, "note");
+        notes = List.copyOf(notes);
         if (total < 0 || total > 20) {
             throw new IllegalArgumentException("a NEWS2 total is 0 to 20");
         }

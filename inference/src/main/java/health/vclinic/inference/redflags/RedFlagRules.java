@@ -17,7 +17,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,21 +119,21 @@ public final class RedFlagRules {
 
     /** The rules that fire for this encounter, most urgent first, with their evidence. */
     public List<RedFlag> evaluate(Encounter encounter) {
-        Map<String, List<String>> evidence = evidence(encounter);
+        Map<String, List<Evidence>> evidence = evidence(encounter);
         List<RedFlag> fired = new ArrayList<>();
         OptionalDouble age = encounter.patient().ageYears();
         for (RedFlagRule rule : rules) {
             if (!rule.appliesAtAge(age)) {
                 continue;
             }
-            Set<String> because = new LinkedHashSet<>();
+            List<Evidence> because = new ArrayList<>();
             for (List<String> group : rule.when()) {
                 if (group.stream().allMatch(evidence::containsKey)) {
                     group.forEach(c -> because.addAll(evidence.get(c)));
                 }
             }
             if (!because.isEmpty()) {
-                fired.add(new RedFlag(rule.id(), rule.description(), List.copyOf(because), rule.floor(),
+                fired.add(new RedFlag(rule.id(), rule.description(), Evidence.quotes(because), rule.floor(),
                         rule.disposition(), rule.rationale(), rule.source()));
             }
         }
@@ -143,29 +142,26 @@ public final class RedFlagRules {
     }
 
     /** Concept name to its evidence, for every concept present (current, not negated, not history). */
-    Map<String, List<String>> evidence(Encounter encounter) {
-        Map<String, List<String>> found = new HashMap<>();
+    Map<String, List<Evidence>> evidence(Encounter encounter) {
+        Map<String, List<Evidence>> found = new HashMap<>();
         ClinicalText text = ClinicalText.of(encounter.interview().chiefComplaint());
         ContextDetector.Analysis analysis = context.analyse(text);
         for (int i = 0; i < text.size(); i++) {
             List<IndexedPhrase> candidates = byFirstWord.getOrDefault(text.token(i), List.of());
             for (List<IndexedPhrase> list : List.of(candidates, unindexed)) {
                 for (IndexedPhrase ip : list) {
+                    int end = i + ip.phrase().length();
                     if (ip.phrase().matchesAt(text, i)
-                            && analysis.status(i, i + ip.phrase().length()) == ContextDetector.Status.CURRENT) {
-                        List<String> ev = found.computeIfAbsent(ip.concept().name(), k -> new ArrayList<>());
-                        String quote = "'" + text.quote(i, i + ip.phrase().length()) + "'";
-                        if (!ev.contains(quote)) {
-                            ev.add(quote);
-                        }
+                            && analysis.status(i, end) == ContextDetector.Status.CURRENT) {
+                        found.computeIfAbsent(ip.concept().name(), k -> new ArrayList<>())
+                                .add(Evidence.words(text, i, end));
                     }
                 }
             }
         }
         for (Concept c : concepts.values()) {
-            List<String> structured = c.structuredEvidence(encounter);
-            if (!structured.isEmpty()) {
-                found.computeIfAbsent(c.name(), k -> new ArrayList<>()).addAll(structured);
+            for (String fact : c.structuredEvidence(encounter)) {
+                found.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(Evidence.fact(fact));
             }
         }
         return found;

@@ -1,0 +1,75 @@
+package health.vclinic.api;
+
+import health.vclinic.api.triage.v1.TriageRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code vclinic assess [FILE|-]}: assesses TriageRequest JSON in process, through the same
+ * {@link TriageEndpoint} as the server. Input is one JSON object (pretty-printed or not) or JSON Lines;
+ * output is one TriageAssessment JSON per request, one per line. A line that cannot be assessed prints
+ * an error object in its place (so outputs stay aligned with inputs) and the exit code is 1; every other
+ * line is still assessed.
+ */
+@Command(name = "assess", mixinStandardHelpOptions = true,
+        description = "Assess TriageRequest JSON (one object or JSON Lines) without a server.")
+final class AssessCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", defaultValue = "-", description = "Input file, or - for standard input (default).")
+    String input;
+
+    @Override
+    public Integer call() throws IOException {
+        String text = read(input);
+        return assess(TriageEndpoint.standard(), text, System.out);
+    }
+
+    /** Assesses every request in {@code text}; returns 0 when all were assessed, 1 otherwise. */
+    static int assess(TriageEndpoint endpoint, String text, PrintStream out) {
+        List<String> requests = split(text);
+        int failures = 0;
+        for (int i = 0; i < requests.size(); i++) {
+            try {
+                TriageRequest request = TriageEndpoint.parseJson(requests.get(i));
+                out.println(TriageEndpoint.toJson(endpoint.assess(request)));
+            } catch (RuntimeException e) {
+                failures++;
+                out.println("{\"request\":" + (i + 1) + "," + VclinicServer.errorJson(Errors.httpMessage(e)).substring(1));
+            }
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    /** One object spanning several lines, or one object per non-blank line. */
+    static List<String> split(String text) {
+        String trimmed = text.strip();
+        List<String> lines = new ArrayList<>();
+        for (String line : trimmed.split("\\R")) {
+            if (!line.isBlank()) {
+                lines.add(line.strip());
+            }
+        }
+        boolean jsonLines = !lines.isEmpty() && lines.stream().allMatch(l -> l.startsWith("{") && l.endsWith("}"));
+        if (jsonLines || trimmed.isEmpty()) {
+            return lines;
+        }
+        return List.of(trimmed);
+    }
+
+    private static String read(String input) throws IOException {
+        if (input.equals("-")) {
+            InputStream in = System.in;
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        return Files.readString(Path.of(input), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,144 @@
+package health.vclinic.api;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Drives unary calls against a server and measures them.
+ *
+ * <p>Closed loop: {@code concurrency} callers, each starting its next call when the last one returns,
+ * finds the maximum throughput. Open loop: calls start on a fixed schedule whatever the server does,
+ * and latency is measured from the scheduled start, so a stalled server cannot hide its queueing
+ * (no coordinated omission).
+ */
+final class LoadGenerator {
+
+    /** Outcome of one phase. Latencies in microseconds. */
+    record Result(String name, long calls, long errors, double seconds, double p50Micros, double p99Micros,
+                  double maxMicros) {
+        double throughput() {
+            return calls / seconds;
+        }
+    }
+
+    /** Open-loop calls allowed in flight before the generator stops scheduling (bounds its memory). */
+    static final int MAX_IN_FLIGHT = 20_000;
+
+    private LoadGenerator() {
+    }
+
+    static Result closedLoop(String name, int concurrency, long durationNanos,
+                             Supplier<ListenableFuture<?>> call) throws InterruptedException {
+        Histogram latencies = histogram();
+        LongAdder calls = new LongAdder();
+        LongAdder errors = new LongAdder();
+        CountDownLatch done = new CountDownLatch(concurrency);
+        long start = System.nanoTime();
+        long end = start + durationNanos;
+        for (int i = 0; i < concurrency; i++) {
+            next(call, end, latencies, calls, errors, done);
+        }
+        done.await(durationNanos + TimeUnit.SECONDS.toNanos(30), TimeUnit.NANOSECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return result(name, calls.sum(), errors.sum(), seconds, latencies);
+    }
+
+    private static void next(Supplier<ListenableFuture<?>> call, long end, Histogram latencies, LongAdder calls,
+                             LongAdder errors, CountDownLatch done) {
+        long sent = System.nanoTime();
+        if (sent >= end) {
+            done.countDown();
+            return;
+        }
+        Futures.addCallback(call.get(), new FutureCallback<Object>() {
+            @Override
+            public void onSuccess(Object result) {
+                record(sent, latencies, calls);
+                next(call, end, latencies, calls, errors, done);
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                errors.increment();
+                record(sent, latencies, calls);
+                next(call, end, latencies, calls, errors, done);
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    static Result openLoop(String name, double ratePerSecond, long durationNanos,
+                           Supplier<ListenableFuture<?>> call) throws InterruptedException {
+        Histogram latencies = histogram();
+        LongAdder calls = new LongAdder();
+        LongAdder errors = new LongAdder();
+        AtomicInteger inFlight = new AtomicInteger();
+        long period = (long) (1e9 / ratePerSecond);
+        long start = System.nanoTime();
+        long end = start + durationNanos;
+        long scheduled = start;
+        long skipped = 0;
+        while (scheduled < end) {
+            long wait = scheduled - System.nanoTime();
+            if (wait > 20_000) {
+                LockSupport.parkNanos(wait - 10_000);
+                continue;
+            }
+            while (System.nanoTime() < scheduled) {
+                Thread.onSpinWait();
+            }
+            if (inFlight.get() >= MAX_IN_FLIGHT) {
+                skipped++;
+            } else {
+                long intended = scheduled;
+                inFlight.incrementAndGet();
+                Futures.addCallback(call.get(), new FutureCallback<Object>() {
+                    @Override
+                    public void onSuccess(Object result) {
+                        inFlight.decrementAndGet();
+                        record(intended, latencies, calls);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        inFlight.decrementAndGet();
+                        errors.increment();
+                        record(intended, latencies, calls);
+                    }
+                }, MoreExecutors.directExecutor());
+            }
+            scheduled += period;
+        }
+        long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (inFlight.get() > 0 && System.nanoTime() < drainUntil) {
+            Thread.sleep(1);
+        }
+        double seconds = durationNanos / 1e9;
+        // A call never sent because too many were in flight counts as an error: it was not served.
+        return result(name, calls.sum() + skipped, errors.sum() + skipped, seconds, latencies);
+    }
+
+    private static void record(long sent, Histogram latencies, LongAdder calls) {
+        latencies.recordValue(Math.max(1, (System.nanoTime() - sent) / 1_000));
+        calls.increment();
+    }
+
+    private static Histogram histogram() {
+        // 1 µs to 60 s at 3 significant digits.
+        return new ConcurrentHistogram(60_000_000L, 3);
+    }
+
+    private static Result result(String name, long calls, long errors, double seconds, Histogram h) {
+        return new Result(name, calls, errors, seconds, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
+                h.getMaxValue());
+    }
+}

@@ -1,0 +1,33 @@
+package health.vclinic.api;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vclinic serve}: runs the service on its embedded defaults until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Start the service (gRPC and HTTP on one port) on its embedded defaults.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port for gRPC and HTTP (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Interface to bind (default: ${DEFAULT-VALUE}, this machine only; use 0.0.0.0 to listen on all"
+                    + " interfaces, behind TLS and authentication).")
+    String host;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        long start = System.nanoTime();
+        TriageEndpoint endpoint = TriageEndpoint.standard();
+        VclinicServer server = VclinicServer.start(endpoint, host, port);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "vclinic-shutdown"));
+        System.out.printf("vclinic serving gRPC and HTTP on %s:%d (started in %d ms)%n", host, server.port(),
+                (System.nanoTime() - start) / 1_000_000);
+        System.out.println("  gRPC  vclinic.triage.v1.TriageService/Assess, grpc.health.v1.Health, reflection");
+        System.out.println("  HTTP  POST /v1/triage:assess, GET /health/live, /health/ready, /metrics");
+        server.awaitTermination();
+        return 0;
+    }
+}

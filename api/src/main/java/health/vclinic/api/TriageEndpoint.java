@@ -1,0 +1,65 @@
+package health.vclinic.api;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import health.vclinic.api.triage.v1.TriageAssessment;
+import health.vclinic.api.triage.v1.TriageRequest;
+import health.vclinic.datasets.InvalidInputException;
+import health.vclinic.inference.TriageEngine;
+
+/**
+ * The one code path from a request to an assessment, shared by gRPC, HTTP JSON and the
+ * {@code assess} command, so that they cannot disagree.
+ */
+public final class TriageEndpoint {
+
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
+            .preservingProtoFieldNames()
+            .alwaysPrintFieldsWithNoPresence()
+            .omittingInsignificantWhitespace();
+
+    private final TriageEngine engine;
+
+    public TriageEndpoint(TriageEngine engine) {
+        this.engine = engine;
+    }
+
+    /** The endpoint over the engine with the rules shipped with the service. */
+    public static TriageEndpoint standard() {
+        return new TriageEndpoint(TriageEngine.standard());
+    }
+
+    /**
+     * @throws InvalidInputException when a field is outside its allowed range
+     */
+    public TriageAssessment assess(TriageRequest request) {
+        return TriageMapper.toProto(engine.assess(TriageMapper.toEncounter(request)));
+    }
+
+    /**
+     * Parses one request in the proto3 JSON mapping (snake_case or lowerCamelCase keys). Unknown fields
+     * are an error, so a misspelt vital sign is never silently ignored.
+     *
+     * @throws InvalidInputException when the JSON does not parse as a TriageRequest
+     */
+    public static TriageRequest parseJson(String json) {
+        TriageRequest.Builder b = TriageRequest.newBuilder();
+        try {
+            PARSER.merge(json, b);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            throw new InvalidInputException("request", "must be a TriageRequest in the proto3 JSON mapping: "
+                    + JsonErrors.describe(e));
+        }
+        return b.build();
+    }
+
+    /** One line of JSON with snake_case keys and every field, defaults included. */
+    public static String toJson(TriageAssessment assessment) {
+        try {
+            return PRINTER.print(assessment);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("an assessment always prints", e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package health.vclinic.api;
+
+import health.vclinic.api.triage.v1.TriageAssessment;
+import health.vclinic.api.triage.v1.TriageRequest;
+import health.vclinic.api.triage.v1.TriageServiceGrpc;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+
+/** {@code vclinic.triage.v1.TriageService} over the shared {@link TriageEndpoint}. */
+final class TriageGrpcService extends TriageServiceGrpc.TriageServiceImplBase {
+
+    private final TriageEndpoint endpoint;
+
+    TriageGrpcService(TriageEndpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public void assess(TriageRequest request, StreamObserver<TriageAssessment> responses) {
+        if (Deadlines.expired(Context.current())) {
+            responses.onError(Status.DEADLINE_EXCEEDED.withDescription("deadline expired before assessment")
+                    .asRuntimeException());
+            return;
+        }
+        TriageAssessment assessment;
+        try {
+            assessment = endpoint.assess(request);
+        } catch (RuntimeException e) {
+            responses.onError(Errors.grpcStatus(e).asRuntimeException());
+            return;
+        }
+        responses.onNext(assessment);
+        responses.onCompleted();
+    }
+}

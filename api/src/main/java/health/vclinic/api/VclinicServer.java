@@ -1,0 +1,161 @@
+package health.vclinic.api;
+
+import health.vclinic.api.triage.v1.TriageProto;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthProto;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.grpc.GrpcReflectionFeature;
+import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The vclinic service: gRPC and HTTP on one port (Helidon 4 SE).
+ *
+ * <p>gRPC: {@code vclinic.triage.v1.TriageService}, {@code grpc.health.v1.Health} (grpc-java's
+ * {@link HealthStatusManager}) and server reflection. HTTP: {@code POST /v1/triage:assess} (proto3
+ * JSON), {@code GET /health/live}, {@code GET /health/ready}, {@code GET /metrics} (Prometheus text).
+ * Stopping flips health to NOT_SERVING and readiness to 503 first, then lets in-flight calls finish.
+ */
+public final class VclinicServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(VclinicServer.class.getName());
+
+    /** Largest accepted HTTP body: a triage request is a few kilobytes; this bounds memory per call. */
+    public static final long MAX_PAYLOAD_BYTES = 1 << 20;
+    /** How long in-flight calls may take to finish on shutdown. */
+    public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+    private static final String TRIAGE_SERVICE = "vclinic.triage.v1.TriageService";
+    private static final Set<String> HTTP_PATHS =
+            Set.of("/v1/triage:assess", "/health/live", "/health/ready", "/metrics");
+
+    private final WebServer server;
+    private final HealthStatusManager health;
+    private final AtomicBoolean ready;
+    private final RequestMetrics metrics;
+
+    private VclinicServer(WebServer server, HealthStatusManager health, AtomicBoolean ready, RequestMetrics metrics) {
+        this.server = server;
+        this.health = health;
+        this.ready = ready;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Starts the service on {@code host:port}; port 0 picks a free port (see {@link #port()}).
+     */
+    public static VclinicServer start(TriageEndpoint endpoint, String host, int port) {
+        HealthStatusManager health = new HealthStatusManager();
+        RequestMetrics metrics = new RequestMetrics();
+        AtomicBoolean ready = new AtomicBoolean(false);
+        WebServer server = WebServer.builder()
+                .host(host)
+                .port(port)
+                // Without TCP_NODELAY every unary gRPC call waits ~40 ms on Nagle + delayed ACK.
+                .connectionOptions(o -> o.tcpNoDelay(true))
+                .maxPayloadSize(MAX_PAYLOAD_BYTES)
+                .shutdownGracePeriod(SHUTDOWN_GRACE)
+                .shutdownHook(false)
+                .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
+                .addRouting(grpcRouting(endpoint, health, metrics))
+                .routing(r -> httpRouting(r, endpoint, ready, metrics))
+                .build()
+                .start();
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(TRIAGE_SERVICE, ServingStatus.SERVING);
+        ready.set(true);
+        return new VclinicServer(server, health, ready, metrics);
+    }
+
+    static GrpcRouting.Builder grpcRouting(TriageEndpoint endpoint, HealthStatusManager health, RequestMetrics metrics) {
+        return GrpcRouting.builder()
+                .intercept(metrics, new Deadlines())
+                .service(TriageProto.getDescriptor(), new TriageGrpcService(endpoint))
+                .service(HealthProto.getDescriptor(), health.getHealthService());
+    }
+
+    static void httpRouting(HttpRouting.Builder routing, TriageEndpoint endpoint, AtomicBoolean ready,
+                            RequestMetrics metrics) {
+        routing.addFilter((chain, req, res) -> {
+            long start = System.nanoTime();
+            try {
+                chain.proceed();
+            } finally {
+                String path = req.path().path();
+                String route = HTTP_PATHS.contains(path) ? req.prologue().method().text() + " " + path : "unmatched";
+                metrics.record("http", route, Integer.toString(res.status().code()), System.nanoTime() - start);
+            }
+        });
+        routing.post("/v1/triage:assess", (req, res) -> assess(endpoint, req, res))
+                .get("/health/live", (req, res) -> json(res, Status.OK_200, "{\"status\":\"UP\"}"))
+                .get("/health/ready", (req, res) -> {
+                    if (ready.get()) {
+                        json(res, Status.OK_200, "{\"status\":\"UP\"}");
+                    } else {
+                        json(res, Status.SERVICE_UNAVAILABLE_503, "{\"status\":\"DOWN\"}");
+                    }
+                })
+                .get("/metrics", (req, res) -> {
+                    res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                    res.send(metrics.prometheus());
+                });
+    }
+
+    private static void assess(TriageEndpoint endpoint, ServerRequest req, ServerResponse res) {
+        String body = req.content().as(String.class);
+        String out;
+        try {
+            out = TriageEndpoint.toJson(endpoint.assess(TriageEndpoint.parseJson(body)));
+        } catch (RuntimeException e) {
+            json(res, Status.create(Errors.httpStatus(e)), errorJson(Errors.httpMessage(e)));
+            return;
+        }
+        json(res, Status.OK_200, out);
+    }
+
+    static String errorJson(String message) {
+        return "{\"error\":{\"code\":\"" + (message.startsWith("internal") ? "INTERNAL" : "INVALID_ARGUMENT")
+                + "\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}}";
+    }
+
+    private static void json(ServerResponse res, Status status, String body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(body);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    RequestMetrics metrics() {
+        return metrics;
+    }
+
+    /** Blocks until the server stops (used by {@code serve}). */
+    public void awaitTermination() throws InterruptedException {
+        while (server.isRunning()) {
+            Thread.sleep(200);
+        }
+    }
+
+    /**
+     * Graceful stop: readiness and gRPC health go NOT_SERVING first, so load balancers stop sending,
+     * then the server stops after in-flight calls finish (at most {@link #SHUTDOWN_GRACE}).
+     */
+    @Override
+    public void close() {
+        ready.set(false);
+        health.enterTerminalState();
+        server.stop();
+        LOG.log(System.Logger.Level.INFO, "vclinic stopped");
+    }
+}
