@@ -1,6 +1,7 @@
 package health.vclinic.api;
 
 import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -9,6 +10,7 @@ import io.grpc.Status;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -67,13 +69,26 @@ final class RequestMetrics implements ServerInterceptor {
                                                        ServerCallHandler<Q, R> next) {
         long start = System.nanoTime();
         String method = call.getMethodDescriptor().getFullMethodName();
-        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+        AtomicBoolean recorded = new AtomicBoolean();
+        ServerCall.Listener<Q> listener = next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void close(Status status, Metadata trailers) {
-                record("grpc", method, status.getCode().name(), System.nanoTime() - start);
+                if (recorded.compareAndSet(false, true)) {
+                    record("grpc", method, status.getCode().name(), System.nanoTime() - start);
+                }
                 super.close(status, trailers);
             }
         }, headers);
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+            @Override
+            public void onCancel() {
+                // The client went away or its deadline passed: no close() will come for this call.
+                if (recorded.compareAndSet(false, true)) {
+                    record("grpc", method, Status.Code.CANCELLED.name(), System.nanoTime() - start);
+                }
+                super.onCancel();
+            }
+        };
     }
 
     /** The Prometheus text exposition of every series. */

@@ -3,7 +3,6 @@ package health.vclinic.api;
 import health.vclinic.api.triage.v1.TriageAssessment;
 import health.vclinic.api.triage.v1.TriageRequest;
 import health.vclinic.api.triage.v1.TriageServiceGrpc;
-import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
@@ -18,7 +17,7 @@ final class TriageGrpcService extends TriageServiceGrpc.TriageServiceImplBase {
 
     @Override
     public void assess(TriageRequest request, StreamObserver<TriageAssessment> responses) {
-        if (Deadlines.expired(Context.current())) {
+        if (Deadlines.expired()) {
             responses.onError(Status.DEADLINE_EXCEEDED.withDescription("deadline expired before assessment")
                     .asRuntimeException());
             return;

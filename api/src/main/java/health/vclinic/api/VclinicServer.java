@@ -1,14 +1,14 @@
 package health.vclinic.api;
 
-import health.vclinic.api.triage.v1.TriageProto;
+import health.vclinic.datasets.InvalidInputException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthProto;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.grpc.GrpcReflectionFeature;
 import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.grpc.GrpcServiceDescriptor;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -77,9 +77,12 @@ public final class VclinicServer implements AutoCloseable {
 
     static GrpcRouting.Builder grpcRouting(TriageEndpoint endpoint, HealthStatusManager health, RequestMetrics metrics) {
         return GrpcRouting.builder()
-                .intercept(metrics, new Deadlines())
-                .service(TriageProto.getDescriptor(), new TriageGrpcService(endpoint))
-                .service(HealthProto.getDescriptor(), health.getHealthService());
+                // Higher weight runs first: metrics see every call, including ones the deadline refuses.
+                .intercept(2000, metrics)
+                .intercept(1000, new Deadlines())
+                // A descriptor built from the bindable service carries its proto, which reflection needs.
+                .service(GrpcServiceDescriptor.builder(new TriageGrpcService(endpoint)).build())
+                .service(GrpcServiceDescriptor.builder(health.getHealthService()).build());
     }
 
     static void httpRouting(HttpRouting.Builder routing, TriageEndpoint endpoint, AtomicBoolean ready,
@@ -110,10 +113,12 @@ public final class VclinicServer implements AutoCloseable {
     }
 
     private static void assess(TriageEndpoint endpoint, ServerRequest req, ServerResponse res) {
-        String body = req.content().as(String.class);
         String out;
         try {
-            out = TriageEndpoint.toJson(endpoint.assess(TriageEndpoint.parseJson(body)));
+            if (!req.content().hasEntity()) {
+                throw new InvalidInputException("request", "a TriageRequest JSON body is required");
+            }
+            out = TriageEndpoint.toJson(endpoint.assess(TriageEndpoint.parseJson(req.content().as(String.class))));
         } catch (RuntimeException e) {
             json(res, Status.create(Errors.httpStatus(e)), errorJson(Errors.httpMessage(e)));
             return;

@@ -61,6 +61,12 @@ final class Concept {
         return name;
     }
 
+    /** True when something other than words can establish the concept. */
+    boolean structured() {
+        return !spec.answers().isEmpty() || !spec.vitals().isEmpty() || !consciousness.isEmpty()
+                || Boolean.TRUE.equals(spec.pregnant()) || !spec.questionnaire().isEmpty();
+    }
+
     List<Phrase> phrases() {
         return phrases;
     }
@@ -103,8 +109,8 @@ final class Concept {
 
     private static Optional<String> answer(Map<String, String> answers, String question) {
         String direct = answers.get(question);
-        if (direct != null) {
-            return Optional.of(direct);
+        if (direct != null || answers.isEmpty()) {
+            return Optional.ofNullable(direct);
         }
         return answers.entrySet().stream()
                 .filter(e -> e.getKey().trim().toLowerCase(Locale.ROOT).equals(question))

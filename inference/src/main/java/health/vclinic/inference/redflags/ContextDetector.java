@@ -11,9 +11,13 @@ import java.util.Set;
  *
  * <p>A scope ends at clause punctuation and at conjunctions that start a new thought ("but", "and",
  * "now"). The terminators are deliberately generous: in "no fever, crushing chest pain" the negation
- * must not reach the chest pain. The price is an occasional false alarm ("denies chest pain and
- * sweating" leaves "sweating" affirmed), which this service prefers to a missed emergency. Pseudo
- * triggers ("no relief", "previously well") contain a trigger word but negate nothing.
+ * must not reach the chest pain. One exception: a comma inside a list that the clause closes with
+ * "or"/"nor" ("no facial droop, arm weakness or slurred speech") does not end the scope, so a negated
+ * list is negated whole. "and" always ends a scope, so "denies facial droop and slurred speech" leaves
+ * "slurred speech" affirmed, and "had chest pain and sweating last year" leaves "chest pain" current:
+ * false alarms this service prefers to letting a negation or a date reach across "and" into a new,
+ * current complaint ("crushing chest pain and had a stroke 3 years ago"). Pseudo triggers ("no
+ * relief", "previously well") contain a trigger word but negate nothing.
  */
 final class ContextDetector {
 
@@ -21,24 +25,23 @@ final class ContextDetector {
 
     private enum Kind { NEGATION_BEFORE, NEGATION_AFTER, HISTORY_BEFORE, HISTORY_AFTER }
 
-    private record Trigger(Kind kind, Phrase phrase) {
-    }
-
     private record Hit(Kind kind, int start, int end) {
     }
 
-    private final List<Trigger> triggers;
-    private final List<Phrase> pseudo;
+    private final PhraseIndex<Kind> triggers;
+    private final PhraseIndex<Boolean> pseudo;
     private final Set<String> terminators;
 
     ContextDetector(RulesFile.ContextSpec spec) {
-        List<Trigger> list = new ArrayList<>();
-        spec.negationBefore().forEach(p -> list.add(new Trigger(Kind.NEGATION_BEFORE, Phrase.compile(p))));
-        spec.negationAfter().forEach(p -> list.add(new Trigger(Kind.NEGATION_AFTER, Phrase.compile(p))));
-        spec.historyBefore().forEach(p -> list.add(new Trigger(Kind.HISTORY_BEFORE, Phrase.compile(p))));
-        spec.historyAfter().forEach(p -> list.add(new Trigger(Kind.HISTORY_AFTER, Phrase.compile(p))));
-        this.triggers = List.copyOf(list);
-        this.pseudo = spec.pseudo().stream().map(Phrase::compile).toList();
+        PhraseIndex.Builder<Kind> b = PhraseIndex.builder();
+        spec.negationBefore().forEach(p -> b.add(Phrase.compile(p), Kind.NEGATION_BEFORE));
+        spec.negationAfter().forEach(p -> b.add(Phrase.compile(p), Kind.NEGATION_AFTER));
+        spec.historyBefore().forEach(p -> b.add(Phrase.compile(p), Kind.HISTORY_BEFORE));
+        spec.historyAfter().forEach(p -> b.add(Phrase.compile(p), Kind.HISTORY_AFTER));
+        this.triggers = b.build();
+        PhraseIndex.Builder<Boolean> pb = PhraseIndex.builder();
+        spec.pseudo().forEach(p -> pb.add(Phrase.compile(p), Boolean.TRUE));
+        this.pseudo = pb.build();
         this.terminators = Set.copyOf(spec.scopeTerminators());
     }
 
@@ -52,10 +55,27 @@ final class ContextDetector {
             this.hits = hits;
         }
 
+        /** A comma followed, before the clause ends, by "or" or "nor": it separates items of one list. */
+        private boolean listComma(int i) {
+            if (!text.token(i).equals(",")) {
+                return false;
+            }
+            for (int k = i + 1; k < text.size(); k++) {
+                String t = text.token(k);
+                if (t.equals("or") || t.equals("nor")) {
+                    return true;
+                }
+                if (terminator(t) && !t.equals(",")) {
+                    return false;
+                }
+            }
+            return false;
+        }
+
         /** Classifies the mention spanning tokens {@code start} (inclusive) to {@code end} (exclusive). */
         Status status(int start, int end) {
             int scopeStart = start;
-            while (scopeStart > 0 && !terminator(text.token(scopeStart - 1))) {
+            while (scopeStart > 0 && (!terminator(text.token(scopeStart - 1)) || listComma(scopeStart - 1))) {
                 scopeStart--;
             }
             int scopeEnd = end;
@@ -87,26 +107,13 @@ final class ContextDetector {
 
     Analysis analyse(ClinicalText text) {
         boolean[] masked = new boolean[text.size()];
-        for (int i = 0; i < text.size(); i++) {
-            for (Phrase p : pseudo) {
-                if (p.matchesAt(text, i)) {
-                    for (int k = i; k < i + p.length(); k++) {
-                        masked[k] = true;
-                    }
-                }
-            }
-        }
+        pseudo.scan(text, (start, end, ignored) -> java.util.Arrays.fill(masked, start, end, true));
         List<Hit> hits = new ArrayList<>();
-        for (int i = 0; i < text.size(); i++) {
-            if (masked[i]) {
-                continue;
+        triggers.scan(text, (start, end, kind) -> {
+            if (!masked[start]) {
+                hits.add(new Hit(kind, start, end));
             }
-            for (Trigger t : triggers) {
-                if (t.phrase().matchesAt(text, i)) {
-                    hits.add(new Hit(t.kind(), i, i + t.phrase().length()));
-                }
-            }
-        }
+        });
         return new Analysis(text, List.copyOf(hits));
     }
 

@@ -43,15 +43,13 @@ public final class RedFlagRules {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
-    private record IndexedPhrase(Concept concept, Phrase phrase) {
-    }
-
     private final String version;
     private final List<RedFlagRule> rules;
     private final Map<String, Concept> concepts;
+    /** The concepts that answers, vitals, pregnancy or questionnaires can establish, in file order. */
+    private final List<Concept> structured;
     private final ContextDetector context;
-    private final Map<String, List<IndexedPhrase>> byFirstWord;
-    private final List<IndexedPhrase> unindexed;
+    private final PhraseIndex<Concept> phrases;
 
     private RedFlagRules(RulesFile file) {
         this.version = file.version();
@@ -59,6 +57,7 @@ public final class RedFlagRules {
         Map<String, Concept> compiled = new LinkedHashMap<>();
         file.concepts().forEach((name, spec) -> compiled.put(name, new Concept(name, spec)));
         this.concepts = Map.copyOf(compiled);
+        this.structured = compiled.values().stream().filter(Concept::structured).toList();
         this.rules = file.rules().stream().map(this::rule).toList();
         Set<String> ids = new HashSet<>();
         for (RedFlagRule r : rules) {
@@ -66,18 +65,9 @@ public final class RedFlagRules {
                 throw new InferenceException("red-flag rules: duplicate rule id " + r.id());
             }
         }
-        Map<String, List<IndexedPhrase>> index = new HashMap<>();
-        List<IndexedPhrase> rest = new ArrayList<>();
-        for (Concept c : compiled.values()) {
-            for (Phrase p : c.phrases()) {
-                IndexedPhrase ip = new IndexedPhrase(c, p);
-                p.firstWord().ifPresentOrElse(w -> index.computeIfAbsent(w, k -> new ArrayList<>()).add(ip),
-                        () -> rest.add(ip));
-            }
-        }
-        index.replaceAll((k, v) -> List.copyOf(v));
-        this.byFirstWord = Map.copyOf(index);
-        this.unindexed = List.copyOf(rest);
+        PhraseIndex.Builder<Concept> index = PhraseIndex.builder();
+        compiled.values().forEach(c -> c.phrases().forEach(p -> index.add(p, c)));
+        this.phrases = index.build();
     }
 
     /** The rules shipped with the service. */
@@ -145,21 +135,15 @@ public final class RedFlagRules {
     Map<String, List<Evidence>> evidence(Encounter encounter) {
         Map<String, List<Evidence>> found = new HashMap<>();
         ClinicalText text = ClinicalText.of(encounter.interview().chiefComplaint());
-        ContextDetector.Analysis analysis = context.analyse(text);
-        for (int i = 0; i < text.size(); i++) {
-            List<IndexedPhrase> candidates = byFirstWord.getOrDefault(text.token(i), List.of());
-            for (List<IndexedPhrase> list : List.of(candidates, unindexed)) {
-                for (IndexedPhrase ip : list) {
-                    int end = i + ip.phrase().length();
-                    if (ip.phrase().matchesAt(text, i)
-                            && analysis.status(i, end) == ContextDetector.Status.CURRENT) {
-                        found.computeIfAbsent(ip.concept().name(), k -> new ArrayList<>())
-                                .add(Evidence.words(text, i, end));
-                    }
+        if (text.size() > 0) {
+            ContextDetector.Analysis analysis = context.analyse(text);
+            phrases.scan(text, (start, end, concept) -> {
+                if (analysis.status(start, end) == ContextDetector.Status.CURRENT) {
+                    found.computeIfAbsent(concept.name(), k -> new ArrayList<>()).add(Evidence.words(text, start, end));
                 }
-            }
+            });
         }
-        for (Concept c : concepts.values()) {
+        for (Concept c : structured) {
             for (String fact : c.structuredEvidence(encounter)) {
                 found.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(Evidence.fact(fact));
             }
