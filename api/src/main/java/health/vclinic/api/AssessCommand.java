@@ -1,5 +1,6 @@
 package health.vclinic.api;
 
+import com.google.gson.JsonParser;
 import health.vclinic.api.triage.v1.TriageRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +50,11 @@ final class AssessCommand implements Callable<Integer> {
         return failures == 0 ? 0 : 1;
     }
 
-    /** One object spanning several lines, or one object per non-blank line. */
+    /**
+     * JSON Lines when the first non-blank line is a complete JSON value by itself: then every
+     * non-blank line is one request, and a bad line is reported in its place. Otherwise the whole
+     * text is one (pretty-printed) object.
+     */
     static List<String> split(String text) {
         String trimmed = text.strip();
         List<String> lines = new ArrayList<>();
@@ -58,11 +63,19 @@ final class AssessCommand implements Callable<Integer> {
                 lines.add(line.strip());
             }
         }
-        boolean jsonLines = !lines.isEmpty() && lines.stream().allMatch(l -> l.startsWith("{") && l.endsWith("}"));
-        if (jsonLines || trimmed.isEmpty()) {
+        if (lines.size() <= 1 || completeJson(lines.getFirst())) {
             return lines;
         }
         return List.of(trimmed);
+    }
+
+    private static boolean completeJson(String line) {
+        try {
+            JsonParser.parseString(line);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static String read(String input) throws IOException {

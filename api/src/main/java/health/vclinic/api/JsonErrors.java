@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 final class JsonErrors {
 
     private static final Pattern FIELD = Pattern.compile("(?:field|Field)[: ]+\"?([A-Za-z0-9_.]+)\"?");
-    private static final Pattern UNKNOWN = Pattern.compile("Cannot find field: ([A-Za-z0-9_]+)");
+    private static final Pattern UNKNOWN = Pattern.compile("Cannot find field: (\\S+) in message");
 
     private JsonErrors() {
     }

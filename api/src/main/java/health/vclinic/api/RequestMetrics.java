@@ -128,6 +128,6 @@ final class RequestMetrics implements ServerInterceptor {
     }
 
     private static String format(double v) {
-        return Double.toString(v);
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 }

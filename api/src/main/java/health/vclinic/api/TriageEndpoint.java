@@ -1,5 +1,6 @@
 package health.vclinic.api;
 
+import com.google.gson.JsonParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import health.vclinic.api.triage.v1.TriageAssessment;
@@ -46,7 +47,13 @@ public final class TriageEndpoint {
     public static TriageRequest parseJson(String json) {
         TriageRequest.Builder b = TriageRequest.newBuilder();
         try {
+            // JsonFormat stops after the first value; anything after it must not be silently dropped.
+            if (!JsonParser.parseString(json).isJsonObject()) {
+                throw new InvalidInputException("request", "must be one JSON object (a TriageRequest)");
+            }
             PARSER.merge(json, b);
+        } catch (InvalidInputException e) {
+            throw e;
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             throw new InvalidInputException("request", "must be a TriageRequest in the proto3 JSON mapping: "
                     + JsonErrors.describe(e));

@@ -1,6 +1,5 @@
 package health.vclinic.api;
 
-import health.vclinic.datasets.InvalidInputException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.http.HeaderNames;
@@ -34,8 +33,9 @@ public final class VclinicServer implements AutoCloseable {
     public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
     private static final String TRIAGE_SERVICE = "vclinic.triage.v1.TriageService";
-    private static final Set<String> HTTP_PATHS =
-            Set.of("/v1/triage:assess", "/health/live", "/health/ready", "/metrics");
+    /** The routes that get their own metrics series; anything else is "unmatched" (bounded cardinality). */
+    private static final Set<String> HTTP_ROUTES =
+            Set.of("POST /v1/triage:assess", "GET /health/live", "GET /health/ready", "GET /metrics");
 
     private final WebServer server;
     private final HealthStatusManager health;
@@ -92,8 +92,10 @@ public final class VclinicServer implements AutoCloseable {
             try {
                 chain.proceed();
             } finally {
-                String path = req.path().path();
-                String route = HTTP_PATHS.contains(path) ? req.prologue().method().text() + " " + path : "unmatched";
+                String route = req.prologue().method().text() + " " + req.path().path();
+                if (!HTTP_ROUTES.contains(route)) {
+                    route = "unmatched";
+                }
                 metrics.record("http", route, Integer.toString(res.status().code()), System.nanoTime() - start);
             }
         });
@@ -113,12 +115,16 @@ public final class VclinicServer implements AutoCloseable {
     }
 
     private static void assess(TriageEndpoint endpoint, ServerRequest req, ServerResponse res) {
+        if (!req.content().hasEntity()) {
+            json(res, Status.BAD_REQUEST_400, errorJson("request body must be a TriageRequest JSON object"));
+            return;
+        }
+        // Read outside the try: a body over the size limit or a client that goes away mid-body is
+        // Helidon's to answer (413, closed connection), not an internal error of ours.
+        String body = req.content().as(String.class);
         String out;
         try {
-            if (!req.content().hasEntity()) {
-                throw new InvalidInputException("request", "a TriageRequest JSON body is required");
-            }
-            out = TriageEndpoint.toJson(endpoint.assess(TriageEndpoint.parseJson(req.content().as(String.class))));
+            out = TriageEndpoint.toJson(endpoint.assess(TriageEndpoint.parseJson(body)));
         } catch (RuntimeException e) {
             json(res, Status.create(Errors.httpStatus(e)), errorJson(Errors.httpMessage(e)));
             return;
