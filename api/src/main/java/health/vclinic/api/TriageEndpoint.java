@@ -26,6 +26,11 @@ public final class TriageEndpoint {
         this.engine = engine;
     }
 
+    /** The engine behind this endpoint (for entry points that map their own wire format, like FHIR). */
+    public TriageEngine engine() {
+        return engine;
+    }
+
     /** The endpoint over the engine with the rules shipped with the service. */
     public static TriageEndpoint standard() {
         return new TriageEndpoint(TriageEngine.standard());

@@ -38,21 +38,34 @@ import java.util.stream.Collectors;
 public final class TriageEngine {
 
     private final RedFlagRules rules;
+    private final Optional<TriageModel> model;
     private final Map<String, String> versions;
 
+    /** Rules only: the level is the most urgent floor. */
     public TriageEngine(RedFlagRules rules) {
+        this(rules, Optional.empty());
+    }
+
+    /** Rules and a model, fused so the model can only add urgency. */
+    public TriageEngine(RedFlagRules rules, Optional<TriageModel> model) {
         this.rules = rules;
+        this.model = model;
         Map<String, String> v = new LinkedHashMap<>();
         v.put("red-flag-rules", rules.version());
         v.put("news2", "RCP-2017");
         v.put("paediatric-limits", "APLS-6");
         v.put("questionnaires", "PHQ-9-2001,GAD-7-2006");
-        this.versions = Map.copyOf(v);
+        model.ifPresent(m -> v.put("triage-model", m.id()));
+        this.versions = java.util.Collections.unmodifiableMap(v);
     }
 
-    /** An engine over the rules shipped with the service. */
+    /** An engine over the rules shipped with the service and no model. */
     public static TriageEngine standard() {
         return new TriageEngine(RedFlagRules.standard());
+    }
+
+    public Optional<TriageModel> model() {
+        return model;
     }
 
     public RedFlagRules rules() {
@@ -67,6 +80,8 @@ public final class TriageEngine {
         Questionnaires.phq9(encounter.interview().phq9()).ifPresent(questionnaires::add);
         Questionnaires.gad7(encounter.interview().gad7()).ifPresent(questionnaires::add);
         List<String> missing = missing(encounter);
+        RuleFindings findings = new RuleFindings(news2, paediatric, redFlags, questionnaires);
+        Optional<ModelOpinion> opinion = model.map(m -> m.predict(encounter, findings));
 
         List<TriageFloor> floors = new ArrayList<>();
         List<Disposition> dispositions = new ArrayList<>();
@@ -81,11 +96,12 @@ public final class TriageEngine {
         painFloor(encounter).ifPresent(floors::add);
         incompleteDataFloor(encounter, news2).ifPresent(floors::add);
 
-        TriageDecision decision = TriageFusion.fuse(floors, Optional.empty(), dispositions);
+        TriageDecision decision = TriageFusion.fuse(floors, opinion, dispositions);
         List<String> reviewReasons = reviewReasons(encounter, news2, paediatric, redFlags);
-        return new TriageResult(encounter.encounterId(), decision, List.of(), news2, paediatric, redFlags,
-                questionnaires, explanation(decision, news2, questionnaires, missing), !reviewReasons.isEmpty(),
-                reviewReasons, missing, versions);
+        return new TriageResult(encounter.encounterId(), decision,
+                opinion.map(ModelOpinion::levelProbabilities).orElse(List.of()), news2, paediatric, redFlags,
+                questionnaires, explanation(decision, opinion, news2, questionnaires, missing),
+                !reviewReasons.isEmpty(), reviewReasons, missing, versions);
     }
 
     static Optional<TriageFloor> news2Floor(News2Score news2) {
@@ -212,7 +228,7 @@ public final class TriageEngine {
         return reasons;
     }
 
-    private static List<String> explanation(TriageDecision decision, News2Score news2,
+    private static List<String> explanation(TriageDecision decision, Optional<ModelOpinion> opinion, News2Score news2,
                                             List<QuestionnaireScore> questionnaires, List<String> missing) {
         List<String> lines = new ArrayList<>();
         TriageLevel level = decision.level();
@@ -226,6 +242,12 @@ public final class TriageEngine {
         for (TriageFloor f : decision.floors()) {
             lines.add(capitalise(f.reason()) + " (floor " + f.level().words() + ").");
         }
+        opinion.ifPresent(o -> {
+            String verdict = o.source().equals(decision.decidedBy()) ? "this set the level, above every rule"
+                    : "the rules set an equal or more urgent level, which the model cannot lower";
+            lines.add("Model " + o.source() + " proposed level " + o.level().level() + " (" + o.level().words() + "): "
+                    + verdict + (o.reasons().isEmpty() ? "." : "; " + String.join("; ", o.reasons()) + "."));
+        });
         boolean news2Floor = decision.floors().stream().anyMatch(f -> f.source().startsWith("news2"));
         if (news2.applicable() && !news2.parameters().isEmpty() && !news2Floor) {
             lines.add(news2Summary(news2) + ".");

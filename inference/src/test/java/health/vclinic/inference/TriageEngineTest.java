@@ -194,4 +194,35 @@ class TriageEngineTest {
             assertTrue(r.decision().disposition().ordinal() <= r.level().disposition().ordinal());
         }
     }
+
+    /** A model of our own kind, not a mock: a fixed-level model is a real {@link TriageModel}. */
+    private record FixedModel(TriageLevel level) implements TriageModel {
+        public String id() {
+            return "fixed@1";
+        }
+
+        public ModelOpinion predict(Encounter encounter, RuleFindings findings) {
+            List<Double> p = new java.util.ArrayList<>(List.of(0.0, 0.0, 0.0, 0.0, 0.0));
+            p.set(level.level() - 1, 1.0);
+            return new ModelOpinion("model:" + id(), level, p, List.of("fixed"));
+        }
+    }
+
+    @Test
+    void aModelInTheEngineCanRaiseButNeverLowerTheRulesLevel() {
+        Encounter chestPain = new Encounter("e", adult(), normal().build(), says("crushing chest pain"));
+        TriageEngine lenient = new TriageEngine(ENGINE.rules(), Optional.of(new FixedModel(TriageLevel.NON_URGENT)));
+        TriageResult r = lenient.assess(chestPain);
+        assertEquals(TriageLevel.EMERGENT, r.level(), "a model saying non-urgent must not lower a red flag");
+        assertEquals("red-flag:acute-coronary-syndrome", r.decision().decidedBy());
+        assertEquals(5, r.levelProbabilities().size());
+        assertEquals("fixed@1", r.versions().get("triage-model"));
+
+        Encounter benign = new Encounter("e", adult(), normal().build(), says("sore throat"));
+        TriageEngine worried = new TriageEngine(ENGINE.rules(), Optional.of(new FixedModel(TriageLevel.URGENT)));
+        TriageResult raised = worried.assess(benign);
+        assertEquals(TriageLevel.URGENT, raised.level());
+        assertEquals("model:fixed@1", raised.decision().decidedBy());
+        assertTrue(raised.explanation().stream().anyMatch(l -> l.startsWith("Model model:fixed@1")), raised.explanation().toString());
+    }
 }
