@@ -145,7 +145,7 @@ final class TriageMapper {
         for (health.vclinic.inference.redflags.RedFlag f : r.redFlags()) {
             b.addRedFlags(RedFlag.newBuilder().setCode(f.code()).setDescription(f.description())
                     .addAllEvidence(f.evidence()).setFloorLevel(f.floor().level()).setFloorAcuity(acuity(f.floor()))
-                    .setRationale(f.rationale()).setSource(f.source()));
+                    .setSource(f.source()));
         }
         for (QuestionnaireScore q : r.questionnaires()) {
             b.addQuestionnaires(QuestionnaireResult.newBuilder().setInstrument(q.instrument()).setTotal(q.total())
@@ -155,7 +155,7 @@ final class TriageMapper {
         }
         for (TriageFloor f : r.decision().floors()) {
             b.addFloors(Floor.newBuilder().setSource(f.source()).setLevel(f.level().level())
-                    .setAcuity(acuity(f.level())).setReason(f.reason()));
+                    .setAcuity(acuity(f.level())));
         }
         return b.build();
     }
@@ -174,8 +174,7 @@ final class TriageMapper {
         if (!s.applicable()) {
             return b.build();
         }
-        b.setTotal(s.total()).setBand(News2Band.valueOf(s.band().name()))
-                .setClinicalResponse(s.band().clinicalResponse());
+        b.setTotal(s.total()).setBand(News2Band.valueOf(s.band().name()));
         for (ParameterScore p : s.parameters()) {
             b.addParameters(health.vclinic.api.triage.v1.News2Parameter.newBuilder()
                     .setParameter(p.parameter().id()).setValue(p.value()).setPoints(p.points()));

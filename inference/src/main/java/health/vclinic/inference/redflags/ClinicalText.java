@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -18,7 +17,8 @@ final class ClinicalText {
     record Token(String text, int start, int end) {
     }
 
-    private static final Pattern TOKEN = Pattern.compile(
+    /** The token grammar, as a regular expression; {@link #tokenEnd} implements it by hand. */
+    static final Pattern TOKEN = Pattern.compile(
             "[a-z]/[a-z](?![a-z])|[0-9]+(?:\\.[0-9]+)?|[a-z0-9]+(?:'[a-z]+)?|[.,;:!?]");
 
     private static final Map<String, String> NUMBER_WORDS = Map.ofEntries(
@@ -42,13 +42,70 @@ final class ClinicalText {
         // text then, so spans always fit.
         String quoted = lower.length() == text.length() ? text : lower;
         List<Token> tokens = new ArrayList<>();
-        Matcher m = TOKEN.matcher(lower);
-        while (m.find()) {
-            for (String t : normalise(m.group())) {
-                tokens.add(new Token(t, m.start(), m.end()));
+        int n = lower.length();
+        int i = 0;
+        while (i < n) {
+            int end = tokenEnd(lower, i);
+            if (end == i) {
+                i++;
+                continue;
             }
+            for (String t : normalise(lower.substring(i, end))) {
+                tokens.add(new Token(t, i, end));
+            }
+            i = end;
         }
         return new ClinicalText(quoted, List.copyOf(tokens));
+    }
+
+    /**
+     * The end of the token starting at {@code i}, or {@code i} when none starts there. A hand-written
+     * scanner for the grammar of {@link #TOKEN}, tried in the same order (this runs on every request):
+     * "h/o"-style abbreviations, numbers with an optional decimal part, words with an optional
+     * apostrophe suffix, and clause punctuation.
+     */
+    static int tokenEnd(String s, int i) {
+        int n = s.length();
+        char c = s.charAt(i);
+        if (letter(c) && i + 2 < n && s.charAt(i + 1) == '/' && letter(s.charAt(i + 2))
+                && (i + 3 == n || !letter(s.charAt(i + 3)))) {
+            return i + 3;
+        }
+        if (digit(c)) {
+            int j = i;
+            while (j < n && digit(s.charAt(j))) {
+                j++;
+            }
+            if (j + 1 < n && s.charAt(j) == '.' && digit(s.charAt(j + 1))) {
+                j++;
+                while (j < n && digit(s.charAt(j))) {
+                    j++;
+                }
+            }
+            return j;
+        }
+        if (letter(c)) {
+            int j = i;
+            while (j < n && (letter(s.charAt(j)) || digit(s.charAt(j)))) {
+                j++;
+            }
+            if (j + 1 < n && s.charAt(j) == '\'' && letter(s.charAt(j + 1))) {
+                j++;
+                while (j < n && letter(s.charAt(j))) {
+                    j++;
+                }
+            }
+            return j;
+        }
+        return ".,;:!?".indexOf(c) >= 0 ? i + 1 : i;
+    }
+
+    private static boolean letter(char c) {
+        return c >= 'a' && c <= 'z';
+    }
+
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** Also used on rule phrases, so "can't breathe" in a rule matches "cannot breathe" in text. */
