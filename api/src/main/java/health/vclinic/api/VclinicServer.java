@@ -85,6 +85,7 @@ public final class VclinicServer implements AutoCloseable {
                 // Higher weight runs first: metrics see every call, including ones the deadline refuses.
                 .intercept(2000, metrics)
                 .intercept(1000, new Deadlines())
+                .intercept(900, new IdentityEncoding())
                 // A descriptor built from the bindable service carries its proto, which reflection needs.
                 .service(GrpcServiceDescriptor.builder(new TriageGrpcService(endpoint)).build())
                 .service(GrpcServiceDescriptor.builder(health.getHealthService()).build());

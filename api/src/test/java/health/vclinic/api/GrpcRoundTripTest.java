@@ -536,4 +536,14 @@ class GrpcRoundTripTest {
                 .check(HealthCheckRequest.getDefaultInstance());
         assertEquals(healthBefore + 1, server.metrics().count("grpc", "grpc.health.v1.Health/Check", "OK"));
     }
+
+    /** The server never compresses; a compressed request gets UNIMPLEMENTED at once, not a hang. */
+    @Test
+    void aCompressedRequestIsRefusedCleanlyAndTheConnectionStaysUsable() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> triage().withCompression("gzip").assess(normal()));
+        assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+        assertEquals("identity", e.getTrailers().get(IdentityEncoding.GRPC_ACCEPT_ENCODING));
+        assertEquals(normal().getEncounterId(), triage().assess(normal()).getEncounterId());
+    }
 }
