@@ -22,7 +22,13 @@ final class ServeCommand implements Callable<Integer> {
         long start = System.nanoTime();
         TriageEndpoint endpoint = TriageEndpoint.standard();
         VclinicServer server = VclinicServer.start(endpoint, host, port);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "vclinic-shutdown"));
+        // Standard output, not the logger: JUL resets its handlers in a shutdown hook of its own.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("vclinic stopping: health NOT_SERVING, finishing in-flight calls (at most "
+                    + VclinicServer.SHUTDOWN_GRACE.toSeconds() + " s)");
+            server.close();
+            System.out.println("vclinic stopped");
+        }, "vclinic-shutdown"));
         System.out.printf("vclinic serving gRPC and HTTP on %s:%d (started in %d ms)%n", host, server.port(),
                 (System.nanoTime() - start) / 1_000_000);
         System.out.println("  gRPC  vclinic.triage.v1.TriageService/Assess, grpc.health.v1.Health, reflection");
