@@ -140,32 +140,39 @@ public final class TriageEngine {
         return Optional.empty();
     }
 
+    /** The vital signs a full set of observations has, in NEWS2 chart order, with their request fields. */
+    private enum Observation {
+        RESPIRATORY_RATE("vitals.respiratory_rate", "respiratory rate", true, v -> v.respiratoryRate().isPresent()),
+        SPO2("vitals.spo2", "SpO2", true, v -> v.spo2().isPresent()),
+        SUPPLEMENTAL_OXYGEN("vitals.supplemental_oxygen", "air or oxygen", false, v -> v.supplementalOxygen().isPresent()),
+        SYSTOLIC_BP("vitals.systolic_bp", "systolic blood pressure", true, v -> v.systolicBp().isPresent()),
+        HEART_RATE("vitals.heart_rate", "heart rate", true, v -> v.heartRate().isPresent()),
+        CONSCIOUSNESS("vitals.consciousness", "consciousness", true, v -> v.consciousness().isPresent()),
+        TEMPERATURE("vitals.temperature_c", "temperature", true, v -> v.temperatureC().isPresent());
+
+        final String field;
+        final String words;
+        /** Part of a child's full set too (the paediatric limits do not score oxygen use). */
+        final boolean child;
+        final java.util.function.Predicate<VitalSigns> present;
+
+        Observation(String field, String words, boolean child, java.util.function.Predicate<VitalSigns> present) {
+            this.field = field;
+            this.words = words;
+            this.child = child;
+            this.present = present;
+        }
+    }
+
     static Optional<TriageFloor> incompleteDataFloor(Encounter encounter, News2Score news2) {
         List<String> absent = new ArrayList<>();
         if (encounter.patient().ageYears().isEmpty()) {
             absent.add("age");
         }
-        VitalSigns v = encounter.vitals();
-        if (news2.applicable() || !encounter.patient().child()) {
-            news2.missing().forEach(p -> absent.add(p.words()));
-        } else {
-            if (v.heartRate().isEmpty()) {
-                absent.add("heart rate");
-            }
-            if (v.respiratoryRate().isEmpty()) {
-                absent.add("respiratory rate");
-            }
-            if (v.systolicBp().isEmpty()) {
-                absent.add("systolic blood pressure");
-            }
-            if (v.spo2().isEmpty()) {
-                absent.add("SpO2");
-            }
-            if (v.temperatureC().isEmpty()) {
-                absent.add("temperature");
-            }
-            if (v.consciousness().isEmpty()) {
-                absent.add("consciousness");
+        boolean child = !news2.applicable() && encounter.patient().child();
+        for (Observation o : Observation.values()) {
+            if ((o.child || !child) && !o.present.test(encounter.vitals())) {
+                absent.add(o.words);
             }
         }
         if (absent.isEmpty()) {
@@ -180,27 +187,10 @@ public final class TriageEngine {
         if (encounter.patient().ageYears().isEmpty()) {
             missing.add("patient.age_years");
         }
-        VitalSigns v = encounter.vitals();
-        if (v.heartRate().isEmpty()) {
-            missing.add("vitals.heart_rate");
-        }
-        if (v.respiratoryRate().isEmpty()) {
-            missing.add("vitals.respiratory_rate");
-        }
-        if (v.systolicBp().isEmpty()) {
-            missing.add("vitals.systolic_bp");
-        }
-        if (v.temperatureC().isEmpty()) {
-            missing.add("vitals.temperature_c");
-        }
-        if (v.spo2().isEmpty()) {
-            missing.add("vitals.spo2");
-        }
-        if (v.supplementalOxygen().isEmpty()) {
-            missing.add("vitals.supplemental_oxygen");
-        }
-        if (v.consciousness().isEmpty()) {
-            missing.add("vitals.consciousness");
+        for (Observation o : Observation.values()) {
+            if (!o.present.test(encounter.vitals())) {
+                missing.add(o.field);
+            }
         }
         if (encounter.interview().chiefComplaint().isBlank()) {
             missing.add("interview.chief_complaint");
