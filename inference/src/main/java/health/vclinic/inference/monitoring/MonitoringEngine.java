@@ -1,0 +1,415 @@
+package health.vclinic.inference.monitoring;
+
+import health.vclinic.datasets.monitoring.VitalSample;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * Remote monitoring: per-patient windows, the detectors, and the alerts they lead to.
+ *
+ * <p>For every sample: the patient's {@link PatientWindow} takes it (or ignores it as a duplicate or
+ * too late); {@link SignalQualityDetector} gates it (a poor signal is not analysed); then each
+ * detector evaluates the patient, and the engine turns findings into alert state changes with
+ * <b>one open alert per patient and kind</b>: a finding with no open alert RAISES one; a finding whose
+ * severity or topic differs from the open alert UPDATES it; no finding RESOLVES it. Nothing else is
+ * sent, so a condition that persists for hours is one alert, not one per sample.
+ *
+ * <p><b>Bounded memory:</b> at most {@link MonitoringConfig#maxPatients()} patients are held, each in
+ * a window of bounded size. A patient silent for {@link MonitoringConfig#idleTimeout()} (wall clock)
+ * is evicted by {@link #evictIdle()} (the service calls it periodically, and the engine itself when it
+ * is full), and any alert still open is resolved with the reason, delivered to the last sender's
+ * {@link AlertSink}. A new patient beyond the limit is {@link Disposition#REFUSED}, never silently
+ * dropped: callers tell the sender with {@link #notMonitoredNotice}.
+ *
+ * <p>Thread-safe: patients are independent and each is evaluated under its own lock, so samples for
+ * different patients proceed in parallel and those for one patient in order.
+ */
+public final class MonitoringEngine {
+
+    /** What happened to a sample. */
+    public enum Disposition {
+        /** Analysed. */
+        ACCEPTED,
+        /** Taken, but its signal was too poor to analyse (only signal-quality gating saw it). */
+        POOR_SIGNAL,
+        /** The same device and instant as a recent sample: ignored. */
+        DUPLICATE,
+        /** Older than the patient's newest sample by more than the allowed lateness: ignored. */
+        LATE,
+        /** A new patient while the engine monitors its maximum: not monitored. */
+        REFUSED
+    }
+
+    /**
+     * The result of one sample.
+     *
+     * @param disposition what happened to the sample
+     * @param alerts the alert state changes it caused, in detector order
+     */
+    public record Outcome(Disposition disposition, List<AlertEvent> alerts) {
+        public Outcome {
+            Objects.requireNonNull(disposition, "disposition");
+            alerts = List.copyOf(alerts);
+        }
+    }
+
+    /** Where alerts that no sample caused (eviction) go: the last sender of the patient. Must not block. */
+    @FunctionalInterface
+    public interface AlertSink {
+        /** A sink that drops notices: for callers with nobody to tell (batch evaluation). */
+        AlertSink NONE = alert -> { };
+
+        void deliver(AlertEvent alert);
+    }
+
+    /**
+     * Counters since start.
+     *
+     * @param patients monitored now
+     */
+    public record Stats(int patients, long accepted, long poorSignal, long duplicates, long late, long refused,
+                        long evicted, long raised, long updated, long resolved) {
+    }
+
+    private static final Outcome DUPLICATE = new Outcome(Disposition.DUPLICATE, List.of());
+    private static final Outcome LATE = new Outcome(Disposition.LATE, List.of());
+    private static final Outcome REFUSED = new Outcome(Disposition.REFUSED, List.of());
+    private static final Outcome ACCEPTED_QUIET = new Outcome(Disposition.ACCEPTED, List.of());
+    private static final Outcome POOR_QUIET = new Outcome(Disposition.POOR_SIGNAL, List.of());
+
+    private final MonitoringConfig config;
+    private final List<Detector<Object>> detectors;
+    private final SignalQualityDetector gate = new SignalQualityDetector();
+    private final LongSupplier nanoClock;
+    private final long idleNanos;
+    private final long sweepEveryNanos;
+
+    private final ConcurrentHashMap<String, PatientState> patients = new ConcurrentHashMap<>();
+    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicLong lastSweep = new AtomicLong(Long.MIN_VALUE);
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder poorSignal = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder late = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder evicted = new LongAdder();
+    private final LongAdder raised = new LongAdder();
+    private final LongAdder updated = new LongAdder();
+    private final LongAdder resolved = new LongAdder();
+
+    /** One patient: the window, each detector's state and open alert, and who to tell on eviction. */
+    private static final class PatientState {
+        final String ref;
+        final PatientWindow window;
+        final Object[] states;
+        final OpenAlert[] open;
+        long lastSeenNanos;
+        AlertSink sink = AlertSink.NONE;
+        boolean evicted;
+
+        PatientState(String ref, PatientWindow window, int detectors) {
+            this.ref = ref;
+            this.window = window;
+            this.states = new Object[detectors];
+            this.open = new OpenAlert[detectors];
+        }
+    }
+
+    private static final class OpenAlert {
+        final String id;
+        final Instant raisedAt;
+        AlertSeverity severity;
+        String topic;
+        Finding last;
+
+        OpenAlert(String id, Instant raisedAt, Finding finding) {
+            this.id = id;
+            this.raisedAt = raisedAt;
+            this.severity = finding.severity();
+            this.topic = finding.topic();
+            this.last = finding;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private MonitoringEngine(MonitoringConfig config, List<Detector<?>> detectors, LongSupplier nanoClock) {
+        this.config = Objects.requireNonNull(config, "config");
+        List<Detector<Object>> all = new ArrayList<>();
+        all.add((Detector<Object>) (Detector<?>) gate);
+        for (Detector<?> d : detectors) {
+            all.add((Detector<Object>) d);
+        }
+        this.detectors = List.copyOf(all);
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.idleNanos = config.idleTimeout().toNanos();
+        this.sweepEveryNanos = Math.max(1_000_000_000L, idleNanos / 10);
+    }
+
+    /**
+     * An engine with the given detectors (evaluated in this order, after signal-quality gating).
+     *
+     * @param nanoClock wall clock for idle eviction, {@link System#nanoTime} in production
+     */
+    public static MonitoringEngine create(MonitoringConfig config, List<Detector<?>> detectors, LongSupplier nanoClock) {
+        return new MonitoringEngine(config, detectors, nanoClock);
+    }
+
+    /**
+     * The standard detectors, each with its persistence and hysteresis from {@code config}: NEWS2 and
+     * trends always; the isolation forest and the ECG beat model when given.
+     */
+    public static List<Detector<?>> standardDetectors(MonitoringConfig config, Optional<AnomalyForest> forest,
+                                                      Optional<BeatClassifier> beats) {
+        List<Detector<?>> d = new ArrayList<>();
+        d.add(Persistent.of(new News2Detector(), config.news2Hold(), config.news2Clear()));
+        d.add(Persistent.of(new TrendDetector(), config.trendHold(), config.trendClear()));
+        forest.ifPresent(f -> {
+            AnomalyDetector detector = new AnomalyDetector(f);
+            detector.check(config);
+            d.add(Persistent.of(detector, config.anomalyHold(), config.anomalyClear()));
+        });
+        beats.ifPresent(b -> d.add(Persistent.of(new EcgBeatDetector(b, config), java.time.Duration.ZERO, config.ecgClear())));
+        return List.copyOf(d);
+    }
+
+    public MonitoringConfig config() {
+        return config;
+    }
+
+    /** Names and versions of the detectors, in evaluation order (gating first). */
+    public List<String> detectorIds() {
+        return detectors.stream().map(d -> d.name() + "@" + d.version()).toList();
+    }
+
+    /** {@link #accept(VitalSample, AlertSink)} with nobody to tell about evictions. */
+    public Outcome accept(VitalSample sample) {
+        return accept(sample, AlertSink.NONE);
+    }
+
+    /**
+     * Takes one sample and returns the alert state changes it caused.
+     *
+     * @param sink where to deliver alerts about this patient that no sample causes (eviction); the
+     *     latest sender's sink wins
+     */
+    public Outcome accept(VitalSample sample, AlertSink sink) {
+        for (;;) {
+            PatientState state = admit(sample.patientRef());
+            if (state == null) {
+                refused.increment();
+                return REFUSED;
+            }
+            synchronized (state) {
+                if (state.evicted) {
+                    continue;
+                }
+                state.lastSeenNanos = nanoClock.getAsLong();
+                state.sink = sink;
+                return evaluate(state, sample);
+            }
+        }
+    }
+
+    private Outcome evaluate(PatientState state, VitalSample sample) {
+        boolean poor = sample.poorSignal(config.minSignalQuality());
+        PatientWindow.Admission admission = state.window.add(sample, !poor);
+        if (admission == PatientWindow.Admission.DUPLICATE) {
+            duplicates.increment();
+            return DUPLICATE;
+        }
+        if (admission == PatientWindow.Admission.LATE) {
+            late.increment();
+            return LATE;
+        }
+        (poor ? poorSignal : accepted).increment();
+        Evaluation evaluation = new Evaluation(sample, state.window, config);
+        List<AlertEvent> out = null;
+        int n = poor ? 1 : detectors.size();
+        for (int i = 0; i < n; i++) {
+            out = apply(state, i, evaluation, out);
+        }
+        if (out == null) {
+            return poor ? POOR_QUIET : ACCEPTED_QUIET;
+        }
+        return new Outcome(poor ? Disposition.POOR_SIGNAL : Disposition.ACCEPTED, out);
+    }
+
+    private List<AlertEvent> apply(PatientState state, int i, Evaluation evaluation, List<AlertEvent> out) {
+        Detector<Object> d = detectors.get(i);
+        Object s = state.states[i];
+        if (s == null) {
+            s = d.newState();
+            state.states[i] = s;
+        }
+        Optional<Finding> found = d.evaluate(evaluation, s);
+        OpenAlert open = state.open[i];
+        Instant sampleTime = evaluation.sample().timestamp();
+        if (found.isPresent()) {
+            Finding f = found.get();
+            if (open == null) {
+                Instant raisedAt = evaluation.now();
+                open = new OpenAlert(alertId(state.ref, d.kind(), raisedAt), raisedAt, f);
+                state.open[i] = open;
+                raised.increment();
+                return add(out, event(state.ref, open, AlertState.RAISED, f.severity(), d, f.reason(), f.evidence(), sampleTime));
+            }
+            open.last = f;
+            if (open.severity != f.severity() || !open.topic.equals(f.topic())) {
+                open.severity = f.severity();
+                open.topic = f.topic();
+                updated.increment();
+                return add(out, event(state.ref, open, AlertState.UPDATED, f.severity(), d, f.reason(), f.evidence(), sampleTime));
+            }
+            return out;
+        }
+        if (open == null) {
+            return out;
+        }
+        state.open[i] = null;
+        resolved.increment();
+        String reason = "Resolved: " + d.resolvedReason(evaluation, s);
+        return add(out, event(state.ref, open, AlertState.RESOLVED, open.severity, d, reason,
+                d.resolvedEvidence(evaluation, s), sampleTime));
+    }
+
+    private static List<AlertEvent> add(List<AlertEvent> out, AlertEvent e) {
+        List<AlertEvent> list = out == null ? new ArrayList<>(2) : out;
+        list.add(e);
+        return list;
+    }
+
+    private static AlertEvent event(String ref, OpenAlert open, AlertState state, AlertSeverity severity, Detector<?> d,
+                                    String reason, Evidence evidence, Instant sampleTime) {
+        return new AlertEvent(open.id, ref, state, severity, d.kind(), reason, evidence, d.name(), d.version(),
+                open.raisedAt, sampleTime);
+    }
+
+    /** Stable alert id: the same patient, kind and raising time always give the same id. */
+    static String alertId(String patientRef, AlertKind kind, Instant raisedAt) {
+        return UUID.nameUUIDFromBytes((patientRef + "\n" + kind + "\n" + raisedAt.toEpochMilli())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    // ------------------------------------------------------------------ capacity and eviction
+
+    /** The patient's state, admitting a new patient when there is room; null when full. */
+    private PatientState admit(String ref) {
+        PatientState state = patients.get(ref);
+        if (state != null) {
+            return state;
+        }
+        if (!reserve()) {
+            maybeSweep();
+            if (!reserve()) {
+                return null;
+            }
+        }
+        PatientState fresh = new PatientState(ref, config.newWindow(), detectors.size());
+        PatientState previous = patients.putIfAbsent(ref, fresh);
+        if (previous != null) {
+            count.decrementAndGet();
+            return previous;
+        }
+        return fresh;
+    }
+
+    private boolean reserve() {
+        for (;;) {
+            int c = count.get();
+            if (c >= config.maxPatients()) {
+                return false;
+            }
+            if (count.compareAndSet(c, c + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** At capacity, a sweep at most every second (or a tenth of the idle timeout): refusals stay cheap. */
+    private void maybeSweep() {
+        long now = nanoClock.getAsLong();
+        long last = lastSweep.get();
+        if ((last == Long.MIN_VALUE || now - last >= sweepEveryNanos) && lastSweep.compareAndSet(last, now)) {
+            evictIdle();
+        }
+    }
+
+    /**
+     * Forgets every patient silent for longer than {@link MonitoringConfig#idleTimeout()}. Each alert
+     * still open is resolved with the reason and delivered to the patient's last sink.
+     *
+     * @return the resolutions delivered
+     */
+    public List<AlertEvent> evictIdle() {
+        long now = nanoClock.getAsLong();
+        List<AlertEvent> notices = new ArrayList<>();
+        for (PatientState state : patients.values()) {
+            List<AlertEvent> mine = null;
+            AlertSink sink;
+            synchronized (state) {
+                if (state.evicted || now - state.lastSeenNanos <= idleNanos) {
+                    continue;
+                }
+                state.evicted = true;
+                patients.remove(state.ref, state);
+                count.decrementAndGet();
+                evicted.increment();
+                sink = state.sink;
+                for (int i = 0; i < state.open.length; i++) {
+                    OpenAlert open = state.open[i];
+                    if (open == null) {
+                        continue;
+                    }
+                    Detector<Object> d = detectors.get(i);
+                    resolved.increment();
+                    Instant last = Instant.ofEpochMilli(state.window.newestMillis());
+                    String reason = "Resolved unreviewed: monitoring stopped, no samples for "
+                            + Persistent.words(config.idleTimeout().toMillis())
+                            + " while this alert was open; check the device and the patient. Last finding: "
+                            + open.last.reason();
+                    mine = add(mine, event(state.ref, open, AlertState.RESOLVED, open.severity, d, reason,
+                            open.last.evidence(), last));
+                }
+            }
+            if (mine != null) {
+                mine.forEach(sink::deliver);
+                notices.addAll(mine);
+            }
+        }
+        return notices;
+    }
+
+    /**
+     * The notice for a {@link Disposition#REFUSED} sample: a technical NOT_MONITORED alert telling the
+     * sender that this patient is not being analysed and why.
+     */
+    public AlertEvent notMonitoredNotice(VitalSample sample) {
+        Instant t = sample.timestamp();
+        Evidence evidence = Evidence.of(List.of(Measurement.of("max_patients", config.maxPatients(), "")), t, t, 1);
+        return new AlertEvent(alertId(sample.patientRef(), AlertKind.NOT_MONITORED, t), sample.patientRef(),
+                AlertState.RAISED, AlertSeverity.INFO, AlertKind.NOT_MONITORED,
+                "Not monitored: the service is at its limit of " + config.maxPatients() + " patients, so this"
+                        + " patient's samples are not analysed; raise the limit or add capacity. Technical notice",
+                evidence, "capacity", "engine-1", t, t);
+    }
+
+    /** Patients held now. */
+    public int patients() {
+        return count.get();
+    }
+
+    public Stats stats() {
+        return new Stats(count.get(), accepted.sum(), poorSignal.sum(), duplicates.sum(), late.sum(), refused.sum(),
+                evicted.sum(), raised.sum(), updated.sum(), resolved.sum());
+    }
+}

@@ -1,0 +1,178 @@
+package health.vclinic.inference.monitoring;
+
+import health.vclinic.datasets.VitalSigns;
+import health.vclinic.inference.news2.News2;
+import health.vclinic.inference.news2.News2Band;
+import health.vclinic.inference.news2.News2Parameter;
+import health.vclinic.inference.news2.News2Score;
+import health.vclinic.inference.news2.ParameterScore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.StringJoiner;
+
+/**
+ * NEWS2 (Royal College of Physicians, 2017, Charts 1 and 4) on smoothed vital signs: each vital is
+ * the median of its bucket means over {@link MonitoringConfig#smoothingSpan()} (carried forward up to
+ * {@link MonitoringConfig#carryForward()}), scored by the same {@link News2} the triage path uses.
+ *
+ * <p>Value hysteresis: the condition starts at a total of {@link MonitoringConfig#news2RaiseAt()} (5,
+ * the RCP threshold for an urgent response) and, once started, lasts until the total falls below
+ * {@link MonitoringConfig#news2ClearBelow()}. Severity follows Chart 4: 7 or more HIGH (emergency
+ * response), otherwise MEDIUM. Time persistence comes from wrapping it in {@link Persistent}.
+ *
+ * <p>Missing parameters score nothing, so the total is a lower bound; the reason lists what was not
+ * measured.
+ */
+public final class News2Detector implements Detector<News2Detector.State> {
+
+    /** The rule set reported with each alert. */
+    public static final String VERSION = "rcp-2017";
+
+    private static final Vital[] SCORED = {Vital.RESPIRATORY_RATE, Vital.SPO2, Vital.SYSTOLIC_BP, Vital.HEART_RATE,
+            Vital.TEMPERATURE};
+
+    /** Per patient: whether the condition is engaged, and the latest total. */
+    public static final class State {
+        boolean engaged;
+        int lastTotal;
+    }
+
+    @Override
+    public String name() {
+        return "news2";
+    }
+
+    @Override
+    public String version() {
+        return VERSION;
+    }
+
+    @Override
+    public AlertKind kind() {
+        return AlertKind.NEWS2;
+    }
+
+    @Override
+    public State newState() {
+        return new State();
+    }
+
+    @Override
+    public Optional<Finding> evaluate(Evaluation e, State state) {
+        MonitoringConfig c = e.config();
+        double[] smoothed = smoothed(e);
+        News2Score score = News2.score(vitals(e, smoothed));
+        int total = score.total();
+        state.lastTotal = total;
+        state.engaged = state.engaged ? total >= c.news2ClearBelow() : total >= c.news2RaiseAt();
+        if (!state.engaged) {
+            return Optional.empty();
+        }
+        AlertSeverity severity = score.band() == News2Band.HIGH ? AlertSeverity.HIGH : AlertSeverity.MEDIUM;
+        String reason = "NEWS2 " + total + " (" + score.band().name().toLowerCase(Locale.ROOT).replace('_', '-') + ": "
+                + score.band().clinicalResponse() + ") on vitals smoothed over "
+                + Persistent.words(c.smoothingSpan().toMillis()) + ": " + contributors(score, smoothed)
+                + (total < c.news2RaiseAt() ? "; still open: it clears below " + c.news2ClearBelow() : "")
+                + (score.complete() ? "" : "; not measured, scored 0: " + missing(score));
+        return Optional.of(new Finding(severity, reason, evidence(e, score, smoothed), score.band().name()));
+    }
+
+    @Override
+    public String resolvedReason(Evaluation e, State state) {
+        return "NEWS2 now " + state.lastTotal + ", below " + e.config().news2ClearBelow();
+    }
+
+    @Override
+    public Evidence resolvedEvidence(Evaluation e, State state) {
+        double[] smoothed = smoothed(e);
+        return evidence(e, News2.score(vitals(e, smoothed)), smoothed);
+    }
+
+    private static double[] smoothed(Evaluation e) {
+        MonitoringConfig c = e.config();
+        double[] values = new double[Vital.ALL.length];
+        for (Vital v : SCORED) {
+            values[v.ordinal()] = e.window().smoothed(v, c.smoothingSpan().toMillis(), c.carryForward().toMillis());
+        }
+        return values;
+    }
+
+    private static VitalSigns vitals(Evaluation e, double[] smoothed) {
+        VitalSigns.Builder b = VitalSigns.builder();
+        double v;
+        if (!Double.isNaN(v = smoothed[Vital.RESPIRATORY_RATE.ordinal()])) {
+            b.respiratoryRate(v);
+        }
+        if (!Double.isNaN(v = smoothed[Vital.SPO2.ordinal()])) {
+            b.spo2(v);
+        }
+        if (!Double.isNaN(v = smoothed[Vital.SYSTOLIC_BP.ordinal()])) {
+            b.systolicBp(v);
+        }
+        if (!Double.isNaN(v = smoothed[Vital.HEART_RATE.ordinal()])) {
+            b.heartRate(v);
+        }
+        if (!Double.isNaN(v = smoothed[Vital.TEMPERATURE.ordinal()])) {
+            b.temperatureC(v);
+        }
+        long carry = e.config().carryForward().toMillis();
+        e.window().oxygen(carry).ifPresent(b::supplementalOxygen);
+        e.window().consciousness(carry).ifPresent(b::consciousness);
+        return b.build();
+    }
+
+    private static String contributors(News2Score score, double[] smoothed) {
+        StringJoiner j = new StringJoiner(", ");
+        for (ParameterScore p : score.parameters()) {
+            if (p.points() > 0) {
+                j.add(p.parameter().words() + " " + p.value() + unit(p.parameter()) + " scores " + p.points());
+            }
+        }
+        return j.length() == 0 ? "no single parameter scores" : j.toString();
+    }
+
+    private static String unit(News2Parameter p) {
+        return p.unit().isEmpty() ? "" : (p.unit().equals("/min") ? "/min" : " " + p.unit());
+    }
+
+    private static String missing(News2Score score) {
+        StringJoiner j = new StringJoiner(", ");
+        score.missing().forEach(p -> j.add(p.words()));
+        return j.toString();
+    }
+
+    private static Evidence evidence(Evaluation e, News2Score score, double[] smoothed) {
+        List<Measurement> m = new ArrayList<>(8);
+        m.add(Measurement.of("news2_total", score.total(), ""));
+        for (ParameterScore p : score.parameters()) {
+            Vital v = vital(p.parameter());
+            OptionalInt points = OptionalInt.of(p.points());
+            if (v != null) {
+                m.add(new Measurement(v.id(), round(smoothed[v.ordinal()]), v.unit(), points));
+            } else {
+                m.add(new Measurement(p.parameter().id(), p.parameter() == News2Parameter.AIR_OR_OXYGEN
+                        ? (p.value().equals("oxygen") ? 1 : 0) : (p.points() > 0 ? 1 : 0), "", points));
+            }
+        }
+        long span = e.config().smoothingSpan().toMillis();
+        return Evidence.of(m, e.windowStart(span), e.now(), e.window().samples(span));
+    }
+
+    private static Vital vital(News2Parameter p) {
+        return switch (p) {
+            case RESPIRATORY_RATE -> Vital.RESPIRATORY_RATE;
+            case SPO2 -> Vital.SPO2;
+            case SYSTOLIC_BP -> Vital.SYSTOLIC_BP;
+            case PULSE -> Vital.HEART_RATE;
+            case TEMPERATURE -> Vital.TEMPERATURE;
+            case AIR_OR_OXYGEN, CONSCIOUSNESS -> null;
+        };
+    }
+
+    static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+}

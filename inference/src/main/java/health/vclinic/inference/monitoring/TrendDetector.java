@@ -1,0 +1,113 @@
+package health.vclinic.inference.monitoring;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/**
+ * Vital signs moving steadily the wrong way: a least-squares line through the bucket means of the
+ * last {@link MonitoringConfig#trendSpan()} (6 h by default), needing at least 3 points over at least
+ * a third of the span. A trend counts only when the fitted change is large <i>and</i> the current
+ * (smoothed) value has left the normal range, so a fall from 150 to 120 mmHg or a climb from 60 to
+ * 80 /min does not alert:
+ *
+ * <table>
+ *   <caption>Trend rules</caption>
+ *   <tr><th>vital</th><th>fitted change over the span</th><th>and now</th></tr>
+ *   <tr><td>heart rate</td><td>+20 /min or more</td><td>at least 100 /min</td></tr>
+ *   <tr><td>respiratory rate</td><td>+6 /min or more</td><td>at least 22 /min (qSOFA's limit)</td></tr>
+ *   <tr><td>SpO2</td><td>-4 points or more</td><td>at most 94 %</td></tr>
+ *   <tr><td>systolic BP</td><td>-30 mmHg or more</td><td>at most 100 mmHg (qSOFA's limit)</td></tr>
+ *   <tr><td>temperature</td><td>+1.0 °C or more</td><td>at least 38.0 °C</td></tr>
+ * </table>
+ *
+ * <p>The limits are NEWS2's scoring edges (RCP 2017) and qSOFA's (Seymour et al., JAMA 2016). One
+ * vital trending is LOW; two or more at once, the pattern of early sepsis, is MEDIUM.
+ */
+public final class TrendDetector implements Detector<Detector.NoState> {
+
+    /** The rule set reported with each alert. */
+    public static final String VERSION = "trend-rules-1";
+
+    private record Rule(Vital vital, int direction, double minChange, double limit) {
+        boolean abnormal(double value) {
+            return direction > 0 ? value >= limit : value <= limit;
+        }
+    }
+
+    private static final List<Rule> RULES = List.of(
+            new Rule(Vital.HEART_RATE, +1, 20, 100),
+            new Rule(Vital.RESPIRATORY_RATE, +1, 6, 22),
+            new Rule(Vital.SPO2, -1, 4, 94),
+            new Rule(Vital.SYSTOLIC_BP, -1, 30, 100),
+            new Rule(Vital.TEMPERATURE, +1, 1.0, 38.0));
+
+    private static final int MIN_POINTS = 3;
+
+    @Override
+    public String name() {
+        return "trend";
+    }
+
+    @Override
+    public String version() {
+        return VERSION;
+    }
+
+    @Override
+    public AlertKind kind() {
+        return AlertKind.TREND;
+    }
+
+    @Override
+    public NoState newState() {
+        return NoState.INSTANCE;
+    }
+
+    @Override
+    public Optional<Finding> evaluate(Evaluation e, NoState state) {
+        MonitoringConfig c = e.config();
+        long span = c.trendSpan().toMillis();
+        double minHours = span / 3.0 / 3_600_000.0;
+        List<Measurement> evidence = null;
+        StringJoiner reasons = null;
+        StringJoiner topic = null;
+        for (Rule r : RULES) {
+            PatientWindow.Trend t = e.window().trend(r.vital(), span);
+            if (t.points() < MIN_POINTS || t.coveredHours() < minHours || t.change() * r.direction() < r.minChange()) {
+                continue;
+            }
+            double now = e.window().smoothed(r.vital(), c.smoothingSpan().toMillis(), c.carryForward().toMillis());
+            if (Double.isNaN(now) || !r.abnormal(now)) {
+                continue;
+            }
+            if (evidence == null) {
+                evidence = new ArrayList<>();
+                reasons = new StringJoiner("; ");
+                topic = new StringJoiner(",");
+            }
+            Vital v = r.vital();
+            evidence.add(Measurement.of(v.id(), News2Detector.round(now), v.unit()));
+            evidence.add(Measurement.of(v.id() + "_change", News2Detector.round(t.change()), v.unit()));
+            evidence.add(Measurement.of(v.id() + "_slope_per_h", Math.round(t.slopePerHour() * 100) / 100.0, v.unit() + "/h"));
+            reasons.add(String.format(Locale.ROOT, "%s %s by %.1f %s over %.1f h (now %.1f %s)", v.words(),
+                    r.direction() > 0 ? "rising" : "falling", Math.abs(t.change()), v.unit(), t.coveredHours(), now, v.unit()));
+            topic.add(v.id());
+        }
+        if (evidence == null) {
+            return Optional.empty();
+        }
+        AlertSeverity severity = evidence.size() >= 6 ? AlertSeverity.MEDIUM : AlertSeverity.LOW;
+        String reason = (severity == AlertSeverity.MEDIUM ? "Several vital signs deteriorating together: " : "Vital sign deteriorating: ")
+                + reasons;
+        return Optional.of(new Finding(severity, reason,
+                Evidence.of(evidence, e.windowStart(span), e.now(), e.window().samples(span)), topic.toString()));
+    }
+
+    @Override
+    public String resolvedReason(Evaluation e, NoState state) {
+        return "no vital sign trending out of range over the last " + Persistent.words(e.config().trendSpan().toMillis());
+    }
+}
