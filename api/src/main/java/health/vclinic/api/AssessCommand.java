@@ -1,6 +1,7 @@
 package health.vclinic.api;
 
 import com.google.gson.JsonParser;
+import health.vclinic.api.fhir.FhirTriage;
 import health.vclinic.api.triage.v1.TriageRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -19,7 +21,8 @@ import picocli.CommandLine.Parameters;
  * {@link TriageEndpoint} as the server. Input is one JSON object (pretty-printed or not) or JSON Lines;
  * output is one TriageAssessment JSON per request, one per line. A line that cannot be assessed prints
  * an error object in its place (so outputs stay aligned with inputs) and the exit code is 1; every other
- * line is still assessed.
+ * line is still assessed. With {@code --fhir} the input is one FHIR R4 Bundle (or Parameters wrapping one)
+ * and the output the FHIR Bundle that {@code POST /fhir/r4/$triage} returns, or its OperationOutcome.
  */
 @Command(name = "assess", mixinStandardHelpOptions = true,
         description = "Assess TriageRequest JSON (one object or JSON Lines) without a server.")
@@ -28,9 +31,16 @@ final class AssessCommand implements Callable<Integer> {
     @Parameters(index = "0", defaultValue = "-", description = "Input file, or - for standard input (default).")
     String input;
 
+    @Option(names = "--fhir", description = "Input is a FHIR R4 Bundle (or Parameters with parameter 'bundle');"
+            + " print the output Bundle (RiskAssessment and Flags), as POST /fhir/r4/$triage does.")
+    boolean fhir;
+
     @Override
     public Integer call() throws IOException {
         String text = read(input);
+        if (fhir) {
+            return new FhirTriage(TriageEndpoint.standard().engine()).print(text, System.out);
+        }
         return assess(TriageEndpoint.standard(), text, System.out);
     }
 

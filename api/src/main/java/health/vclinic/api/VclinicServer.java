@@ -1,5 +1,6 @@
 package health.vclinic.api;
 
+import health.vclinic.api.fhir.FhirRouting;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.http.HeaderNames;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link HealthStatusManager}) and server reflection. HTTP: {@code POST /v1/triage:assess} (proto3
  * JSON), {@code GET /health/live}, {@code GET /health/ready}, {@code GET /metrics} (Prometheus text).
  * Stopping flips health to NOT_SERVING and readiness to 503 first, then lets in-flight calls finish.
+ * FHIR R4 {@code $triage} and CDS Hooks: {@link FhirRouting}.
  */
 public final class VclinicServer implements AutoCloseable {
 
@@ -99,12 +101,13 @@ public final class VclinicServer implements AutoCloseable {
                 chain.proceed();
             } finally {
                 String route = req.prologue().method().text() + " " + req.path().path();
-                if (!HTTP_ROUTES.contains(route)) {
+                if (!HTTP_ROUTES.contains(route) && !FhirRouting.ROUTES.contains(route)) {
                     route = "unmatched";
                 }
                 metrics.record("http", route, Integer.toString(res.status().code()), System.nanoTime() - start);
             }
         });
+        FhirRouting.register(routing, endpoint);
         routing.post("/v1/triage:assess", (req, res) -> assess(endpoint, req, res))
                 .get("/health/live", (req, res) -> json(res, Status.OK_200, "{\"status\":\"UP\"}"))
                 .get("/health/ready", (req, res) -> {
