@@ -199,7 +199,8 @@ final class CdsHooks {
         TriageLevel level = result.level();
         md.append("**").append(TriageBundle.levelName(level)).append("**: ").append(level.disposition().advice())
                 .append(". Set by ").append(markdown(result.decision().decidedBy())).append(".\n\n");
-        result.explanation().forEach(line -> md.append("- ").append(markdown(line)).append('\n'));
+        // The first line of the explanation is the level and who set it: the header above.
+        result.explanation().stream().skip(1).forEach(line -> md.append("- ").append(markdown(line)).append('\n'));
         if (!result.redFlags().isEmpty()) {
             md.append("\n**Red flags**\n\n");
             for (RedFlag f : result.redFlags()) {
@@ -225,7 +226,8 @@ final class CdsHooks {
     static String markdown(String text) {
         StringBuilder out = new StringBuilder(text.length() + 8);
         for (char c : text.toCharArray()) {
-            if ("\\`*_{}[]()<>#+-!|~".indexOf(c) >= 0) {
+            // Brackets are escaped, so parentheses cannot form a link; a line never starts with the text.
+            if ("\\`*_[]<>#|~".indexOf(c) >= 0) {
                 out.append('\\');
             }
             out.append(c == '\n' ? ' ' : c);

@@ -183,7 +183,7 @@ final class TriageBundle {
 
     private static Narrative narrative(TriageLevel level, TriageResult result) {
         XhtmlNode div = div();
-        div.addTag("p").addTag("b").addText("Triage " + levelName(level) + ": " + level.disposition().advice() + ".");
+        div.addTag("p").addTag("b").addText("Triage: " + levelName(level) + ", " + level.disposition().advice() + ".");
         XhtmlNode list = div.addTag("ul");
         result.explanation().forEach(line -> list.addTag("li").addText(line));
         return new Narrative().setStatus(Narrative.NarrativeStatus.GENERATED).setDiv(div);

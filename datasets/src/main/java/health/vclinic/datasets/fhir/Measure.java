@@ -78,10 +78,19 @@ enum Measure {
         return units.keySet();
     }
 
-    /** The value in the domain unit, or empty when {@code ucumCode} is not a unit of this measure. */
+    /**
+     * The value in the domain unit, or empty when {@code ucumCode} is not a unit of this measure. A
+     * converted value is rounded to 0.01, far below any instrument's precision, so that 102.2 [degF]
+     * reads 39.0 °C and not 38.99999999999999 in explanations.
+     */
     OptionalDouble convert(double value, String ucumCode) {
         DoubleUnaryOperator f = units.get(ucumCode);
-        return f == null ? OptionalDouble.empty() : OptionalDouble.of(f.applyAsDouble(value));
+        if (f == null) {
+            return OptionalDouble.empty();
+        }
+        double v = f.applyAsDouble(value);
+        boolean domainUnit = units.keySet().iterator().next().equals(ucumCode);
+        return OptionalDouble.of(domainUnit ? v : Math.round(v * 100) / 100.0);
     }
 
     /** The first measure any of these LOINC codes names. */
