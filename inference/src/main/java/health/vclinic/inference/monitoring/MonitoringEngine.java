@@ -63,13 +63,25 @@ public final class MonitoringEngine {
         }
     }
 
-    /** Where alerts that no sample caused (eviction) go: the last sender of the patient. Must not block. */
+    /**
+     * The sender of a patient's samples, as the engine remembers it: where alerts that no sample caused
+     * (eviction) go, and whether the alerts it received may have been lost. Must not block.
+     */
     @FunctionalInterface
     public interface AlertSink {
         /** A sink that drops notices: for callers with nobody to tell (batch evaluation). */
         AlertSink NONE = alert -> { };
 
         void deliver(AlertEvent alert);
+
+        /**
+         * False once the sender is gone (its stream ended). When the patient's next sample comes from
+         * another sink, the engine sends that sink the patient's open alerts again, so an alert raised
+         * on a stream that broke is not lost.
+         */
+        default boolean open() {
+            return true;
+        }
     }
 
     /**
@@ -214,8 +226,15 @@ public final class MonitoringEngine {
                     continue;
                 }
                 state.lastSeenNanos = nanoClock.getAsLong();
+                List<AlertEvent> resent = state.sink != sink && !state.sink.open() ? resend(state, sample) : List.of();
                 state.sink = sink;
-                return evaluate(state, sample);
+                Outcome outcome = evaluate(state, sample);
+                if (resent.isEmpty()) {
+                    return outcome;
+                }
+                List<AlertEvent> all = new ArrayList<>(resent);
+                all.addAll(outcome.alerts());
+                return new Outcome(outcome.disposition(), all);
             }
         }
     }
@@ -280,6 +299,21 @@ public final class MonitoringEngine {
         String reason = "Resolved: " + d.resolvedReason(evaluation, s);
         return add(out, event(state.ref, open, AlertState.RESOLVED, open.severity, d, reason,
                 d.resolvedEvidence(evaluation, s), sampleTime));
+    }
+
+    /** The patient's open alerts again, for a new sender after the previous one went away. */
+    private List<AlertEvent> resend(PatientState state, VitalSample sample) {
+        List<AlertEvent> out = new ArrayList<>();
+        for (int i = 0; i < state.open.length; i++) {
+            OpenAlert open = state.open[i];
+            if (open != null) {
+                updated.increment();
+                out.add(event(state.ref, open, AlertState.UPDATED, open.severity, detectors.get(i),
+                        "Sent again: the stream that received this alert has ended. " + open.last.reason(),
+                        open.last.evidence(), sample.timestamp()));
+            }
+        }
+        return out;
     }
 
     private static List<AlertEvent> add(List<AlertEvent> out, AlertEvent e) {

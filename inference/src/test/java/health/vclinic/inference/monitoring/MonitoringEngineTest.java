@@ -204,6 +204,33 @@ class MonitoringEngineTest {
     }
 
     @Test
+    void openAlertsAreSentAgainWhenTheirStreamHasEnded() {
+        MonitoringEngine engine = engine(MonitoringConfig.builder().news2Hold(Duration.ZERO).build());
+        boolean[] firstOpen = {true};
+        MonitoringEngine.AlertSink first = new MonitoringEngine.AlertSink() {
+            @Override
+            public void deliver(AlertEvent alert) {
+            }
+
+            @Override
+            public boolean open() {
+                return firstOpen[0];
+            }
+        };
+        MonitoringEngine.AlertSink second = alert -> { };
+        AlertEvent raised = engine.accept(hourly("pt", 0, high()), first).alerts().getFirst();
+        assertEquals(List.of(), engine.accept(hourly("pt", 1, high()), second).alerts(), "the first stream is still open");
+        firstOpen[0] = false;
+        engine.accept(hourly("pt", 2, high()), first);
+        List<AlertEvent> again = engine.accept(hourly("pt", 3, high()), second).alerts();
+        assertEquals(1, again.size(), again.toString());
+        assertEquals(raised.alertId(), again.getFirst().alertId());
+        assertEquals(AlertState.UPDATED, again.getFirst().state());
+        assertTrue(again.getFirst().reason().startsWith("Sent again: the stream that received this alert has ended."));
+        assertEquals(List.of(), engine.accept(hourly("pt", 4, high()), second).alerts(), "once only");
+    }
+
+    @Test
     void patientsAreIndependentUnderConcurrency() throws Exception {
         MonitoringEngine engine = engine(MonitoringConfig.defaults());
         ExecutorService pool = Executors.newFixedThreadPool(4);
