@@ -31,7 +31,9 @@ import java.util.Objects;
  * @param news2Clear an open NEWS2 alert resolves only after the condition has been absent this long.
  *     Default 2 h
  * @param trendSpan look-back of trend detection. Default 6 h
- * @param trendHold persistence of a trend before it alerts. Default 0 (the trend is itself hours of data)
+ * @param trendHold persistence of a trend before it alerts. Default 2 h: on the training part of the
+ *     sepsis subset it cut trend alerts on stays without sepsis by 40 % for one septic stay fewer
+ *     detected (see the monitoring evaluation report)
  * @param trendClear an open trend alert resolves after the trend has been absent this long. Default 2 h
  * @param anomalyHold persistence of an anomalous forest score. Default 1 h
  * @param anomalyClear an open anomaly alert resolves after normal scores for this long. Default 2 h
@@ -137,7 +139,7 @@ public record MonitoringConfig(
         private Duration news2Hold = Duration.ofMinutes(30);
         private Duration news2Clear = Duration.ofHours(2);
         private Duration trendSpan = Duration.ofHours(6);
-        private Duration trendHold = Duration.ZERO;
+        private Duration trendHold = Duration.ofHours(2);
         private Duration trendClear = Duration.ofHours(2);
         private Duration anomalyHold = Duration.ofHours(1);
         private Duration anomalyClear = Duration.ofHours(2);

@@ -2,7 +2,6 @@ package health.vclinic.inference.monitoring;
 
 import health.vclinic.datasets.VitalSigns;
 import health.vclinic.inference.news2.News2;
-import health.vclinic.inference.news2.News2Band;
 import health.vclinic.inference.news2.News2Parameter;
 import health.vclinic.inference.news2.News2Score;
 import health.vclinic.inference.news2.ParameterScore;
@@ -21,7 +20,8 @@ import java.util.StringJoiner;
  * <p>Value hysteresis: the condition starts at a total of {@link MonitoringConfig#news2RaiseAt()} (5,
  * the RCP threshold for an urgent response) and, once started, lasts until the total falls below
  * {@link MonitoringConfig#news2ClearBelow()}. Severity follows Chart 4: 7 or more HIGH (emergency
- * response), otherwise MEDIUM. Time persistence comes from wrapping it in {@link Persistent}.
+ * response), otherwise MEDIUM; a HIGH alert returns to MEDIUM only at 5 or less, so a score hovering
+ * at 6-7 is not a stream of updates. Time persistence comes from wrapping it in {@link Persistent}.
  *
  * <p>Missing parameters score nothing, so the total is a lower bound; the reason lists what was not
  * measured.
@@ -34,11 +34,17 @@ public final class News2Detector implements Detector<News2Detector.State> {
     private static final Vital[] SCORED = {Vital.RESPIRATORY_RATE, Vital.SPO2, Vital.SYSTOLIC_BP, Vital.HEART_RATE,
             Vital.TEMPERATURE};
 
-    /** Per patient: whether the condition is engaged, and the latest total. */
+    /** Per patient: whether the condition is engaged, at which severity, and the latest total. */
     public static final class State {
         boolean engaged;
+        boolean high;
         int lastTotal;
     }
+
+    /** Total at which the severity becomes HIGH (RCP Chart 4: 7 or more is the emergency response). */
+    static final int HIGH_AT = 7;
+    /** A HIGH alert goes back to MEDIUM only at or below this total, so a score hovering at 6-7 does not flap. */
+    static final int HIGH_UNTIL_ABOVE = 5;
 
     @Override
     public String name() {
@@ -69,15 +75,17 @@ public final class News2Detector implements Detector<News2Detector.State> {
         state.lastTotal = total;
         state.engaged = state.engaged ? total >= c.news2ClearBelow() : total >= c.news2RaiseAt();
         if (!state.engaged) {
+            state.high = false;
             return Optional.empty();
         }
-        AlertSeverity severity = score.band() == News2Band.HIGH ? AlertSeverity.HIGH : AlertSeverity.MEDIUM;
+        state.high = state.high ? total > HIGH_UNTIL_ABOVE : total >= HIGH_AT;
+        AlertSeverity severity = state.high ? AlertSeverity.HIGH : AlertSeverity.MEDIUM;
         String reason = "NEWS2 " + total + " (" + score.band().name().toLowerCase(Locale.ROOT).replace('_', '-') + ": "
                 + score.band().clinicalResponse() + ") on vitals smoothed over "
                 + Persistent.words(c.smoothingSpan().toMillis()) + ": " + contributors(score, smoothed)
                 + (total < c.news2RaiseAt() ? "; still open: it clears below " + c.news2ClearBelow() : "")
                 + (score.complete() ? "" : "; not measured, scored 0: " + missing(score));
-        return Optional.of(new Finding(severity, reason, evidence(e, score, smoothed), score.band().name()));
+        return Optional.of(new Finding(severity, reason, evidence(e, score, smoothed), severity.name()));
     }
 
     @Override

@@ -104,6 +104,20 @@ class MonitoringEngineTest {
     }
 
     @Test
+    void aScoreHoveringAtSixOrSevenDoesNotFlapBetweenMediumAndHigh() {
+        MonitoringConfig config = MonitoringConfig.builder().news2Hold(Duration.ZERO).smoothingSpan(Duration.ofMinutes(5)).build();
+        MonitoringEngine engine = engine(config);
+        List<VitalSample> stay = new ArrayList<>();
+        for (int h = 0; h < 8; h++) {
+            // medium() scores 6; with a temperature of 38.5 it scores 7.
+            stay.add(hourly("pt", h, h % 2 == 0 ? medium().temperatureC(38.5) : medium()));
+        }
+        List<AlertEvent> news2 = ofKind(feed(engine, stay), AlertKind.NEWS2);
+        assertEquals(1, news2.size(), news2.toString());
+        assertEquals(AlertSeverity.HIGH, news2.getFirst().severity(), "7 raises HIGH; 6 keeps it HIGH (it drops at 5)");
+    }
+
+    @Test
     void oneWildReadingDoesNotPageAnyone() {
         MonitoringEngine engine = engine(MonitoringConfig.defaults());
         List<VitalSample> stay = new ArrayList<>();
