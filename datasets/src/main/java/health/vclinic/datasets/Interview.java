@@ -1,8 +1,10 @@
 package health.vclinic.datasets;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
@@ -15,7 +17,9 @@ import java.util.OptionalInt;
  * @param phq9 the nine PHQ-9 answers 0 to 3 in item order, or empty when not asked
  * @param gad7 the seven GAD-7 answers 0 to 3 in item order, or empty when not asked
  * @param answers structured answers, question id to answer; at most 200, ids up to 64 characters,
- *     answers up to 1,000
+ *     answers up to 1,000. Two ids have a fixed vocabulary, checked here because a triage model reads
+ *     them: {@value #ARRIVAL_MODE_ANSWER} (an {@link ArrivalMode#answer()}) and {@value #INJURY_ANSWER}
+ *     ({@code yes} or {@code no})
  */
 public record Interview(
         String chiefComplaint,
@@ -29,6 +33,10 @@ public record Interview(
     public static final int GAD7_ITEMS = 7;
     public static final int MAX_COMPLAINT_CHARS = 4_000;
     public static final int MAX_ANSWERS = 200;
+    /** The answer id for how the patient arrived; see {@link ArrivalMode}. */
+    public static final String ARRIVAL_MODE_ANSWER = "arrival_mode";
+    /** The answer id for whether the complaint follows an injury: {@code yes} or {@code no}. */
+    public static final String INJURY_ANSWER = "injury";
 
     /** An interview in which nothing was asked. */
     public static final Interview NONE =
@@ -58,7 +66,35 @@ public record Interview(
                 checks.fail("interview.answers", "answers must be at most 1000 characters");
             }
         });
+        String arrival = answers.get(ARRIVAL_MODE_ANSWER);
+        if (arrival != null && ArrivalMode.fromAnswer(arrival).isEmpty()) {
+            checks.fail("interview.answers." + ARRIVAL_MODE_ANSWER, "must be one of " + ArrivalMode.allowed());
+        }
+        String injury = answers.get(INJURY_ANSWER);
+        if (injury != null && yesNo(injury).isEmpty()) {
+            checks.fail("interview.answers." + INJURY_ANSWER, "must be yes or no");
+        }
         checks.throwIfAny();
+    }
+
+    /** How the patient arrived, when the answers say ({@value #ARRIVAL_MODE_ANSWER}). */
+    public Optional<ArrivalMode> arrivalMode() {
+        String arrival = answers.get(ARRIVAL_MODE_ANSWER);
+        return arrival == null ? Optional.empty() : ArrivalMode.fromAnswer(arrival);
+    }
+
+    /** Whether the complaint follows an injury, when the answers say ({@value #INJURY_ANSWER}). */
+    public Optional<Boolean> injury() {
+        String injury = answers.get(INJURY_ANSWER);
+        return injury == null ? Optional.empty() : yesNo(injury);
+    }
+
+    private static Optional<Boolean> yesNo(String answer) {
+        return switch (answer.strip().toLowerCase(Locale.ROOT)) {
+            case "yes" -> Optional.of(true);
+            case "no" -> Optional.of(false);
+            default -> Optional.empty();
+        };
     }
 
     private static void questionnaire(Checks checks, String field, List<Integer> items, int expected) {
