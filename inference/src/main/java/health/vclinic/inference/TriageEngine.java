@@ -72,15 +72,28 @@ public final class TriageEngine {
         return rules;
     }
 
-    public TriageResult assess(Encounter encounter) {
+    /**
+     * What the rules find for this encounter: NEWS2, paediatric limits, red flags, questionnaires. The
+     * one place they are computed, for {@link #assess(Encounter)} and for training a model on the
+     * same findings it will be given when served.
+     */
+    public RuleFindings findings(Encounter encounter) {
         News2Score news2 = News2.assess(encounter.patient(), encounter.vitals());
         PaediatricAssessment paediatric = PaediatricLimits.assess(encounter.patient(), encounter.vitals());
         List<RedFlag> redFlags = rules.evaluate(encounter);
         List<QuestionnaireScore> questionnaires = new ArrayList<>(2);
         Questionnaires.phq9(encounter.interview().phq9()).ifPresent(questionnaires::add);
         Questionnaires.gad7(encounter.interview().gad7()).ifPresent(questionnaires::add);
+        return new RuleFindings(news2, paediatric, redFlags, questionnaires);
+    }
+
+    public TriageResult assess(Encounter encounter) {
+        RuleFindings findings = findings(encounter);
+        News2Score news2 = findings.news2();
+        PaediatricAssessment paediatric = findings.paediatric();
+        List<RedFlag> redFlags = findings.redFlags();
+        List<QuestionnaireScore> questionnaires = findings.questionnaires();
         List<String> missing = missing(encounter);
-        RuleFindings findings = new RuleFindings(news2, paediatric, redFlags, questionnaires);
         Optional<ModelOpinion> opinion = model.map(m -> m.predict(encounter, findings));
 
         List<TriageFloor> floors = new ArrayList<>();

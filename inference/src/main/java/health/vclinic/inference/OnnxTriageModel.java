@@ -1,0 +1,357 @@
+package health.vclinic.inference;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import health.vclinic.datasets.Encounter;
+import health.vclinic.inference.features.TriageFeatures;
+import health.vclinic.inference.redflags.RedFlagRules;
+import health.vclinic.models.ModelRepositoryException;
+import health.vclinic.models.ResolvedModel;
+import health.vclinic.models.Sha256;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A triage model exported to ONNX and run by ONNX Runtime: one session, created once and shared by
+ * every request (ONNX Runtime's {@code Run} is thread safe), closed with the model.
+ *
+ * <p>For each encounter it builds the model's input with {@link TriageFeatures} (the extractor the
+ * training pipeline used), runs the session, calibrates the probabilities with the card's temperature,
+ * and decides the level of minimum expected cost under the card's {@link CostMatrix}, not the most
+ * probable one. Its reasons are the features that moved the decided level's logit most, found by
+ * occlusion: the change in the centred logit when a feature is set to 0 (its reference: a normal
+ * vital sign, an absent finding). For a model that is a softmax of an affine map (logistic
+ * regression), these contributions are exact: with the intercept (the logit at all-zero input) they
+ * sum to the logit, up to float32 rounding. For other models they are an approximation, and the card
+ * says so ({@code explanation.exact}).
+ *
+ * <p>Checked ONNX Runtime exceptions are wrapped in {@link InferenceException}.
+ */
+public final class OnnxTriageModel implements TriageModel, AutoCloseable {
+
+    /** The task a card must name for this class to run it. */
+    public static final String TASK = "triage-acuity";
+    /** The artifact this class loads from a version directory. */
+    public static final String ARTIFACT = "model.onnx";
+    /** How many contributions the opinion's reasons list. */
+    public static final int REASONS = 5;
+
+    /**
+     * One feature's share of the decided level's logit.
+     *
+     * @param words the feature in plain words with this encounter's value ("heart rate 128 /min")
+     * @param value its contribution in logit units; positive made the decided level more likely
+     */
+    public record Contribution(String feature, String words, double value) {
+    }
+
+    /**
+     * Why the model decided what it did.
+     *
+     * @param probabilities calibrated, one per level, level 1 first
+     * @param logit the decided level's centred logit, log p(level) - mean over levels of log p
+     * @param intercept the same logit for an all-zero input
+     * @param contributions every non-zero input feature's contribution, largest magnitude first
+     */
+    public record Explanation(TriageLevel level, double[] probabilities, double logit, double intercept,
+                              List<Contribution> contributions) {
+        public Explanation {
+            probabilities = probabilities.clone();
+            contributions = List.copyOf(contributions);
+        }
+
+        @Override
+        public double[] probabilities() {
+            return probabilities.clone();
+        }
+    }
+
+    private final String id;
+    private final TriageModelSpec spec;
+    private final TriageFeatures features;
+    private final int[] gather;
+    /** The output column of each level: column[level - 1]. */
+    private final int[] column;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+
+    private OnnxTriageModel(String id, TriageModelSpec spec, TriageFeatures features, OrtEnvironment env,
+                            OrtSession session) {
+        this.id = id;
+        this.spec = spec;
+        this.features = features;
+        this.gather = features.indicesOf(spec.featureNames());
+        this.column = new int[TriageLevel.values().length];
+        for (int c = 0; c < spec.outputLevels().size(); c++) {
+            column[spec.outputLevels().get(c) - 1] = c;
+        }
+        this.env = env;
+        this.session = session;
+    }
+
+    /**
+     * Loads a resolved version of a triage model.
+     *
+     * @param rules the red-flag rules the service runs; a model trained on rules they do not define is
+     *     refused
+     * @throws InferenceException when the card is not a triage model this service can run (task,
+     *     format, feature version, a feature it cannot build, ONNX input or output shape), or when ONNX
+     *     Runtime cannot load the file
+     */
+    public static OnnxTriageModel load(ResolvedModel model, RedFlagRules rules) {
+        String where = "model " + model.id();
+        if (!TASK.equals(model.modelCard().task())) {
+            throw new InferenceException(where + " is for task '" + model.modelCard().task() + "', not " + TASK);
+        }
+        if (!model.format().orElse("").equals("onnx")) {
+            throw new InferenceException(where + " has format '" + model.format().orElse("(none)")
+                    + "'; this service runs triage models in onnx");
+        }
+        try {
+            Path file = model.artifact(ARTIFACT);
+            byte[] bytes = Files.readAllBytes(file);
+            String listed = model.card().artifact(ARTIFACT).orElseThrow().sha256();
+            if (!Sha256.sha256(bytes).equals(listed)) {
+                // Checked again on the bytes actually loaded: the file may change after resolution.
+                throw new InferenceException(where + ": " + ARTIFACT + " changed after it was verified; publish a new version");
+            }
+            return load(model.id(), bytes, TriageModelSpec.fromCard(model.card().json()), rules);
+        } catch (IOException e) {
+            throw new InferenceException(where + ": cannot read " + ARTIFACT + ": " + e, e);
+        } catch (InferenceException | ModelRepositoryException e) {
+            throw new InferenceException(where + " cannot be served: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads an ONNX model described by {@code spec}; {@link #load(ResolvedModel, RedFlagRules)} for
+     * a model from the repository.
+     *
+     * @param id the model and version, e.g. {@code triage-acuity@3}
+     */
+    public static OnnxTriageModel load(String id, byte[] onnx, TriageModelSpec spec, RedFlagRules rules) {
+        Objects.requireNonNull(id, "id");
+        if (!TriageFeatures.VERSION.equals(spec.featureVersion())) {
+            throw new InferenceException("the model was trained on features " + spec.featureVersion()
+                    + "; this service builds " + TriageFeatures.VERSION);
+        }
+        TriageFeatures features = TriageFeatures.create(spec.vocabulary(), rules);
+        features.indicesOf(spec.featureNames());
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession session = null;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            // A few hundred multiply-adds per call: threads would cost more than they save, and requests
+            // already run in parallel.
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            session = env.createSession(onnx, options);
+            checkShapes(session, spec);
+            return new OnnxTriageModel(id, spec, features, env, session);
+        } catch (OrtException e) {
+            close(session);
+            throw new InferenceException("ONNX Runtime cannot load model " + id + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            close(session);
+            throw e;
+        }
+    }
+
+    private static void checkShapes(OrtSession session, TriageModelSpec spec) throws OrtException {
+        long[] in = shape(session.getInputInfo(), spec.input(), "input");
+        long[] out = shape(session.getOutputInfo(), spec.output(), "output");
+        if (in.length != 2 || in[1] != spec.featureNames().size()) {
+            throw new InferenceException("the ONNX input '" + spec.input() + "' has shape " + Arrays.toString(in)
+                    + " but the card lists " + spec.featureNames().size() + " features");
+        }
+        if (out.length != 2 || out[1] != TriageLevel.values().length) {
+            throw new InferenceException("the ONNX output '" + spec.output() + "' has shape "
+                    + Arrays.toString(out) + "; a triage model gives 5 probabilities");
+        }
+    }
+
+    private static long[] shape(Map<String, NodeInfo> info, String name, String what) {
+        NodeInfo node = info.get(name);
+        if (node == null || !(node.getInfo() instanceof TensorInfo tensor)) {
+            throw new InferenceException("the ONNX model has no tensor " + what + " '" + name + "' (it has "
+                    + info.keySet() + ")");
+        }
+        return tensor.getShape();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    public TriageModelSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public ModelOpinion predict(Encounter encounter, RuleFindings findings) {
+        Explanation e = explain(encounter, findings);
+        List<String> reasons = new ArrayList<>(REASONS);
+        for (Contribution c : e.contributions().subList(0, Math.min(REASONS, e.contributions().size()))) {
+            reasons.add(String.format(Locale.ROOT, "%s %s the odds of level %d (%+.2f)", c.words(),
+                    c.value() >= 0 ? "raised" : "lowered", e.level().level(), c.value()));
+        }
+        return new ModelOpinion("model:" + id, e.level(), Arrays.stream(e.probabilities()).boxed().toList(),
+                reasons);
+    }
+
+    /** The model's input row as fed to ONNX Runtime, in the card's feature order. */
+    public float[] inputs(Encounter encounter, RuleFindings findings) {
+        double[] all = features.extract(encounter, findings);
+        float[] x = new float[gather.length];
+        for (int i = 0; i < gather.length; i++) {
+            x[i] = (float) all[gather[i]];
+        }
+        return x;
+    }
+
+    /** The ONNX output for this encounter before calibration, one probability per level, level 1 first. */
+    public double[] rawProbabilities(Encounter encounter, RuleFindings findings) {
+        return levels(run(new float[][] {inputs(encounter, findings)})[0]);
+    }
+
+    /**
+     * Decides the level and explains it: one call to ONNX Runtime with the input, an all-zero row and
+     * one row per non-zero feature with that feature set to 0.
+     */
+    public Explanation explain(Encounter encounter, RuleFindings findings) {
+        float[] x = inputs(encounter, findings);
+        List<Integer> active = new ArrayList<>();
+        for (int j = 0; j < x.length; j++) {
+            if (x[j] != 0) {
+                active.add(j);
+            }
+        }
+        float[][] rows = new float[active.size() + 2][];
+        rows[0] = x;
+        rows[1] = new float[x.length];
+        for (int i = 0; i < active.size(); i++) {
+            rows[i + 2] = x.clone();
+            rows[i + 2][active.get(i)] = 0;
+        }
+        double[][] out = run(rows);
+        double[] logP = logCalibrated(levels(out[0]));
+        double[] p = new double[logP.length];
+        for (int l = 0; l < p.length; l++) {
+            p[l] = Math.exp(logP[l]);
+        }
+        TriageLevel level = spec.costs().decide(p);
+        int l = level.level() - 1;
+        double logit = centred(logP, l);
+        List<String> names = active.stream().map(spec.featureNames()::get).toList();
+        List<String> words = features.words(names, encounter, findings);
+        List<Contribution> contributions = new ArrayList<>(active.size());
+        for (int i = 0; i < active.size(); i++) {
+            double without = centred(logCalibrated(levels(out[i + 2])), l);
+            contributions.add(new Contribution(names.get(i), words.get(i), logit - without));
+        }
+        contributions.sort(Comparator.comparingDouble((Contribution c) -> -Math.abs(c.value()))
+                .thenComparing(Contribution::feature));
+        return new Explanation(level, p, logit, centred(logCalibrated(levels(out[1])), l), contributions);
+    }
+
+    private double[][] run(float[][] rows) {
+        int width = gather.length;
+        FloatBuffer buffer = FloatBuffer.allocate(rows.length * width);
+        for (float[] row : rows) {
+            buffer.put(row);
+        }
+        buffer.flip();
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, buffer, new long[] {rows.length, width});
+             OrtSession.Result result = session.run(Map.of(spec.input(), tensor))) {
+            OnnxValue value = result.get(spec.output())
+                    .orElseThrow(() -> new InferenceException("model " + id + " gave no output " + spec.output()));
+            float[][] probabilities = (float[][]) value.getValue();
+            double[][] out = new double[rows.length][];
+            for (int r = 0; r < rows.length; r++) {
+                out[r] = new double[probabilities[r].length];
+                for (int c = 0; c < out[r].length; c++) {
+                    out[r][c] = probabilities[r][c];
+                }
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new InferenceException("ONNX Runtime failed to run model " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Output columns to level order. */
+    private double[] levels(double[] columns) {
+        double[] byLevel = new double[column.length];
+        for (int l = 0; l < column.length; l++) {
+            byLevel[l] = columns[column[l]];
+        }
+        return byLevel;
+    }
+
+    /** log softmax(log p / T): the calibrated log-probabilities. */
+    private double[] logCalibrated(double[] p) {
+        double[] z = new double[p.length];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int l = 0; l < p.length; l++) {
+            // A probability that underflowed to 0 is floored, so the logarithm stays finite.
+            z[l] = Math.log(Math.max(p[l], Float.MIN_NORMAL)) / spec.temperature();
+            max = Math.max(max, z[l]);
+        }
+        double sum = 0;
+        for (double v : z) {
+            sum += Math.exp(v - max);
+        }
+        double logSum = max + Math.log(sum);
+        for (int l = 0; l < z.length; l++) {
+            z[l] -= logSum;
+        }
+        return z;
+    }
+
+    private static double centred(double[] logP, int level) {
+        double mean = 0;
+        for (double v : logP) {
+            mean += v;
+        }
+        return logP[level] - mean / logP.length;
+    }
+
+    private static void close(OrtSession session) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                // Already failing; the original error is the one worth reporting.
+            }
+        }
+    }
+
+    /** Closes the ONNX Runtime session; the shared environment stays for other models. */
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new InferenceException("cannot close the ONNX Runtime session of model " + id, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OnnxTriageModel[" + id + ", " + spec.featureNames().size() + " features]";
+    }
+}
