@@ -1,0 +1,132 @@
+package health.vclinic.training;
+
+import health.vclinic.datasets.ktas.KtasVisit;
+import health.vclinic.inference.RuleFindings;
+import health.vclinic.inference.features.ComplaintVocabulary;
+import health.vclinic.inference.features.TriageFeatures;
+import health.vclinic.inference.redflags.RedFlagRules;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.tribuo.Example;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.datasource.ListDataSource;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+
+/**
+ * Visits turned into Tribuo examples by the service's own {@link TriageFeatures}, with a vocabulary
+ * learned on the visits the table is fitted on. Two kinds of feature are left out: those the
+ * configuration excludes, and those constant on the fitted visits, which carry no information and
+ * would act as a second intercept that shifts when a service does provide the value (this data has no
+ * SpO2, for one).
+ */
+final class TriageTable {
+
+    /** A visit with its rule findings, computed once by the engine the service runs. */
+    record Case(KtasVisit visit, RuleFindings findings) {
+        Label label() {
+            return new Label(Integer.toString(visit.expertLevel()));
+        }
+    }
+
+    private static final LabelFactory LABELS = new LabelFactory();
+
+    private final TriageFeatures features;
+    private final List<String> used;
+    private final int[] usedIndex;
+    private final List<String> constant;
+    private final List<String> excluded;
+
+    private TriageTable(TriageFeatures features, List<String> used, int[] usedIndex, List<String> constant,
+                        List<String> excluded) {
+        this.features = features;
+        this.used = List.copyOf(used);
+        this.usedIndex = usedIndex;
+        this.constant = List.copyOf(constant);
+        this.excluded = List.copyOf(excluded);
+    }
+
+    /**
+     * Learns the vocabulary on {@code cases} and keeps the features that vary on them and that the
+     * configuration does not exclude.
+     */
+    static TriageTable fit(List<Case> cases, TrainingConfig config, RedFlagRules rules) {
+        TrainingConfig.Vocabulary vocabulary = config.vocabulary();
+        ComplaintVocabulary terms = ComplaintVocabulary.learn(
+                cases.stream().map(c -> c.visit().encounter().interview().chiefComplaint()).toList(),
+                vocabulary.minComplaints(), vocabulary.maxTerms());
+        TriageFeatures features = TriageFeatures.create(terms, rules);
+        int n = features.names().size();
+        double[] min = new double[n];
+        double[] max = new double[n];
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (Case c : cases) {
+            double[] x = features.extract(c.visit().encounter(), c.findings());
+            for (int j = 0; j < n; j++) {
+                min[j] = Math.min(min[j], x[j]);
+                max[j] = Math.max(max[j], x[j]);
+            }
+        }
+        List<String> used = new ArrayList<>();
+        List<Integer> index = new ArrayList<>();
+        List<String> constant = new ArrayList<>();
+        List<String> excluded = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            if (config.excluded().excludes(features.names().get(j))) {
+                excluded.add(features.names().get(j));
+            } else if (min[j] < max[j]) {
+                used.add(features.names().get(j));
+                index.add(j);
+            } else {
+                constant.add(features.names().get(j));
+            }
+        }
+        return new TriageTable(features, used, index.stream().mapToInt(Integer::intValue).toArray(), constant,
+                excluded);
+    }
+
+    TriageFeatures features() {
+        return features;
+    }
+
+    /** The features the model is trained on, in the extractor's order. */
+    List<String> used() {
+        return used;
+    }
+
+    /** The features left out because they were constant on the fitted visits. */
+    List<String> constant() {
+        return constant;
+    }
+
+    /** The features the configuration excluded. */
+    List<String> excluded() {
+        return excluded;
+    }
+
+    /** One example with every used feature, zeros included, labelled with the expert's level. */
+    Example<Label> example(Case c) {
+        double[] all = features.extract(c.visit().encounter(), c.findings());
+        String[] names = used.toArray(String[]::new);
+        double[] values = new double[usedIndex.length];
+        for (int i = 0; i < usedIndex.length; i++) {
+            values[i] = all[usedIndex[i]];
+        }
+        return new ArrayExample<>(c.label(), names, values);
+    }
+
+    /**
+     * A Tribuo dataset of {@code cases}. Its provenance describes the data by name and sha256 only; a
+     * creation time Tribuo asks for is fixed at the epoch, so provenance is the same on every run.
+     */
+    MutableDataset<Label> dataset(List<Case> cases, String description) {
+        List<Example<Label>> examples = cases.stream().map(this::example).toList();
+        return new MutableDataset<>(new ListDataSource<>(examples, LABELS,
+                new SimpleDataSourceProvenance(description, OffsetDateTime.parse("1970-01-01T00:00:00Z"), LABELS)));
+    }
+}
