@@ -38,10 +38,12 @@ final class AssessCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String text = read(input);
+        // What is served goes to standard error: standard output carries only assessments.
+        TriageEndpoint endpoint = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.err::println));
         if (fhir) {
-            return new FhirTriage(TriageEndpoint.standard().engine()).print(text, System.out);
+            return new FhirTriage(endpoint.engine()).print(text, System.out);
         }
-        return assess(TriageEndpoint.standard(), text, System.out);
+        return assess(endpoint, text, System.out);
     }
 
     /** Assesses every request in {@code text}; returns 0 when all were assessed, 1 otherwise. */

@@ -20,7 +20,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         long start = System.nanoTime();
-        TriageEndpoint endpoint = TriageEndpoint.standard();
+        TriageEndpoint endpoint = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.out::println));
         VclinicServer server = VclinicServer.start(endpoint, host, port);
         // Standard output, not the logger: JUL resets its handlers in a shutdown hook of its own.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
