@@ -1,0 +1,146 @@
+package health.vclinic.inference;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import health.vclinic.datasets.Encounter;
+import health.vclinic.datasets.ktas.KtasVisit;
+import health.vclinic.inference.features.TriageFeatures;
+import health.vclinic.models.ModelRepository;
+import health.vclinic.models.ResolvedModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped triage model, run by ONNX Runtime on the KTAS test site. */
+class OnnxTriageModelTest {
+
+    private static final TriageEngine RULES_ONLY = new TriageEngine(ServedModelFixture.RULES);
+    private static final List<KtasVisit> TEST_SITE = ServedModelFixture.testSite().visits();
+    private static OnnxTriageModel model;
+
+    @BeforeAll
+    static void load() {
+        model = ServedModelFixture.load();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void fillsFiveCalibratedProbabilitiesAndDecidesTheLevelOfMinimumExpectedCost() {
+        for (KtasVisit v : TEST_SITE) {
+            Encounter e = v.encounter();
+            ModelOpinion opinion = model.predict(e, RULES_ONLY.findings(e));
+            double[] p = opinion.levelProbabilities().stream().mapToDouble(Double::doubleValue).toArray();
+            assertEquals(5, p.length);
+            assertEquals(1.0, Arrays.stream(p).sum(), 1e-9, e.encounterId());
+            assertEquals(model.spec().costs().decide(p), opinion.level(), e.encounterId());
+            assertEquals("model:" + model.id(), opinion.source());
+        }
+    }
+
+    @Test
+    void explanationsOfTheLinearModelAreExactContributionsThatSumToTheLogit() {
+        assertTrue(model.spec().exactExplanation(), "the shipped model is linear in the logit");
+        for (KtasVisit v : TEST_SITE) {
+            Encounter e = v.encounter();
+            OnnxTriageModel.Explanation x = model.explain(e, RULES_ONLY.findings(e));
+            double[] p = x.probabilities();
+            int l = x.level().level() - 1;
+            double meanLog = Arrays.stream(p).map(Math::log).average().orElseThrow();
+            double sum = x.intercept() + x.contributions().stream().mapToDouble(OnnxTriageModel.Contribution::value).sum();
+            assertAll(e.encounterId(),
+                    () -> assertEquals(Math.log(p[l]) - meanLog, x.logit(), 1e-9, "the logit is the centred log-probability"),
+                    // ONNX Runtime computes in float32: exact up to its rounding.
+                    () -> assertEquals(x.logit(), sum, 1e-4, "intercept + contributions = logit"));
+        }
+    }
+
+    @Test
+    void reasonsAreTheLargestContributionsInPlainWords() {
+        Encounter e = TEST_SITE.stream().map(KtasVisit::encounter)
+                .filter(x -> x.interview().chiefComplaint().equals("ant. chest pain")).findFirst().orElseThrow();
+        ModelOpinion opinion = model.predict(e, RULES_ONLY.findings(e));
+        OnnxTriageModel.Explanation x = model.explain(e, RULES_ONLY.findings(e));
+
+        assertEquals(OnnxTriageModel.REASONS, opinion.reasons().size());
+        assertTrue(opinion.reasons().getFirst().startsWith(x.contributions().getFirst().words()), opinion.reasons().toString());
+        assertTrue(opinion.reasons().stream().anyMatch(r -> r.contains("complaint mentions 'chest")), opinion.reasons().toString());
+        for (int i = 1; i < x.contributions().size(); i++) {
+            assertTrue(Math.abs(x.contributions().get(i - 1).value()) >= Math.abs(x.contributions().get(i).value()));
+        }
+    }
+
+    @Test
+    void oneSessionServesConcurrentRequestsWithTheSameAnswers() {
+        double[][] sequential = TEST_SITE.stream().map(v -> model.rawProbabilities(v.encounter(),
+                RULES_ONLY.findings(v.encounter()))).toArray(double[][]::new);
+        double[][] parallel = TEST_SITE.parallelStream().map(v -> model.rawProbabilities(v.encounter(),
+                RULES_ONLY.findings(v.encounter()))).toArray(double[][]::new);
+        for (int i = 0; i < sequential.length; i++) {
+            assertArrayEquals(sequential[i], parallel[i], 0.0);
+        }
+    }
+
+    @Test
+    void theServedInputIsTheExtractorsOutputInCardOrder() {
+        TriageFeatures features = TriageFeatures.create(model.spec().vocabulary(), ServedModelFixture.RULES);
+        int[] gather = features.indicesOf(model.spec().featureNames());
+        for (KtasVisit v : TEST_SITE.subList(0, 50)) {
+            RuleFindings findings = RULES_ONLY.findings(v.encounter());
+            double[] all = features.extract(v.encounter(), findings);
+            float[] input = model.inputs(v.encounter(), findings);
+            for (int j = 0; j < gather.length; j++) {
+                assertEquals((float) all[gather[j]], input[j], 0f, model.spec().featureNames().get(j));
+            }
+        }
+    }
+
+    @Test
+    void refusesAModelWhoseFeaturesThisServiceCannotBuild(@TempDir Path dir) throws IOException {
+        ObjectNode card = (ObjectNode) ServedModelFixture.resolved().card().json();
+        ((ArrayNode) card.at("/features/names")).set(0, "vital:blood_glucose");
+        ResolvedModel copy = copy(dir, card);
+
+        var e = assertThrows(InferenceException.class, () -> OnnxTriageModel.load(copy, ServedModelFixture.RULES));
+        assertTrue(e.getMessage().contains("vital:blood_glucose"), e.getMessage());
+        assertTrue(e.getMessage().contains("triage-acuity@1"), e.getMessage());
+    }
+
+    @Test
+    void refusesAModelTrainedOnAnotherFeatureVersion(@TempDir Path dir) throws IOException {
+        ObjectNode card = (ObjectNode) ServedModelFixture.resolved().card().json();
+        ((ObjectNode) card.get("features")).put("version", "vclinic-triage-features/0");
+
+        var e = assertThrows(InferenceException.class, () -> OnnxTriageModel.load(copy(dir, card), ServedModelFixture.RULES));
+        assertTrue(e.getMessage().contains("vclinic-triage-features/0"), e.getMessage());
+        assertFalse(e.getMessage().contains("null"), e.getMessage());
+    }
+
+    /** The shipped model's ONNX file under a fresh repository with {@code card} as version 1. */
+    private static ResolvedModel copy(Path dir, ObjectNode card) throws IOException {
+        ResolvedModel shipped = ServedModelFixture.resolved();
+        Path version = Files.createDirectories(dir.resolve("triage-acuity/1"));
+        Files.copy(shipped.directory().getParent().resolve(ModelRepository.CARD_FILE),
+                dir.resolve("triage-acuity").resolve(ModelRepository.CARD_FILE));
+        Files.copy(shipped.artifact(OnnxTriageModel.ARTIFACT), version.resolve(OnnxTriageModel.ARTIFACT));
+        Files.writeString(version.resolve(ModelRepository.CARD_FILE), new ObjectMapper().writeValueAsString(card));
+        return ModelRepository.open(dir).resolve(OnnxTriageModel.TASK);
+    }
+}
