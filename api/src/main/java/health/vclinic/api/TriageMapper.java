@@ -18,6 +18,9 @@ import health.vclinic.datasets.Interview;
 import health.vclinic.datasets.Patient;
 import health.vclinic.datasets.Sex;
 import health.vclinic.datasets.VitalSigns;
+import health.vclinic.datasets.imaging.ImageDecoder;
+import health.vclinic.datasets.imaging.ImageLimits;
+import health.vclinic.datasets.imaging.ImageStudy;
 import health.vclinic.inference.TriageFloor;
 import health.vclinic.inference.TriageLevel;
 import health.vclinic.inference.TriageResult;
@@ -52,13 +55,16 @@ final class TriageMapper {
         Patient patient = collect(violations, () -> patient(request.getPatient(), violations));
         VitalSigns vitals = collect(violations, () -> vitals(request.getVitals(), violations));
         Interview interview = collect(violations, () -> interview(request.getInterview()));
+        Optional<ImageStudy> chestXray = request.getChestXray().isEmpty() ? Optional.empty()
+                : Optional.ofNullable(collect(violations, () -> ImageDecoder.decode(
+                        request.getChestXray().toByteArray(), ImageLimits.DEFAULT, "", "chest_xray")));
         if (request.getEncounterId().length() > 128) {
             violations.add(new InvalidInputException.Violation("encounter_id", "must be at most 128 characters"));
         }
         if (!violations.isEmpty()) {
             throw new InvalidInputException(violations);
         }
-        return new Encounter(request.getEncounterId(), patient, vitals, interview);
+        return new Encounter(request.getEncounterId(), patient, vitals, interview, chestXray);
     }
 
     private static <T> T collect(List<InvalidInputException.Violation> violations, Supplier<T> build) {

@@ -33,12 +33,15 @@ import java.util.stream.Collectors;
  *       not known to be central).</li>
  *   <li>Incomplete data: self-care is only advised when a full set of vital signs was measured and the
  *       age is known; otherwise LESS_URGENT (a routine consultation) at least.</li>
+ *   <li>Images: the floor an {@link ImagingModel} sets for a positive read (a chest X-ray read as
+ *       pneumonia: URGENT); every read is explained and a positive one asks for a clinician's review.</li>
  * </ul>
  */
 public final class TriageEngine {
 
     private final RedFlagRules rules;
     private final Optional<TriageModel> model;
+    private final Optional<ImagingModel> imaging;
     private final Map<String, String> versions;
 
     /** Rules only: the level is the most urgent floor. */
@@ -48,14 +51,21 @@ public final class TriageEngine {
 
     /** Rules and a model, fused so the model can only add urgency. */
     public TriageEngine(RedFlagRules rules, Optional<TriageModel> model) {
+        this(rules, model, Optional.empty());
+    }
+
+    /** Rules, a model and an imaging model; neither model can make a case less urgent than the rules. */
+    public TriageEngine(RedFlagRules rules, Optional<TriageModel> model, Optional<ImagingModel> imaging) {
         this.rules = rules;
         this.model = model;
+        this.imaging = imaging;
         Map<String, String> v = new LinkedHashMap<>();
         v.put("red-flag-rules", rules.version());
         v.put("news2", "RCP-2017");
         v.put("paediatric-limits", "APLS-6");
         v.put("questionnaires", "PHQ-9-2001,GAD-7-2006");
         model.ifPresent(m -> v.put("triage-model", m.id()));
+        imaging.ifPresent(m -> v.put("imaging-model", m.id()));
         this.versions = java.util.Collections.unmodifiableMap(v);
     }
 
@@ -64,8 +74,17 @@ public final class TriageEngine {
         return new TriageEngine(RedFlagRules.standard());
     }
 
+    /** This engine with an imaging model added (or replaced); rules and triage model unchanged. */
+    public TriageEngine withImaging(ImagingModel imagingModel) {
+        return new TriageEngine(rules, model, Optional.of(imagingModel));
+    }
+
     public Optional<TriageModel> model() {
         return model;
+    }
+
+    public Optional<ImagingModel> imaging() {
+        return imaging;
     }
 
     public RedFlagRules rules() {
@@ -95,6 +114,7 @@ public final class TriageEngine {
         List<QuestionnaireScore> questionnaires = findings.questionnaires();
         List<String> missing = missing(encounter);
         Optional<ModelOpinion> opinion = model.map(m -> m.predict(encounter, findings));
+        List<ImagingRead> reads = imaging.map(m -> m.read(encounter)).orElse(List.of());
 
         List<TriageFloor> floors = new ArrayList<>();
         List<Disposition> dispositions = new ArrayList<>();
@@ -108,12 +128,20 @@ public final class TriageEngine {
         questionnaires.forEach(q -> Questionnaires.floor(q).ifPresent(floors::add));
         painFloor(encounter).ifPresent(floors::add);
         incompleteDataFloor(encounter, news2).ifPresent(floors::add);
+        reads.forEach(r -> r.floor().ifPresent(floors::add));
 
         TriageDecision decision = TriageFusion.fuse(floors, opinion, dispositions);
-        List<String> reviewReasons = reviewReasons(encounter, news2, paediatric, redFlags);
+        List<String> reviewReasons = new ArrayList<>(reviewReasons(encounter, news2, paediatric, redFlags));
+        reads.stream().filter(r -> r.floor().isPresent())
+                .forEach(r -> reviewReasons.add(r.summary() + ": a clinician should confirm it on the image"));
+        if (encounter.chestXray().isPresent() && imaging.isEmpty()) {
+            reviewReasons.add("a chest X-ray was sent but no imaging model is served: it was not read");
+        }
+        List<String> explanation = new ArrayList<>(explanation(decision, opinion, news2, questionnaires, missing));
+        reads.stream().filter(r -> r.floor().isEmpty()).forEach(r -> explanation.add(capitalise(r.summary()) + "."));
         return new TriageResult(encounter.encounterId(), decision,
                 opinion.map(ModelOpinion::levelProbabilities).orElse(List.of()), news2, paediatric, redFlags,
-                questionnaires, explanation(decision, opinion, news2, questionnaires, missing),
+                questionnaires, explanation,
                 !reviewReasons.isEmpty(), reviewReasons, missing, versions);
     }
 
