@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * free version directory, the artifact first, the version card (listing the artifact's sha256) last,
  * so a reader never sees a card whose artifact is not yet complete.
  */
-final class Publisher {
+public final class Publisher {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Two-space indent and LF line ends on every platform, so cards are byte-identical everywhere. */
@@ -36,7 +36,7 @@ final class Publisher {
      * @param card the version card, artifacts listed
      * @return the directory of the new version
      */
-    static Path publish(Path repositoryRoot, ObjectNode modelCard, String artifact, byte[] bytes, JsonNode card) {
+    public static Path publish(Path repositoryRoot, ObjectNode modelCard, String artifact, byte[] bytes, JsonNode card) {
         String name = modelCard.get("name").asText();
         Path modelDir = repositoryRoot.resolve(name);
         try {
@@ -55,7 +55,7 @@ final class Publisher {
     }
 
     /** The card as written: pretty JSON with LF line ends and a final newline. */
-    static byte[] json(JsonNode node) {
+    public static byte[] json(JsonNode node) {
         try {
             return (WRITER.writeValueAsString(node) + "\n").getBytes(UTF_8);
         } catch (IOException e) {

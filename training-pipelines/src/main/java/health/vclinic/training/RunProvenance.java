@@ -24,7 +24,7 @@ import org.tribuo.classification.Label;
  * Tribuo's provenance holds timestamps (when a model was trained, when a data source was created),
  * and {@link #tribuoProvenance} replaces each with {@value #REMOVED_TIME}.
  */
-final class RunProvenance {
+public final class RunProvenance {
 
     /** What replaces every timestamp in Tribuo's provenance. */
     static final String REMOVED_TIME = "(removed: runs are reproducible byte for byte)";
@@ -63,7 +63,7 @@ final class RunProvenance {
      *
      * @return {@code {"commit": ..., "sources_modified": ...}}; "unknown" without git
      */
-    static ObjectNode git(Path projectRoot) {
+    public static ObjectNode git(Path projectRoot) {
         ObjectNode git = JSON.createObjectNode();
         String commit = run(projectRoot, "git", "rev-parse", "HEAD");
         git.put("commit", commit.isEmpty() ? "unknown" : commit);

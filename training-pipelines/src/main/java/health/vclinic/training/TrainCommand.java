@@ -1,6 +1,7 @@
 package health.vclinic.training;
 
 import health.vclinic.models.ModelRepository;
+import health.vclinic.training.imaging.CxrPneumoniaPipeline;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Parameters;
         description = "Train a model and publish it as a new version in models/repository.")
 final class TrainCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "PIPELINE", description = "The pipeline to run: triage-acuity.")
+    @Parameters(index = "0", paramLabel = "PIPELINE", description = "The pipeline to run: triage-acuity or"
+            + " cxr-pneumonia.")
     String pipeline;
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -26,9 +28,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (pipeline.equals(CxrPneumoniaPipeline.MODEL_NAME)) {
+            return CxrPneumoniaPipeline.command(Path.of(System.getProperty("vclinic.root", ".")), config);
+        }
         if (!pipeline.equals(TriageAcuityPipeline.MODEL_NAME)) {
             System.err.println("vclinic train: unknown pipeline '" + pipeline + "'; the pipelines are: "
-                    + TriageAcuityPipeline.MODEL_NAME);
+                    + TriageAcuityPipeline.MODEL_NAME + ", " + CxrPneumoniaPipeline.MODEL_NAME);
             return 2;
         }
         Path root = Path.of(System.getProperty("vclinic.root", ".")).toAbsolutePath().normalize();
