@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,11 +33,11 @@ import java.util.Objects;
  * <p>For each encounter it builds the model's input with {@link TriageFeatures} (the extractor the
  * training pipeline used), runs the session, calibrates the probabilities with the card's temperature,
  * and decides the level of minimum expected cost under the card's {@link CostMatrix}, not the most
- * probable one. Its reasons are the features that moved the decided level's logit most, found by
- * occlusion: the change in the centred logit when a feature is set to 0 (its reference: a normal
- * vital sign, an absent finding). For a model that is a softmax of an affine map (logistic
- * regression), these contributions are exact: with the intercept (the logit at all-zero input) they
- * sum to the logit, up to float32 rounding. For other models they are an approximation, and the card
+ * probable one. Its reasons are the clinical inputs that moved the decided level's logit most, found
+ * by occlusion: the change in the centred logit when an input's features are set to 0 (their
+ * reference: a normal vital sign, an absent finding). For a model that is a softmax of an affine map
+ * (logistic regression), these contributions are exact: with the intercept (the logit at all-zero
+ * input) they sum to the logit, up to float32 rounding. For other models they are an approximation, and the card
  * says so ({@code explanation.exact}).
  *
  * <p>Checked ONNX Runtime exceptions are wrapped in {@link InferenceException}.
@@ -51,12 +52,14 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     public static final int REASONS = 5;
 
     /**
-     * One feature's share of the decided level's logit.
+     * One clinical input's share of the decided level's logit: the sum over its features (a vital sign's
+     * value, missing indicator and NEWS2 points; all of the complaint's words).
      *
-     * @param words the feature in plain words with this encounter's value ("heart rate 128 /min")
+     * @param input the input, as {@link TriageFeatures#inputOf} names it ("heart_rate", "complaint")
+     * @param words the input in plain words with this encounter's value ("heart rate 128 /min")
      * @param value its contribution in logit units; positive made the decided level more likely
      */
-    public record Contribution(String feature, String words, double value) {
+    public record Contribution(String input, String words, double value) {
     }
 
     /**
@@ -65,7 +68,8 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
      * @param probabilities calibrated, one per level, level 1 first
      * @param logit the decided level's centred logit, log p(level) - mean over levels of log p
      * @param intercept the same logit for an all-zero input
-     * @param contributions every non-zero input feature's contribution, largest magnitude first
+     * @param contributions the contribution of every input with a non-zero feature, largest magnitude
+     *     first
      */
     public record Explanation(TriageLevel level, double[] probabilities, double logit, double intercept,
                               List<Contribution> contributions) {
@@ -84,6 +88,8 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     private final TriageModelSpec spec;
     private final TriageFeatures features;
     private final int[] gather;
+    /** The clinical input of each model feature, in input order. */
+    private final String[] input;
     /** The output column of each level: column[level - 1]. */
     private final int[] column;
     private final OrtEnvironment env;
@@ -95,6 +101,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         this.spec = spec;
         this.features = features;
         this.gather = features.indicesOf(spec.featureNames());
+        this.input = spec.featureNames().stream().map(features::inputOf).toArray(String[]::new);
         this.column = new int[TriageLevel.values().length];
         for (int c = 0; c < spec.outputLevels().size(); c++) {
             column[spec.outputLevels().get(c) - 1] = c;
@@ -229,23 +236,27 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     }
 
     /**
-     * Decides the level and explains it: one call to ONNX Runtime with the input, an all-zero row and
-     * one row per non-zero feature with that feature set to 0.
+     * Decides the level and explains it: one call to ONNX Runtime with the input, an all-zero row, and
+     * one row per clinical input present ({@link TriageFeatures#inputOf}) with that input's features
+     * set to 0.
      */
     public Explanation explain(Encounter encounter, RuleFindings findings) {
         float[] x = inputs(encounter, findings);
-        List<Integer> active = new ArrayList<>();
+        Map<String, List<Integer>> present = new LinkedHashMap<>();
         for (int j = 0; j < x.length; j++) {
             if (x[j] != 0) {
-                active.add(j);
+                present.computeIfAbsent(input[j], k -> new ArrayList<>()).add(j);
             }
         }
-        float[][] rows = new float[active.size() + 2][];
+        List<String> names = List.copyOf(present.keySet());
+        float[][] rows = new float[names.size() + 2][];
         rows[0] = x;
         rows[1] = new float[x.length];
-        for (int i = 0; i < active.size(); i++) {
+        for (int i = 0; i < names.size(); i++) {
             rows[i + 2] = x.clone();
-            rows[i + 2][active.get(i)] = 0;
+            for (int j : present.get(names.get(i))) {
+                rows[i + 2][j] = 0;
+            }
         }
         double[][] out = run(rows);
         double[] logP = logCalibrated(levels(out[0]));
@@ -256,15 +267,14 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         TriageLevel level = spec.costs().decide(p);
         int l = level.level() - 1;
         double logit = centred(logP, l);
-        List<String> names = active.stream().map(spec.featureNames()::get).toList();
         List<String> words = features.words(names, encounter, findings);
-        List<Contribution> contributions = new ArrayList<>(active.size());
-        for (int i = 0; i < active.size(); i++) {
+        List<Contribution> contributions = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
             double without = centred(logCalibrated(levels(out[i + 2])), l);
             contributions.add(new Contribution(names.get(i), words.get(i), logit - without));
         }
         contributions.sort(Comparator.comparingDouble((Contribution c) -> -Math.abs(c.value()))
-                .thenComparing(Contribution::feature));
+                .thenComparing(Contribution::input));
         return new Explanation(level, p, logit, centred(logCalibrated(levels(out[1])), l), contributions);
     }
 

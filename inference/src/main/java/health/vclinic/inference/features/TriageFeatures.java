@@ -15,6 +15,7 @@ import health.vclinic.inference.redflags.RedFlagRules;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * The one feature extractor of the triage model: the training pipeline builds its examples with it
@@ -48,6 +50,9 @@ import java.util.function.ToDoubleFunction;
  *       complaint has it.</li>
  * </ul>
  *
+ * <p>Every feature belongs to one clinical input ({@link #inputOf}), which explanations report as
+ * one: a heart rate's value, missing indicator and NEWS2 points are "heart rate 128 /min".
+ *
  * <p>Immutable and thread safe.
  */
 public final class TriageFeatures {
@@ -58,8 +63,19 @@ public final class TriageFeatures {
     private record Input(Encounter encounter, RuleFindings findings, Set<String> terms) {
     }
 
-    private record Feature(String name, ToDoubleFunction<Input> value, Function<Input, String> words) {
+    /** One feature, and the clinical input it is computed from. */
+    private record Feature(String name, String input, ToDoubleFunction<Input> value) {
     }
+
+    /** The input each NEWS2 parameter's points belong to. */
+    private static final Map<News2Parameter, String> NEWS2_INPUT = Map.of(
+            News2Parameter.RESPIRATORY_RATE, "respiratory_rate",
+            News2Parameter.SPO2, "spo2",
+            News2Parameter.AIR_OR_OXYGEN, "supplemental_oxygen",
+            News2Parameter.SYSTOLIC_BP, "systolic_bp",
+            News2Parameter.PULSE, "heart_rate",
+            News2Parameter.CONSCIOUSNESS, "consciousness",
+            News2Parameter.TEMPERATURE, "temperature_c");
 
     private record Vital(String name, Function<VitalSigns, OptionalDouble> value, double normal, double spread,
                          String words, String unit) {
@@ -77,9 +93,12 @@ public final class TriageFeatures {
     private final List<Feature> features;
     private final List<String> names;
     private final Map<String, Integer> index;
+    private final Map<String, Function<Input, String>> inputs;
 
-    private TriageFeatures(ComplaintVocabulary vocabulary, List<Feature> features) {
+    private TriageFeatures(ComplaintVocabulary vocabulary, List<Feature> features,
+                           Map<String, Function<Input, String>> inputs) {
         this.vocabulary = vocabulary;
+        this.inputs = Map.copyOf(inputs);
         this.features = List.copyOf(features);
         this.names = features.stream().map(Feature::name).toList();
         Map<String, Integer> byName = new HashMap<>();
@@ -99,65 +118,71 @@ public final class TriageFeatures {
      */
     public static TriageFeatures create(ComplaintVocabulary vocabulary, RedFlagRules rules) {
         List<Feature> f = new ArrayList<>();
+        Map<String, Function<Input, String>> inputs = new LinkedHashMap<>();
         for (Vital v : VITALS) {
-            f.add(new Feature("vital:" + v.name(),
-                    in -> scaled(v.value().apply(in.encounter().vitals()), v.normal(), v.spread()),
-                    in -> v.value().apply(in.encounter().vitals()).isPresent()
-                            ? v.words() + " " + number(v.value().apply(in.encounter().vitals()).getAsDouble()) + v.unit()
-                            : v.words() + " not measured"));
-            f.add(new Feature("missing:" + v.name(),
-                    in -> v.value().apply(in.encounter().vitals()).isPresent() ? 0 : 1,
-                    in -> v.words() + " not measured"));
+            inputs.put(v.name(), in -> v.value().apply(in.encounter().vitals()).isPresent()
+                    ? v.words() + " " + number(v.value().apply(in.encounter().vitals()).getAsDouble()) + v.unit()
+                    : v.words() + " not measured");
+            f.add(new Feature("vital:" + v.name(), v.name(),
+                    in -> scaled(v.value().apply(in.encounter().vitals()), v.normal(), v.spread())));
+            f.add(new Feature("missing:" + v.name(), v.name(),
+                    in -> v.value().apply(in.encounter().vitals()).isPresent() ? 0 : 1));
         }
+        inputs.put("supplemental_oxygen", in -> in.encounter().vitals().supplementalOxygen()
+                .map(o -> o ? "on oxygen" : "on room air").orElse("oxygen use not given"));
+        inputs.put("consciousness", in -> in.encounter().vitals().consciousness()
+                .map(TriageFeatures::consciousnessWords).orElse("consciousness not assessed"));
         for (News2Parameter p : News2Parameter.values()) {
-            f.add(new Feature("news2:" + p.id(),
-                    in -> in.findings().news2().parameter(p).map(ParameterScore::points).orElse(0),
-                    in -> "NEWS2 " + p.words() + " "
-                            + in.findings().news2().parameter(p).map(s -> s.points() + " points").orElse("not scored")));
+            f.add(new Feature("news2:" + p.id(), NEWS2_INPUT.get(p),
+                    in -> in.findings().news2().parameter(p).map(ParameterScore::points).orElse(0)));
         }
-        f.add(new Feature("age:years", in -> scaled(in.encounter().patient().ageYears(), 50, 20),
-                in -> ageWords(in.encounter())));
-        f.add(new Feature("age:65-plus",
-                in -> in.encounter().patient().ageYears().orElse(0) >= 65 ? 1 : 0, in -> "age 65 or over"));
-        f.add(new Feature("missing:age", in -> in.encounter().patient().ageYears().isPresent() ? 0 : 1,
-                in -> "age not given"));
-        f.add(new Feature("sex:female", in -> in.encounter().patient().sex() == Sex.FEMALE ? 1 : 0, in -> "female"));
-        f.add(new Feature("sex:male", in -> in.encounter().patient().sex() == Sex.MALE ? 1 : 0, in -> "male"));
-        f.add(new Feature("pain:score", in -> in.encounter().interview().painScore().orElse(0) / 10.0,
-                in -> in.encounter().interview().painScore().isPresent()
-                        ? "pain " + in.encounter().interview().painScore().getAsInt() + "/10" : "pain score not given"));
-        f.add(new Feature("missing:pain", in -> in.encounter().interview().painScore().isPresent() ? 0 : 1,
-                in -> "pain score not given"));
+        inputs.put("age", in -> in.encounter().patient().ageYears().isPresent()
+                ? "age " + number(in.encounter().patient().ageYears().getAsDouble()) : "age not given");
+        f.add(new Feature("age:years", "age", in -> scaled(in.encounter().patient().ageYears(), 50, 20)));
+        f.add(new Feature("age:65-plus", "age", in -> in.encounter().patient().ageYears().orElse(0) >= 65 ? 1 : 0));
+        f.add(new Feature("missing:age", "age", in -> in.encounter().patient().ageYears().isPresent() ? 0 : 1));
+        inputs.put("sex", in -> switch (in.encounter().patient().sex()) {
+            case FEMALE -> "female";
+            case MALE -> "male";
+            case OTHER, UNKNOWN -> "sex not given";
+        });
+        f.add(new Feature("sex:female", "sex", in -> in.encounter().patient().sex() == Sex.FEMALE ? 1 : 0));
+        f.add(new Feature("sex:male", "sex", in -> in.encounter().patient().sex() == Sex.MALE ? 1 : 0));
+        inputs.put("pain", in -> in.encounter().interview().painScore().isPresent()
+                ? "pain " + in.encounter().interview().painScore().getAsInt() + "/10" : "pain score not given");
+        f.add(new Feature("pain:score", "pain", in -> in.encounter().interview().painScore().orElse(0) / 10.0));
+        f.add(new Feature("missing:pain", "pain", in -> in.encounter().interview().painScore().isPresent() ? 0 : 1));
         for (Consciousness c : Consciousness.values()) {
             if (c.altered()) {
-                f.add(new Feature("consciousness:" + c.name().toLowerCase(Locale.ROOT),
-                        in -> in.encounter().vitals().consciousness().filter(c::equals).isPresent() ? 1 : 0,
-                        in -> consciousnessWords(c)));
+                f.add(new Feature("consciousness:" + c.name().toLowerCase(Locale.ROOT), "consciousness",
+                        in -> in.encounter().vitals().consciousness().filter(c::equals).isPresent() ? 1 : 0));
             }
         }
-        f.add(new Feature("missing:consciousness", in -> in.encounter().vitals().consciousness().isPresent() ? 0 : 1,
-                in -> "consciousness not assessed"));
+        f.add(new Feature("missing:consciousness", "consciousness",
+                in -> in.encounter().vitals().consciousness().isPresent() ? 0 : 1));
+        inputs.put("arrival_mode", in -> in.encounter().interview().arrivalMode()
+                .map(m -> "arrived by " + m.words()).orElse("arrival mode not given"));
         for (ArrivalMode m : ArrivalMode.values()) {
-            f.add(new Feature("arrival:" + m.answer(),
-                    in -> in.encounter().interview().arrivalMode().filter(m::equals).isPresent() ? 1 : 0,
-                    in -> "arrived by " + m.words()));
+            f.add(new Feature("arrival:" + m.answer(), "arrival_mode",
+                    in -> in.encounter().interview().arrivalMode().filter(m::equals).isPresent() ? 1 : 0));
         }
-        f.add(new Feature("missing:arrival_mode", in -> in.encounter().interview().arrivalMode().isPresent() ? 0 : 1,
-                in -> "arrival mode not given"));
-        f.add(new Feature("injury:yes", in -> in.encounter().interview().injury().orElse(false) ? 1 : 0,
-                in -> "injury"));
-        f.add(new Feature("missing:injury", in -> in.encounter().interview().injury().isPresent() ? 0 : 1,
-                in -> "injury not asked"));
+        f.add(new Feature("missing:arrival_mode", "arrival_mode",
+                in -> in.encounter().interview().arrivalMode().isPresent() ? 0 : 1));
+        inputs.put("injury", in -> in.encounter().interview().injury().map(i -> i ? "injury" : "no injury")
+                .orElse("injury not asked"));
+        f.add(new Feature("injury:yes", "injury", in -> in.encounter().interview().injury().orElse(false) ? 1 : 0));
+        f.add(new Feature("missing:injury", "injury", in -> in.encounter().interview().injury().isPresent() ? 0 : 1));
         for (RedFlagRule rule : rules.rules()) {
-            f.add(new Feature("red-flag:" + rule.id(),
-                    in -> fired(in.findings(), rule.id()) ? 1 : 0,
-                    in -> "red flag: " + rule.description()));
+            String input = "red-flag:" + rule.id();
+            inputs.put(input, in -> "red flag: " + rule.description());
+            f.add(new Feature(input, input, in -> fired(in.findings(), rule.id()) ? 1 : 0));
         }
+        inputs.put("complaint", in -> "complaint words " + vocabulary.terms().stream().filter(in.terms()::contains)
+                .map(t -> "'" + t.replace('+', ' ') + "'").collect(Collectors.joining(", ")));
         for (String term : vocabulary.terms()) {
-            f.add(new Feature("complaint:" + term, in -> in.terms().contains(term) ? 1 : 0,
-                    in -> "complaint mentions '" + term.replace('+', ' ') + "'"));
+            f.add(new Feature("complaint:" + term, "complaint", in -> in.terms().contains(term) ? 1 : 0));
         }
-        return new TriageFeatures(vocabulary, f);
+        return new TriageFeatures(vocabulary, f, inputs);
     }
 
     /** The feature names, in this extractor's order (the order of {@link #extract}). */
@@ -199,16 +224,31 @@ public final class TriageFeatures {
         return modelFeatures.stream().mapToInt(index::get).toArray();
     }
 
-    /** Each feature in plain words with this encounter's value, e.g. "heart rate 128 /min". */
-    public List<String> words(List<String> names, Encounter encounter, RuleFindings findings) {
+    /**
+     * The clinical input a feature is computed from: a vital sign (its value, missing indicator and
+     * NEWS2 points), {@code consciousness}, {@code age}, {@code sex}, {@code pain},
+     * {@code arrival_mode}, {@code injury}, one red-flag rule, or {@code complaint} (all its words).
+     * Explanations add up the contributions of an input's features, so correlated features of one
+     * measurement are reported once, as a clinician reads it.
+     */
+    public String inputOf(String feature) {
+        Integer i = index.get(feature);
+        if (i == null) {
+            throw new IllegalArgumentException("no feature " + feature);
+        }
+        return features.get(i).input();
+    }
+
+    /** Each input in plain words with this encounter's value, e.g. "heart rate 128 /min". */
+    public List<String> words(List<String> inputNames, Encounter encounter, RuleFindings findings) {
         Input in = input(encounter, findings);
-        List<String> words = new ArrayList<>(names.size());
-        for (String name : names) {
-            Integer i = index.get(name);
-            if (i == null) {
-                throw new IllegalArgumentException("no feature " + name);
+        List<String> words = new ArrayList<>(inputNames.size());
+        for (String name : inputNames) {
+            Function<Input, String> w = inputs.get(name);
+            if (w == null) {
+                throw new IllegalArgumentException("no input " + name);
             }
-            words.add(features.get(i).words().apply(in));
+            words.add(w.apply(in));
         }
         return words;
     }
@@ -228,10 +268,6 @@ public final class TriageFeatures {
             }
         }
         return false;
-    }
-
-    private static String ageWords(Encounter e) {
-        return e.patient().ageYears().isPresent() ? "age " + number(e.patient().ageYears().getAsDouble()) : "age not given";
     }
 
     private static String consciousnessWords(Consciousness c) {

@@ -63,14 +63,18 @@ class TriageFeaturesTest {
     }
 
     @Test
-    void namesFeatureEachInPlainWordsWithTheEncountersValue() {
-        Encounter e = encounter(VitalSigns.builder().heartRate(128).build(), "chest pain", OptionalInt.empty(),
+    void groupsFeaturesByClinicalInputAndNamesEachInPlainWordsWithTheEncountersValue() {
+        Encounter e = encounter(VitalSigns.builder().heartRate(128).build(), "pain, chest", OptionalInt.empty(),
                 Map.of("arrival_mode", "walking", "injury", "yes"));
         var findings = ENGINE.findings(e);
 
-        assertEquals(List.of("heart rate 128 /min", "arrived by walking", "complaint mentions 'chest pain'",
-                "pain score not given"), FEATURES.words(List.of("vital:heart_rate", "arrival:walking",
-                "complaint:chest+pain", "pain:score"), e, findings));
+        assertEquals(List.of("heart_rate", "heart_rate", "heart_rate", "complaint", "arrival_mode", "consciousness"),
+                List.of(FEATURES.inputOf("vital:heart_rate"), FEATURES.inputOf("missing:heart_rate"),
+                        FEATURES.inputOf("news2:pulse"), FEATURES.inputOf("complaint:chest+pain"),
+                        FEATURES.inputOf("missing:arrival_mode"), FEATURES.inputOf("news2:consciousness")));
+        assertEquals(List.of("heart rate 128 /min", "arrived by walking", "complaint words 'chest', 'chest pain', 'pain'",
+                "pain score not given", "injury", "female"),
+                FEATURES.words(List.of("heart_rate", "arrival_mode", "complaint", "pain", "injury", "sex"), e, findings));
         assertEquals(1, value(e, "injury:yes"));
         assertEquals(ArrivalMode.values().length, FEATURES.names().stream().filter(n -> n.startsWith("arrival:")).count());
     }
