@@ -9,10 +9,10 @@ import java.util.SplittableRandom;
 /**
  * Discrimination and calibration of a score for a binary outcome (here: the expert's level is 1-2).
  */
-final class BinaryMetrics {
+public final class BinaryMetrics {
 
     /** A point of a ROC curve. */
-    record RocPoint(double falsePositiveRate, double truePositiveRate) {
+    public record RocPoint(double falsePositiveRate, double truePositiveRate) {
     }
 
     /**
@@ -21,7 +21,7 @@ final class BinaryMetrics {
      * @param meanPredicted the mean predicted probability of the cases in the bin
      * @param observed the fraction of them with the outcome
      */
-    record Bin(double low, double high, int count, double meanPredicted, double observed) {
+    public record Bin(double low, double high, int count, double meanPredicted, double observed) {
     }
 
     /**
@@ -29,7 +29,7 @@ final class BinaryMetrics {
      *
      * @param resamples the resamples that had both outcomes (the others have no AUROC)
      */
-    record Interval(double low, double high, int resamples) {
+    public record Interval(double low, double high, int resamples) {
     }
 
     private BinaryMetrics() {
@@ -40,7 +40,7 @@ final class BinaryMetrics {
      * McNeil, Radiology 1982): the probability that a random positive scores above a random negative.
      * NaN when either class is absent.
      */
-    static double auroc(boolean[] positive, double[] score) {
+    public static double auroc(boolean[] positive, double[] score) {
         int n = score.length;
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
@@ -77,7 +77,7 @@ final class BinaryMetrics {
      *
      * @param scores one score array per predictor
      */
-    static Interval[] aurocIntervals(boolean[] positive, List<double[]> scores, int resamples, long seed) {
+    public static Interval[] aurocIntervals(boolean[] positive, List<double[]> scores, int resamples, long seed) {
         int n = positive.length;
         SplittableRandom random = new SplittableRandom(seed);
         List<List<Double>> values = new ArrayList<>();
@@ -109,7 +109,7 @@ final class BinaryMetrics {
     }
 
     /** The ROC curve: one point per distinct score threshold, from (0,0) to (1,1). */
-    static List<RocPoint> roc(boolean[] positive, double[] score) {
+    public static List<RocPoint> roc(boolean[] positive, double[] score) {
         Integer[] order = new Integer[score.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -141,7 +141,7 @@ final class BinaryMetrics {
     }
 
     /** Reliability diagram bins: {@code bins} equal-width bins over [0, 1], empty bins left out. */
-    static List<Bin> reliability(boolean[] positive, double[] probability, int bins) {
+    public static List<Bin> reliability(boolean[] positive, double[] probability, int bins) {
         int[] count = new int[bins];
         double[] predicted = new double[bins];
         int[] observed = new int[bins];
@@ -165,7 +165,7 @@ final class BinaryMetrics {
      * Expected calibration error (Naeini et al., AAAI 2015): the count-weighted mean of |observed -
      * predicted| over the reliability bins.
      */
-    static double expectedCalibrationError(List<Bin> bins) {
+    public static double expectedCalibrationError(List<Bin> bins) {
         int total = bins.stream().mapToInt(Bin::count).sum();
         double sum = 0;
         for (Bin b : bins) {

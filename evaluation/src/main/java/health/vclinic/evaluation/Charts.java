@@ -23,7 +23,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The report's charts, drawn by XChart and exported as SVG (VectorGraphics2D); needs a headless AWT. */
-final class Charts {
+public final class Charts {
 
     private static final Pattern DECIMALS = Pattern.compile("(\\d\\.\\d{2})\\d+");
     private static final Pattern CLIP_ID = Pattern.compile("clip-?\\d+");
@@ -64,7 +64,8 @@ final class Charts {
         return svg(chart, "roc");
     }
 
-    private static XYChart chart(String title, String xTitle, String yTitle) {
+    /** An empty chart in the report's style: unit axes, white background, legend inside. */
+    public static XYChart chart(String title, String xTitle, String yTitle) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         XYStyler styler = chart.getStyler();
@@ -79,7 +80,8 @@ final class Charts {
         return chart;
     }
 
-    private static void diagonal(XYChart chart, String meaning) {
+    /** The dashed grey y = x line. */
+    public static void diagonal(XYChart chart, String meaning) {
         XYSeries d = chart.addSeries(meaning, new double[] {0, 1}, new double[] {0, 1});
         d.setMarker(SeriesMarkers.NONE);
         d.setLineStyle(SeriesLines.DASH_DASH);
@@ -92,7 +94,7 @@ final class Charts {
      * decimals would triple the report's size for nothing visible), and clip ids, which VectorGraphics2D
      * derives from object hash codes, renumbered so that the same chart gives the same text.
      */
-    private static String svg(XYChart chart, String id) {
+    public static String svg(XYChart chart, String id) {
         // What XChart's VectorGraphicsEncoder does, without its deprecated stream overload.
         VectorGraphics2D g = new VectorGraphics2D();
         chart.paint(g, WIDTH, HEIGHT);

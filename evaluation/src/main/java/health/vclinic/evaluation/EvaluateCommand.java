@@ -1,6 +1,7 @@
 package health.vclinic.evaluation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import health.vclinic.evaluation.imaging.CxrEvaluation;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Parameters;
         description = "Evaluate a model version on its held-out test site and write report.html and metrics.json.")
 final class EvaluateCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "The model to evaluate: triage-acuity.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The model to evaluate: triage-acuity or"
+            + " cxr-pneumonia.")
     String model;
 
     @Option(names = "--version", paramLabel = "N",
@@ -27,9 +29,13 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (model.equals(CxrEvaluation.MODEL_NAME)) {
+            return CxrEvaluation.command(Path.of(System.getProperty("vclinic.root", ".")),
+                    version == null ? OptionalInt.empty() : OptionalInt.of(version));
+        }
         if (!model.equals(TriageEvaluation.MODEL_NAME)) {
             System.err.println("vclinic evaluate: unknown model '" + model + "'; evaluations exist for: "
-                    + TriageEvaluation.MODEL_NAME);
+                    + TriageEvaluation.MODEL_NAME + ", " + CxrEvaluation.MODEL_NAME);
             return 2;
         }
         Path root = Path.of(System.getProperty("vclinic.root", ".")).toAbsolutePath().normalize();
