@@ -156,7 +156,7 @@ final class CxrReport {
         XYChart chart = Charts.chart("ROC: pneumonia, PneumoniaMNIST test split", "false positive rate (1 - specificity)",
                 "true positive rate (sensitivity)");
         Charts.diagonal(chart, "chance");
-        List<BinaryMetrics.RocPoint> points = BinaryMetrics.roc(positive, p);
+        List<BinaryMetrics.RocPoint> points = corners(BinaryMetrics.roc(positive, p));
         XYSeries curve = chart.addSeries("model", points.stream().mapToDouble(BinaryMetrics.RocPoint::falsePositiveRate)
                 .toArray(), points.stream().mapToDouble(BinaryMetrics.RocPoint::truePositiveRate).toArray());
         curve.setMarker(SeriesMarkers.NONE);
@@ -167,6 +167,30 @@ final class CxrReport {
         point.setLineStyle(new BasicStroke(0f));
         point.setMarkerColor(Color.RED);
         return Charts.svg(chart, "roc");
+    }
+
+    /**
+     * The curve's corners only: a point between two others on the same vertical or horizontal run
+     * draws nothing, and the hundreds of them would only make the SVG larger.
+     */
+    static List<BinaryMetrics.RocPoint> corners(List<BinaryMetrics.RocPoint> points) {
+        List<BinaryMetrics.RocPoint> out = new ArrayList<>();
+        for (int i = 0; i < points.size(); i++) {
+            if (i > 0 && i < points.size() - 1) {
+                BinaryMetrics.RocPoint a = points.get(i - 1);
+                BinaryMetrics.RocPoint b = points.get(i);
+                BinaryMetrics.RocPoint c = points.get(i + 1);
+                boolean vertical = a.falsePositiveRate() == b.falsePositiveRate()
+                        && b.falsePositiveRate() == c.falsePositiveRate();
+                boolean horizontal = a.truePositiveRate() == b.truePositiveRate()
+                        && b.truePositiveRate() == c.truePositiveRate();
+                if (vertical || horizontal) {
+                    continue;
+                }
+            }
+            out.add(points.get(i));
+        }
+        return out;
     }
 
     private static String reliability(JsonNode cal) {
