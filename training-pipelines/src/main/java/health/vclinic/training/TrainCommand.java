@@ -1,7 +1,9 @@
 package health.vclinic.training;
 
 import health.vclinic.models.ModelRepository;
+import health.vclinic.training.ecg.EcgBeatPipeline;
 import health.vclinic.training.imaging.CxrPneumoniaPipeline;
+import health.vclinic.training.monitoring.MonitoringForestPipeline;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,8 +19,8 @@ import picocli.CommandLine.Parameters;
         description = "Train a model and publish it as a new version in models/repository.")
 final class TrainCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "PIPELINE", description = "The pipeline to run: triage-acuity or"
-            + " cxr-pneumonia.")
+    @Parameters(index = "0", paramLabel = "PIPELINE", description = "The pipeline to run: triage-acuity,"
+            + " cxr-pneumonia, ecg-beat or monitoring-forest.")
     String pipeline;
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -31,9 +33,16 @@ final class TrainCommand implements Callable<Integer> {
         if (pipeline.equals(CxrPneumoniaPipeline.MODEL_NAME)) {
             return CxrPneumoniaPipeline.command(Path.of(System.getProperty("vclinic.root", ".")), config);
         }
+        if (pipeline.equals(EcgBeatPipeline.MODEL_NAME)) {
+            return EcgBeatPipeline.command(Path.of(System.getProperty("vclinic.root", ".")), config);
+        }
+        if (pipeline.equals(MonitoringForestPipeline.MODEL_NAME)) {
+            return MonitoringForestPipeline.command(Path.of(System.getProperty("vclinic.root", ".")), config);
+        }
         if (!pipeline.equals(TriageAcuityPipeline.MODEL_NAME)) {
             System.err.println("vclinic train: unknown pipeline '" + pipeline + "'; the pipelines are: "
-                    + TriageAcuityPipeline.MODEL_NAME + ", " + CxrPneumoniaPipeline.MODEL_NAME);
+                    + TriageAcuityPipeline.MODEL_NAME + ", " + CxrPneumoniaPipeline.MODEL_NAME + ", "
+                    + EcgBeatPipeline.MODEL_NAME + ", " + MonitoringForestPipeline.MODEL_NAME);
             return 2;
         }
         Path root = Path.of(System.getProperty("vclinic.root", ".")).toAbsolutePath().normalize();

@@ -24,14 +24,14 @@ import java.util.concurrent.BlockingQueue;
  * pool of them and lends one per call; the model itself is shared.
  *
  * <p>Layout of a version directory: {@code model.json} (the card, which names the architecture) and
- * {@code model/ecg-beat-0000.params} (DJL's parameter file, written by {@code vclinic train ecg-beat}).
+ * {@code ecg-beat-0000.params} (DJL's parameter file, written by {@code vclinic train ecg-beat}).
  */
 public final class EcgBeatModel implements BeatClassifier {
 
     /** The model's name in the repository, and the parameter file prefix. */
     public static final String MODEL_NAME = "ecg-beat";
-    /** The directory of the DJL model inside a version directory. */
-    public static final String MODEL_DIR = "model";
+    /** The parameter file in a version directory. */
+    public static final String PARAMS_FILE = MODEL_NAME + "-0000.params";
     /** The format named on the card. */
     public static final String FORMAT = "djl-pytorch";
 
@@ -67,7 +67,7 @@ public final class EcgBeatModel implements BeatClassifier {
             throw new InferenceException(resolved.id() + " has architecture '" + architecture + "', this service builds '"
                     + EcgBeatNet.ARCHITECTURE + "'");
         }
-        return load(resolved.directory().resolve(MODEL_DIR), resolved.id(), poolSize);
+        return load(resolved.directory(), resolved.id(), poolSize);
     }
 
     /** Loads a DJL model directory holding {@code ecg-beat-NNNN.params} (training and tests use this). */
