@@ -159,11 +159,11 @@ public final class EcgBeatPipeline {
                 }
             }
             m.put("confusion_rows", "actual class 1-5; columns: predicted class 1-5");
-            StringBuilder folds = new StringBuilder(c.fold().length);
+            StringBuilder digits = new StringBuilder(c.fold().length);
             for (int f : c.fold()) {
-                folds.append(f);
+                digits.append(f);
             }
-            m.put("fold_of_beat", folds.toString());
+            m.put("fold_of_beat", digits.toString());
             m.put("fold_of_beat_rule", "the fold (0-based) each training beat was held out in, one digit per beat in file order");
         });
         metrics.put("test", "never read by training; ./vclinic evaluate monitoring reports on the 4,500 test beats");
