@@ -1,6 +1,9 @@
 package health.vclinic.api;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import health.vclinic.api.imaging.ImagingBench;
+import health.vclinic.api.imaging.ImagingEndpoint;
+import health.vclinic.api.imaging.ImagingOptions;
 import health.vclinic.api.triage.v1.TriageRequest;
 import health.vclinic.api.triage.v1.TriageServiceGrpc;
 import io.grpc.ManagedChannel;
@@ -14,18 +17,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code vclinic bench}: the load generator. In one run, against one server: the bare health
  * {@code Check} (the server's echo baseline) at maximum throughput, then {@code Assess} on realistic
  * requests at maximum throughput, then {@code Assess} at a fixed fraction of that maximum (open loop)
- * for latency under load. Prints throughput, p50, p99 and the ratio Assess/Check.
+ * for latency under load. Prints throughput, p50, p99 and the ratio Assess/Check. With {@code --imaging},
+ * the chest X-ray model instead ({@link ImagingBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Load the gRPC API: health Check baseline, then Assess, in the same run.")
@@ -52,8 +58,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--requests", description = "TriageRequest JSON Lines to cycle through (default: examples/triage-requests.jsonl).")
     Path requests;
 
+    @Option(names = "--imaging", description = "Benchmark the chest X-ray model: batched serving against raw DJL batched"
+            + " predict on the same model, and single-image latency.")
+    boolean imaging;
+
+    @Option(names = "--imaging-concurrency", defaultValue = "64",
+            description = "Imaging calls in flight in the throughput phase (default: ${DEFAULT-VALUE}).")
+    int imagingConcurrency;
+
+    @Mixin
+    ImagingOptions imagingOptions;
+
     @Override
     public Integer call() throws Exception {
+        if (imaging) {
+            return imaging();
+        }
         List<TriageRequest> bodies = load(requests == null ? projectRoot().resolve("examples/triage-requests.jsonl") : requests);
         VclinicServer embedded = null;
         String host;
@@ -76,6 +96,30 @@ final class BenchCommand implements Callable<Integer> {
             if (embedded != null) {
                 embedded.close();
             }
+        }
+        return 0;
+    }
+
+    private int imaging() throws Exception {
+        ImagingBench.Settings settings = new ImagingBench.Settings(imagingConcurrency, durationSeconds, rounds,
+                warmupSeconds, imagingOptions.threads());
+        Path data = projectRoot().resolve(health.vclinic.datasets.imaging.MedMnist.PNEUMONIA_RELATIVE_PATH).normalize();
+        int maxBatch = imagingOptions.batching().maxBatchSize();
+        if (target != null) {
+            int colon = target.lastIndexOf(':');
+            ImagingBench.run(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), target,
+                    imagingOptions.repository(), data, maxBatch, settings, System.out);
+            return 0;
+        }
+        Optional<ImagingEndpoint> endpoint = imagingOptions.open(System.out);
+        if (endpoint.isEmpty()) {
+            System.err.println("bench --imaging needs the cxr-pneumonia model");
+            return 2;
+        }
+        try (VclinicServer embedded = VclinicServer.start(TriageEndpoint.standard(), endpoint, "127.0.0.1", 0)) {
+            ImagingBench.run("127.0.0.1", embedded.port(), "embedded server", imagingOptions.repository(), data,
+                    maxBatch, settings, System.out);
+            System.out.printf(Locale.ROOT, "batches run by the server: %d%n", endpoint.get().analyzer().batches());
         }
         return 0;
     }

@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * went away): Helidon 4.5 answers such a send by closing the whole HTTP/2 connection, failing every
  * other call on it.
  */
-final class Deadlines implements ServerInterceptor {
+public final class Deadlines implements ServerInterceptor {
 
     static final Metadata.Key<String> GRPC_TIMEOUT = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<Deadline> DEADLINE = Context.key("vclinic-deadline");
@@ -69,9 +70,16 @@ final class Deadlines implements ServerInterceptor {
     }
 
     /** True when the current call carries a deadline that has passed. */
-    static boolean expired() {
+    public static boolean expired() {
         Deadline deadline = DEADLINE.get();
         return deadline != null && deadline.isExpired();
+    }
+
+    /** The time left before the current call's deadline, when it has one (handlers that wait pass it on). */
+    public static Optional<Duration> remaining() {
+        Deadline deadline = DEADLINE.get();
+        return deadline == null ? Optional.empty()
+                : Optional.of(Duration.ofNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS)));
     }
 
     /** Parses the gRPC wire format: 1 to 8 digits and a unit (H, M, S, m, u, n). */

@@ -21,12 +21,12 @@ import org.HdrHistogram.Histogram;
  * and latency is measured from the scheduled start, so a stalled server cannot hide its queueing
  * (no coordinated omission).
  */
-final class LoadGenerator {
+public final class LoadGenerator {
 
     /** Outcome of one phase. Latencies in microseconds. */
-    record Result(String name, long calls, long errors, double seconds, double p50Micros, double p99Micros,
-                  double maxMicros) {
-        double throughput() {
+    public record Result(String name, long calls, long errors, double seconds, double p50Micros, double p99Micros,
+                         double maxMicros) {
+        public double throughput() {
             return calls / seconds;
         }
     }
@@ -37,7 +37,7 @@ final class LoadGenerator {
     private LoadGenerator() {
     }
 
-    static Result closedLoop(String name, int concurrency, long durationNanos,
+    public static Result closedLoop(String name, int concurrency, long durationNanos,
                              Supplier<ListenableFuture<?>> call) throws InterruptedException {
         Histogram latencies = histogram();
         LongAdder calls = new LongAdder();

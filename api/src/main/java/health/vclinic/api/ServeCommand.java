@@ -1,7 +1,11 @@
 package health.vclinic.api;
 
+import health.vclinic.api.imaging.ImagingEndpoint;
+import health.vclinic.api.imaging.ImagingOptions;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code vclinic serve}: runs the service on its embedded defaults until stopped. */
@@ -17,11 +21,16 @@ final class ServeCommand implements Callable<Integer> {
                     + " interfaces, behind TLS and authentication).")
     String host;
 
+    @Mixin
+    ImagingOptions imagingOptions;
+
     @Override
     public Integer call() throws InterruptedException {
         long start = System.nanoTime();
-        TriageEndpoint endpoint = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.out::println));
-        VclinicServer server = VclinicServer.start(endpoint, host, port);
+        Optional<ImagingEndpoint> imaging = imagingOptions.open(System.out);
+        TriageEndpoint standard = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.out::println));
+        TriageEndpoint endpoint = imaging.map(i -> i.readingChestXrays(standard)).orElse(standard);
+        VclinicServer server = VclinicServer.start(endpoint, imaging, host, port);
         // Standard output, not the logger: JUL resets its handlers in a shutdown hook of its own.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("vclinic stopping: health NOT_SERVING, finishing in-flight calls (at most "
@@ -33,6 +42,10 @@ final class ServeCommand implements Callable<Integer> {
                 (System.nanoTime() - start) / 1_000_000);
         System.out.println("  gRPC  vclinic.triage.v1.TriageService/Assess, grpc.health.v1.Health, reflection");
         System.out.println("  HTTP  POST /v1/triage:assess, GET /health/live, /health/ready, /metrics");
+        imaging.ifPresent(i -> System.out.println("  imaging " + i.analyzer().modelId()
+                + ": gRPC vclinic.imaging.v1.ImagingService/Analyze, HTTP POST /v1/imaging:analyze (batches of up to "
+                + i.analyzer().batching().maxBatchSize() + ", queue delay " + i.analyzer().batching().maxQueueDelay()
+                .toNanos() / 1e6 + " ms)"));
         server.awaitTermination();
         return 0;
     }

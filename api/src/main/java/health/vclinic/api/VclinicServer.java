@@ -1,6 +1,9 @@
 package health.vclinic.api;
 
 import health.vclinic.api.fhir.FhirRouting;
+import health.vclinic.api.imaging.ImagingEndpoint;
+import health.vclinic.api.imaging.ImagingGrpcService;
+import health.vclinic.api.imaging.ImagingHttp;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.http.HeaderNames;
@@ -13,7 +16,12 @@ import io.helidon.webserver.grpc.GrpcServiceDescriptor;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -21,8 +29,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The vclinic service: gRPC and HTTP on one port (Helidon 4 SE).
  *
  * <p>gRPC: {@code vclinic.triage.v1.TriageService}, {@code grpc.health.v1.Health} (grpc-java's
- * {@link HealthStatusManager}) and server reflection. HTTP: {@code POST /v1/triage:assess} (proto3
- * JSON), {@code GET /health/live}, {@code GET /health/ready}, {@code GET /metrics} (Prometheus text).
+ * {@link HealthStatusManager}) and server reflection; with an imaging model,
+ * {@code vclinic.imaging.v1.ImagingService}. HTTP: {@code POST /v1/triage:assess} (proto3 JSON),
+ * {@code POST /v1/imaging:analyze} (with an imaging model), {@code GET /health/live},
+ * {@code GET /health/ready}, {@code GET /metrics} (Prometheus text).
  * Stopping flips health to NOT_SERVING and readiness to 503 first, then lets in-flight calls finish.
  * FHIR R4 {@code $triage} and CDS Hooks: {@link FhirRouting}.
  */
@@ -30,32 +40,49 @@ public final class VclinicServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(VclinicServer.class.getName());
 
-    /** Largest accepted HTTP body: a triage request is a few kilobytes; this bounds memory per call. */
+    /** Largest accepted triage request body: a triage request is a few kilobytes; this bounds memory per call. */
     public static final long MAX_PAYLOAD_BYTES = 1 << 20;
+    /** Room around an image for the rest of a gRPC message or a JSON body (base64 takes 4 bytes per 3). */
+    private static final long IMAGE_MESSAGE_OVERHEAD = 64 << 10;
     /** How long in-flight calls may take to finish on shutdown. */
     public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
     private static final String TRIAGE_SERVICE = "vclinic.triage.v1.TriageService";
+    private static final String IMAGING_SERVICE = "vclinic.imaging.v1.ImagingService";
     /** The routes that get their own metrics series; anything else is "unmatched" (bounded cardinality). */
-    private static final Set<String> HTTP_ROUTES =
-            Set.of("POST /v1/triage:assess", "GET /health/live", "GET /health/ready", "GET /metrics");
+    private static final Set<String> HTTP_ROUTES = Set.of("POST /v1/triage:assess", "POST " + ImagingHttp.PATH,
+            "GET /health/live", "GET /health/ready", "GET /metrics");
 
     private final WebServer server;
     private final HealthStatusManager health;
     private final AtomicBoolean ready;
     private final RequestMetrics metrics;
+    private final Optional<ImagingEndpoint> imaging;
 
-    private VclinicServer(WebServer server, HealthStatusManager health, AtomicBoolean ready, RequestMetrics metrics) {
+    private VclinicServer(WebServer server, HealthStatusManager health, AtomicBoolean ready, RequestMetrics metrics,
+                          Optional<ImagingEndpoint> imaging) {
         this.server = server;
         this.health = health;
         this.ready = ready;
         this.metrics = metrics;
+        this.imaging = imaging;
     }
 
     /**
      * Starts the service on {@code host:port}; port 0 picks a free port (see {@link #port()}).
      */
     public static VclinicServer start(TriageEndpoint endpoint, String host, int port) {
+        return start(endpoint, Optional.empty(), host, port);
+    }
+
+    /**
+     * Starts the service with the imaging model too, when given; the server closes it when it stops.
+     */
+    public static VclinicServer start(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging, String host,
+                                      int port) {
+        // Images are larger than triage requests: the transport admits them, each route bounds its own body.
+        long maxBody = imaging.map(i -> Math.max(MAX_PAYLOAD_BYTES, i.limits().maxBytes() * 4L / 3
+                + IMAGE_MESSAGE_OVERHEAD)).orElse(MAX_PAYLOAD_BYTES);
         HealthStatusManager health = new HealthStatusManager();
         RequestMetrics metrics = new RequestMetrics();
         AtomicBoolean ready = new AtomicBoolean(false);
@@ -64,26 +91,31 @@ public final class VclinicServer implements AutoCloseable {
                 .port(port)
                 // Without TCP_NODELAY every unary gRPC call waits ~40 ms on Nagle + delayed ACK.
                 .connectionOptions(o -> o.tcpNoDelay(true))
-                .maxPayloadSize(MAX_PAYLOAD_BYTES)
+                .maxPayloadSize(maxBody)
                 .shutdownGracePeriod(SHUTDOWN_GRACE)
                 .shutdownHook(false)
                 // Helidon gzips every response whose client merely accepts gzip (grpc-java always
                 // does). For ~1 KB messages that cost more CPU than the whole assessment, so the
                 // server never compresses (and, as a consequence, does not accept compressed requests).
-                .addProtocol(GrpcConfig.builder().enableCompression(false).build())
+                // A gRPC message over this buffer is dropped by Helidon without a status; up to it, an
+                // oversized image gets INVALID_ARGUMENT with the limit from the imaging endpoint.
+                .addProtocol(GrpcConfig.builder().enableCompression(false)
+                        .maxReadBufferSize((int) Math.max(2 << 20, maxBody)).build())
                 .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
-                .addRouting(grpcRouting(endpoint, health, metrics))
-                .routing(r -> httpRouting(r, endpoint, ready, metrics))
+                .addRouting(grpcRouting(endpoint, imaging, health, metrics))
+                .routing(r -> httpRouting(r, endpoint, imaging, ready, metrics))
                 .build()
                 .start();
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(TRIAGE_SERVICE, ServingStatus.SERVING);
+        imaging.ifPresent(i -> health.setStatus(IMAGING_SERVICE, ServingStatus.SERVING));
         ready.set(true);
-        return new VclinicServer(server, health, ready, metrics);
+        return new VclinicServer(server, health, ready, metrics, imaging);
     }
 
-    static GrpcRouting.Builder grpcRouting(TriageEndpoint endpoint, HealthStatusManager health, RequestMetrics metrics) {
-        return GrpcRouting.builder()
+    static GrpcRouting.Builder grpcRouting(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
+                                           HealthStatusManager health, RequestMetrics metrics) {
+        GrpcRouting.Builder routing = GrpcRouting.builder()
                 // Higher weight runs first: metrics see every call, including ones the deadline refuses.
                 .intercept(2000, metrics)
                 .intercept(1000, new Deadlines())
@@ -91,10 +123,12 @@ public final class VclinicServer implements AutoCloseable {
                 // A descriptor built from the bindable service carries its proto, which reflection needs.
                 .service(GrpcServiceDescriptor.builder(new TriageGrpcService(endpoint)).build())
                 .service(GrpcServiceDescriptor.builder(health.getHealthService()).build());
+        imaging.ifPresent(i -> routing.service(GrpcServiceDescriptor.builder(new ImagingGrpcService(i)).build()));
+        return routing;
     }
 
-    static void httpRouting(HttpRouting.Builder routing, TriageEndpoint endpoint, AtomicBoolean ready,
-                            RequestMetrics metrics) {
+    static void httpRouting(HttpRouting.Builder routing, TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
+                            AtomicBoolean ready, RequestMetrics metrics) {
         routing.addFilter((chain, req, res) -> {
             long start = System.nanoTime();
             try {
@@ -108,6 +142,7 @@ public final class VclinicServer implements AutoCloseable {
             }
         });
         FhirRouting.register(routing, endpoint);
+        imaging.ifPresent(i -> routing.post(ImagingHttp.PATH, (req, res) -> ImagingHttp.analyze(i, req, res)));
         routing.post("/v1/triage:assess", (req, res) -> assess(endpoint, req, res))
                 .get("/health/live", (req, res) -> json(res, Status.OK_200, "{\"status\":\"UP\"}"))
                 .get("/health/ready", (req, res) -> {
@@ -130,15 +165,34 @@ public final class VclinicServer implements AutoCloseable {
         }
         // Read outside the try: a body over the size limit or a client that goes away mid-body is
         // Helidon's to answer (413, closed connection), not an internal error of ours.
-        String body = req.content().as(String.class);
+        Optional<String> body = boundedBody(req);
+        if (body.isEmpty()) {
+            json(res, Status.REQUEST_ENTITY_TOO_LARGE_413,
+                    errorJson("request body must be at most " + MAX_PAYLOAD_BYTES + " bytes"));
+            return;
+        }
         String out;
         try {
-            out = TriageEndpoint.toJson(endpoint.assess(TriageEndpoint.parseJson(body)));
+            out = TriageEndpoint.toJson(endpoint.assess(TriageEndpoint.parseJson(body.get())));
         } catch (RuntimeException e) {
             json(res, Status.create(Errors.httpStatus(e)), errorJson(Errors.httpMessage(e)));
             return;
         }
         json(res, Status.OK_200, out);
+    }
+
+    /**
+     * The body as UTF-8, or empty when it is over {@link #MAX_PAYLOAD_BYTES}: the server admits larger
+     * bodies for images, so the triage route keeps its own bound and never reads past it.
+     */
+    private static Optional<String> boundedBody(ServerRequest req) {
+        try (InputStream in = req.content().inputStream()) {
+            byte[] bytes = in.readNBytes((int) MAX_PAYLOAD_BYTES + 1);
+            return bytes.length > MAX_PAYLOAD_BYTES ? Optional.empty()
+                    : Optional.of(new String(bytes, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static String errorJson(String message) {
@@ -176,6 +230,7 @@ public final class VclinicServer implements AutoCloseable {
         ready.set(false);
         health.enterTerminalState();
         server.stop();
+        imaging.ifPresent(ImagingEndpoint::close);
         LOG.log(System.Logger.Level.INFO, "vclinic stopped");
     }
 }

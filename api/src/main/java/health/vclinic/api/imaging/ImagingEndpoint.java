@@ -1,0 +1,140 @@
+package health.vclinic.api.imaging;
+
+import com.google.gson.JsonParser;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import health.vclinic.api.TriageEndpoint;
+import health.vclinic.api.imaging.v1.AnalyzeRequest;
+import health.vclinic.api.imaging.v1.ImageAnalysis;
+import health.vclinic.api.imaging.v1.Saliency;
+import health.vclinic.datasets.InvalidInputException;
+import health.vclinic.datasets.imaging.ImageDecoder;
+import health.vclinic.datasets.imaging.ImageLimits;
+import health.vclinic.datasets.imaging.ImageStudy;
+import health.vclinic.inference.imaging.CxrAnalyzer;
+import health.vclinic.inference.imaging.CxrFinding;
+import health.vclinic.inference.imaging.CxrModel;
+import health.vclinic.inference.imaging.CxrTriageReader;
+import health.vclinic.inference.imaging.DynamicBatcher;
+import health.vclinic.models.ModelRepository;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The one code path from an imaging request to its analysis, shared by gRPC and HTTP: limits and
+ * decoding ({@link ImageDecoder}), then the batched model ({@link CxrAnalyzer}), then the wire
+ * message. Holds no clinical logic. Thread safe.
+ */
+public final class ImagingEndpoint implements AutoCloseable {
+
+    /** The request field that carries the image, as named in errors. */
+    public static final String IMAGE_FIELD = "image";
+
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
+            .preservingProtoFieldNames()
+            .alwaysPrintFieldsWithNoPresence()
+            .omittingInsignificantWhitespace();
+
+    private final CxrAnalyzer analyzer;
+    private final ImageLimits limits;
+
+    /** Serves through {@code analyzer}; closing the endpoint closes it. */
+    public ImagingEndpoint(CxrAnalyzer analyzer, ImageLimits limits) {
+        this.analyzer = Objects.requireNonNull(analyzer, "analyzer");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * Loads the version of {@code cxr-pneumonia} the repository serves (the pinned one, else the
+     * highest), verifying its artifacts' sha256, and starts its batcher.
+     */
+    public static ImagingEndpoint open(Path repositoryRoot, DynamicBatcher.Config batching, ImageLimits limits) {
+        CxrModel model = CxrModel.load(ModelRepository.open(repositoryRoot).resolve(CxrModel.NAME));
+        return new ImagingEndpoint(CxrAnalyzer.start(model, batching), limits);
+    }
+
+    /**
+     * @param timeRemaining the caller's deadline, when it has one
+     * @throws InvalidInputException naming the field and the reason
+     * @throws health.vclinic.inference.imaging.BatchRejectedException when the request was not run
+     */
+    public ImageAnalysis analyze(AnalyzeRequest request, Optional<Duration> timeRemaining) {
+        if (request.getStudyId().length() > 128) {
+            throw new InvalidInputException("study_id", "must be at most 128 characters");
+        }
+        ImageStudy study = ImageDecoder.decode(request.getImage().toByteArray(), limits, request.getStudyId(),
+                IMAGE_FIELD);
+        CxrFinding finding = analyzer.analyze(study, !request.getSkipSaliency(), timeRemaining);
+        ImageAnalysis.Builder b = ImageAnalysis.newBuilder()
+                .setStudyId(request.getStudyId())
+                .setFinding(finding.finding())
+                .setProbability(finding.probability())
+                .setPositive(finding.positive())
+                .setLabel(finding.positive() ? finding.finding() : "normal")
+                .setThreshold(finding.threshold())
+                .setModelVersion(finding.modelId())
+                .setWidth(study.width())
+                .setHeight(study.height());
+        finding.saliency().ifPresent(s -> b.setSaliency(Saliency.newBuilder().setMethod(s.method())
+                .setOverlayPng(ByteString.copyFrom(s.overlayPng())).setSide(s.side())
+                .setMaxLogitDrop(s.maxLogitDrop())));
+        return b.build();
+    }
+
+    /**
+     * {@code triage} with this endpoint's model reading the chest X-rays sent with triage requests,
+     * through the same batches as {@code Analyze}.
+     */
+    public TriageEndpoint readingChestXrays(TriageEndpoint triage) {
+        return new TriageEndpoint(triage.engine().withImaging(new CxrTriageReader(analyzer)));
+    }
+
+    /** The analyzer behind this endpoint (the triage path and the benchmark use it too). */
+    public CxrAnalyzer analyzer() {
+        return analyzer;
+    }
+
+    public ImageLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Parses an {@code AnalyzeRequest} in the proto3 JSON mapping ({@code image} as base64).
+     *
+     * @throws InvalidInputException when it does not parse
+     */
+    public static AnalyzeRequest parseJson(String json) {
+        AnalyzeRequest.Builder b = AnalyzeRequest.newBuilder();
+        try {
+            if (!JsonParser.parseString(json).isJsonObject()) {
+                throw new InvalidInputException("request", "must be one JSON object (an AnalyzeRequest)");
+            }
+            PARSER.merge(json, b);
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            throw new InvalidInputException("request", "must be an AnalyzeRequest in the proto3 JSON mapping, with"
+                    + " the image as base64");
+        }
+        return b.build();
+    }
+
+    /** One line of JSON, snake_case keys, defaults included ({@code overlay_png} as base64). */
+    public static String toJson(ImageAnalysis analysis) {
+        try {
+            return PRINTER.print(analysis);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("an analysis always prints", e);
+        }
+    }
+
+    /** Stops the batcher (answering what is queued) and closes the model. */
+    @Override
+    public void close() {
+        analyzer.close();
+    }
+}
