@@ -2,6 +2,7 @@ package health.vclinic.evaluation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import health.vclinic.evaluation.imaging.CxrEvaluation;
+import health.vclinic.evaluation.monitoring.MonitoringEvaluation;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Parameters;
         description = "Evaluate a model version on its held-out test site and write report.html and metrics.json.")
 final class EvaluateCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "The model to evaluate: triage-acuity or"
-            + " cxr-pneumonia.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The model to evaluate: triage-acuity,"
+            + " cxr-pneumonia, or monitoring (the monitoring-forest and ecg-beat models with the monitoring rules).")
     String model;
 
     @Option(names = "--version", paramLabel = "N",
@@ -29,13 +30,16 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (model.equals(MonitoringEvaluation.NAME)) {
+            return MonitoringEvaluation.command(Path.of(System.getProperty("vclinic.root", ".")));
+        }
         if (model.equals(CxrEvaluation.MODEL_NAME)) {
             return CxrEvaluation.command(Path.of(System.getProperty("vclinic.root", ".")),
                     version == null ? OptionalInt.empty() : OptionalInt.of(version));
         }
         if (!model.equals(TriageEvaluation.MODEL_NAME)) {
             System.err.println("vclinic evaluate: unknown model '" + model + "'; evaluations exist for: "
-                    + TriageEvaluation.MODEL_NAME + ", " + CxrEvaluation.MODEL_NAME);
+                    + TriageEvaluation.MODEL_NAME + ", " + CxrEvaluation.MODEL_NAME + ", " + MonitoringEvaluation.NAME);
             return 2;
         }
         Path root = Path.of(System.getProperty("vclinic.root", ".")).toAbsolutePath().normalize();

@@ -1,0 +1,211 @@
+package health.vclinic.evaluation.monitoring;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import health.vclinic.evaluation.BinaryMetrics;
+import health.vclinic.evaluation.Charts;
+import health.vclinic.evaluation.EvaluationException;
+import io.pebbletemplates.pebble.PebbleEngine;
+import io.pebbletemplates.pebble.loader.ClasspathLoader;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Writes the monitoring report: metrics.json and a self-contained report.html (Pebble, autoescaped;
+ * XChart SVG charts embedded). Numbers are formatted here, so the template only lays them out.
+ */
+final class MonitoringReport {
+
+    static final String METRICS_FILE = "metrics.json";
+    static final String REPORT_FILE = "report.html";
+    private static final String TEMPLATE = "health/vclinic/evaluation/monitoring/monitoring-report.peb";
+
+    private static final ObjectWriter WRITER = new ObjectMapper().writer(new DefaultPrettyPrinter()
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+    private static final PebbleEngine PEBBLE = new PebbleEngine.Builder()
+            .loader(new ClasspathLoader())
+            .autoEscaping(true)
+            .strictVariables(true)
+            .defaultLocale(Locale.ROOT)
+            .build();
+
+    private MonitoringReport() {
+    }
+
+    static void write(Path dir, JsonNode metrics, BeatEvaluation.Scored scored) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(METRICS_FILE), WRITER.writeValueAsString(metrics) + "\n", UTF_8);
+            Files.writeString(dir.resolve(REPORT_FILE), html(metrics, scored), UTF_8);
+        } catch (IOException e) {
+            throw new EvaluationException("cannot write the report into " + dir + ": " + e, e);
+        }
+    }
+
+    static String html(JsonNode m, BeatEvaluation.Scored scored) throws IOException {
+        Map<String, Object> c = new LinkedHashMap<>();
+        JsonNode sepsis = m.get("sepsis");
+        c.put("forest", m.at("/models/monitoring_forest").asText());
+        c.put("forestSha", m.at("/models/forest_sha256").asText());
+        c.put("beat", m.at("/models/ecg_beat").asText());
+        c.put("beatSha", m.at("/models/ecg_beat_sha256").asText());
+        c.put("sepsisData", sepsis.get("data").asText());
+        c.put("sepsisSha", sepsis.get("data_sha256").asText());
+        c.put("split", sepsis.get("split").asText());
+        c.put("testStays", sepsis.get("test_stays").asInt());
+        c.put("testSeptic", sepsis.get("test_septic").asInt());
+        c.put("onArrival", sepsis.get("test_septic_on_arrival").asInt());
+        c.put("definitions", sepsis.get("definitions").asText());
+        List<Map<String, String>> rows = new ArrayList<>();
+        sepsis.get("methods").forEach(x -> {
+            Map<String, String> r = new LinkedHashMap<>();
+            r.put("name", x.get("name").asText());
+            r.put("ours", Boolean.toString(x.get("ours").asBoolean()));
+            JsonNode s = x.get("sensitivity_at_onset");
+            r.put("sensitivity", f2(s.get("value")) + " (" + s.get("count").asInt() + "/" + s.get("n").asInt() + "; "
+                    + f2(s.get("ci_low")) + " to " + f2(s.get("ci_high")) + ")");
+            JsonNode s12 = x.get("sensitivity_within_12h");
+            r.put("sensitivity12", f2(s12.get("value")) + " (" + s12.get("count").asInt() + "/" + s12.get("n").asInt() + ")");
+            JsonNode lead = x.get("lead_time_hours");
+            r.put("lead", f1(lead.get("median")) + " h (" + f1(lead.get("q1")) + " to " + f1(lead.get("q3")) + ")");
+            r.put("falseAlerts", f2(x.get("false_alerts_per_patient_day")) + " (" + x.get("false_alerts").asInt() + " in "
+                    + f1(x.get("patient_days")) + " days)");
+            r.put("pages", f2(x.get("pages_per_patient_day")));
+            StringBuilder kinds = new StringBuilder();
+            x.get("false_alerts_by_kind").properties().forEach(e -> kinds.append(kinds.isEmpty() ? "" : ", ")
+                    .append(e.getKey()).append(' ').append(e.getValue().asInt()));
+            r.put("kinds", kinds.toString());
+            rows.add(r);
+        });
+        c.put("methods", rows);
+        c.put("operatingSvg", operatingPoints(sepsis.get("methods")));
+        List<String[]> config = new ArrayList<>();
+        m.get("config").properties().forEach(e -> {
+            if (!e.getKey().equals("source")) {
+                config.add(new String[] {e.getKey().replace('_', ' '), e.getValue().asText()});
+            }
+        });
+        c.put("config", config);
+        JsonNode ecg = m.get("ecg");
+        JsonNode test = ecg.get("test");
+        c.put("beats", test.get("beats").asInt());
+        c.put("beatsNormal", test.get("normal").asInt());
+        c.put("beatsAbnormal", test.get("abnormal").asInt());
+        c.put("auroc", f4(test.at("/auroc/value")) + " (95% CI " + f4(test.at("/auroc/ci_low")) + " to "
+                + f4(test.at("/auroc/ci_high")) + ")");
+        c.put("aurocMethod", test.at("/auroc/method").asText());
+        c.put("accuracy", proportion(test.get("accuracy")));
+        c.put("sensitivityEcg", proportion(test.get("sensitivity")));
+        c.put("specificityEcg", proportion(test.get("specificity")));
+        JsonNode confusion = test.get("confusion");
+        c.put("tp", confusion.get("true_positive").asInt());
+        c.put("fp", confusion.get("false_positive").asInt());
+        c.put("tn", confusion.get("true_negative").asInt());
+        c.put("fn", confusion.get("false_negative").asInt());
+        c.put("nnAccuracy", f4(test.get("nearest_neighbour_accuracy")));
+        c.put("ourAccuracy", f4(test.at("/accuracy/value")));
+        c.put("ourAuroc", f4(test.at("/auroc/value")));
+        c.put("anchorsNote", ecg.at("/anchors/note").asText());
+        JsonNode cv = ecg.get("cross_validation");
+        c.put("cvFolds", cv.path("folds").asInt());
+        c.put("cvAccuracy", f4(cv.get("accuracy_mean")) + " ± " + f4(cv.get("accuracy_sd")));
+        c.put("cvOutOfFold", f4(cv.get("accuracy_out_of_fold")));
+        c.put("cvNearest", f4(cv.get("nearest_neighbour_accuracy")));
+        c.put("cvSource", cv.path("source").asText(""));
+        List<List<String>> matrix = new ArrayList<>();
+        int klass = 1;
+        for (JsonNode row : cv.path("confusion")) {
+            List<String> cells = new ArrayList<>();
+            cells.add(Integer.toString(klass++));
+            row.forEach(v -> cells.add(Integer.toString(v.asInt())));
+            matrix.add(cells);
+        }
+        c.put("cvConfusion", matrix);
+        c.put("rocSvg", roc(scored));
+        StringWriter out = new StringWriter();
+        PEBBLE.getTemplate(TEMPLATE).evaluate(out, c);
+        return out.toString();
+    }
+
+    private static String operatingPoints(JsonNode methods) {
+        XYChart chart = Charts.chart("Sepsis: sensitivity at onset against false alerts", "false alerts per patient-day",
+                "sensitivity at onset (48 h)");
+        double max = 0;
+        for (JsonNode x : methods) {
+            max = Math.max(max, x.get("false_alerts_per_patient_day").asDouble());
+        }
+        chart.getStyler().setXAxisMax(Math.ceil(max * 1.2 * 2) / 2);
+        chart.getStyler().setXAxisDecimalPattern("0.0");
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        for (JsonNode x : methods) {
+            XYSeries s = chart.addSeries(x.get("name").asText(), new double[] {x.get("false_alerts_per_patient_day").asDouble()},
+                    new double[] {x.at("/sensitivity_at_onset/value").asDouble()});
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        return Charts.svg(chart, "operating");
+    }
+
+    private static String roc(BeatEvaluation.Scored scored) {
+        XYChart chart = Charts.chart("ECG5000 test beats: abnormal vs normal", "false positive rate", "true positive rate");
+        Charts.diagonal(chart, "chance");
+        List<BinaryMetrics.RocPoint> points = thin(BinaryMetrics.roc(scored.abnormal(), scored.probability()));
+        XYSeries s = chart.addSeries("ecg-beat", points.stream().mapToDouble(BinaryMetrics.RocPoint::falsePositiveRate).toArray(),
+                points.stream().mapToDouble(BinaryMetrics.RocPoint::truePositiveRate).toArray());
+        s.setMarker(SeriesMarkers.NONE);
+        return Charts.svg(chart, "roc");
+    }
+
+    /**
+     * The ROC curve with points closer than 0.002 (in FPR + TPR) to the last kept one left out: 4,500
+     * thresholds would make a megabyte of SVG for a curve that looks the same.
+     */
+    static List<BinaryMetrics.RocPoint> thin(List<BinaryMetrics.RocPoint> points) {
+        List<BinaryMetrics.RocPoint> kept = new ArrayList<>();
+        for (int i = 0; i < points.size(); i++) {
+            BinaryMetrics.RocPoint p = points.get(i);
+            BinaryMetrics.RocPoint last = kept.isEmpty() ? null : kept.getLast();
+            if (last == null || i == points.size() - 1 || Math.abs(p.falsePositiveRate() - last.falsePositiveRate())
+                    + Math.abs(p.truePositiveRate() - last.truePositiveRate()) >= 0.002) {
+                kept.add(p);
+            }
+        }
+        return kept;
+    }
+
+    private static String proportion(JsonNode p) {
+        return f4(p.get("value")) + " (" + f4(p.get("ci_low")) + " to " + f4(p.get("ci_high")) + "; n = " + p.get("n").asInt() + ")";
+    }
+
+    private static String f1(JsonNode v) {
+        return format(v, "%.1f");
+    }
+
+    private static String f2(JsonNode v) {
+        return format(v, "%.2f");
+    }
+
+    private static String f4(JsonNode v) {
+        return format(v, "%.4f");
+    }
+
+    private static String format(JsonNode v, String pattern) {
+        return v == null || v.isMissingNode() || v.isNull() || Double.isNaN(v.asDouble()) ? "n/a"
+                : String.format(Locale.ROOT, pattern, v.asDouble());
+    }
+}
