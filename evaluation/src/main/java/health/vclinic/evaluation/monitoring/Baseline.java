@@ -14,7 +14,9 @@ import java.util.OptionalDouble;
  * The published scores as a bedside rule would apply them to the same samples: at every sample, each
  * vital's latest value no older than {@value #CARRY_HOURS} h (as a chart is read), no smoothing, no
  * persistence, no hysteresis. An alert episode starts when the rule becomes true and ends when it
- * becomes false; every episode is an alert, and each asks for an urgent response, so each pages.
+ * becomes false; every episode is an alert, and each asks for an urgent response, so each pages. For
+ * NEWS2, as for the service's alerts, a rise to 7 or more within an episode (the emergency response)
+ * pages again.
  *
  * <ul>
  *   <li>NEWS2 >= 5: the RCP 2017 key threshold for an urgent response (Chart 4), scored by the same
@@ -43,24 +45,29 @@ enum Baseline {
 
     StayOutcome run(SepsisStay stay, Instant admission) {
         Latest latest = new Latest();
-        boolean on = false;
+        int tier = 0;
+        int pages = 0;
         List<Instant> raised = new ArrayList<>();
         for (VitalSample s : stay.samples(admission)) {
             latest.update(s);
-            boolean now = holds(latest, s.timestamp().toEpochMilli());
-            if (now && !on) {
+            int now = tier(latest, s.timestamp().toEpochMilli());
+            if (now > 0 && tier == 0) {
                 raised.add(s.timestamp());
             }
-            on = now;
+            if (now > tier) {
+                pages++;
+            }
+            tier = now;
         }
-        return new StayOutcome(stay, raised, raised.size(), Map.of(title, raised.size()));
+        return new StayOutcome(stay, raised, pages, Map.of(title, raised.size()));
     }
 
-    private boolean holds(Latest l, long t) {
+    /** 0 when the rule does not hold; 1 when it does; 2 for NEWS2 at 7 or more. */
+    private int tier(Latest l, long t) {
         OptionalDouble rr = l.get(0, t);
         OptionalDouble sbp = l.get(1, t);
         return switch (this) {
-            case QSOFA_2 -> rr.isPresent() && rr.getAsDouble() >= 22 && sbp.isPresent() && sbp.getAsDouble() <= 100;
+            case QSOFA_2 -> rr.isPresent() && rr.getAsDouble() >= 22 && sbp.isPresent() && sbp.getAsDouble() <= 100 ? 1 : 0;
             case NEWS2_5 -> {
                 VitalSigns.Builder b = VitalSigns.builder();
                 rr.ifPresent(b::respiratoryRate);
@@ -71,7 +78,8 @@ enum Baseline {
                 if (l.oxygenAt != Long.MIN_VALUE && t - l.oxygenAt <= CARRY_MILLIS) {
                     b.supplementalOxygen(l.oxygen);
                 }
-                yield News2.score(b.build()).total() >= 5;
+                int total = News2.score(b.build()).total();
+                yield total >= 7 ? 2 : total >= 5 ? 1 : 0;
             }
         };
     }

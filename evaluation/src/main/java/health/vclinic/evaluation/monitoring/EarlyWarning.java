@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import health.vclinic.datasets.monitoring.SepsisStay;
 import health.vclinic.datasets.monitoring.VitalSample;
 import health.vclinic.inference.monitoring.AlertEvent;
-import health.vclinic.inference.monitoring.AlertSeverity;
 import health.vclinic.inference.monitoring.AlertState;
 import health.vclinic.inference.monitoring.Detector;
 import health.vclinic.inference.monitoring.MonitoringConfig;
@@ -13,7 +12,6 @@ import health.vclinic.inference.monitoring.MonitoringEngine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,8 +28,8 @@ import java.util.TreeMap;
  *   <li>The same within {@value #CLINICAL_HOURS} hours before onset: the horizon of the Challenge's
  *       utility score, where an early warning is actionable.</li>
  *   <li>On stays without sepsis every alert is a <b>false alert</b>; per patient-day means per 24 hours
- *       of charted stay. <b>Pages</b> count the alerts that would page a nurse (MEDIUM or HIGH when
- *       raised, or when escalated to it).</li>
+ *       of charted stay. <b>Pages</b> count the state changes that would page a nurse
+ *       ({@link AlertEvent#pages()}: raised at MEDIUM or HIGH, or escalated to a higher one of them).</li>
  * </ul>
  */
 final class EarlyWarning {
@@ -49,21 +47,17 @@ final class EarlyWarning {
         MonitoringEngine engine = MonitoringEngine.create(config, detectors, System::nanoTime);
         List<Instant> raised = new ArrayList<>();
         Map<String, Integer> kinds = new TreeMap<>();
-        Map<String, AlertSeverity> severity = new HashMap<>();
         int pages = 0;
         for (VitalSample s : stay.samples(admission)) {
             for (AlertEvent a : engine.accept(s).alerts()) {
                 if (a.kind().technical()) {
                     continue;
                 }
-                AlertSeverity before = severity.put(a.alertId(), a.severity());
                 if (a.state() == AlertState.RAISED) {
                     raised.add(a.raisedAt());
                     kinds.merge(a.kind().name(), 1, Integer::sum);
-                    pages += a.severity().pages() ? 1 : 0;
-                } else if (a.state() == AlertState.UPDATED && a.severity().pages() && before != null && !before.pages()) {
-                    pages++;
                 }
+                pages += a.pages() ? 1 : 0;
             }
         }
         return new StayOutcome(stay, raised, pages, kinds);

@@ -148,7 +148,7 @@ public final class MonitoringEvaluation {
         sepsis.put("definitions", "detected at onset: an alert raised within the 48 h before the Sepsis-3 onset (first"
                 + " label + 6 h), up to it; lead time: onset minus the first such alert; within 12 h: an alert raised in"
                 + " the 12 h before onset; false alerts: alerts on stays without sepsis, per 24 h of charted stay;"
-                + " pages: alerts raised (or escalated) at MEDIUM or HIGH. Baselines apply the score to the latest value"
+                + " pages: alerts raised at MEDIUM or HIGH, or escalated to a higher one of them. Baselines apply the score to the latest value"
                 + " of each vital no older than 4 h at every sample; an episode (the rule becoming true) is an alert.");
         ArrayNode testIds = sepsis.putArray("test_stay_ids");
         split.test().forEach(s -> testIds.add(s.patientId()));

@@ -18,10 +18,13 @@ import java.util.Objects;
  * @param modelVersion the rule set or model and version ({@code rcp-2017}, {@code ecg-beat@1})
  * @param raisedAt sample time at which the alert was raised
  * @param sampleTime sample time of the sample that caused this state change
+ * @param pages true when this state change should page a nurse: a clinical alert raised at MEDIUM or
+ *     HIGH, or escalated to a higher severity that is MEDIUM or HIGH (or sent again to a new stream at
+ *     one). An update that lowers the severity, a resolution and a technical alert never page
  */
 public record AlertEvent(String alertId, String patientRef, AlertState state, AlertSeverity severity, AlertKind kind,
                          String reason, Evidence evidence, String detector, String modelVersion, Instant raisedAt,
-                         Instant sampleTime) {
+                         Instant sampleTime, boolean pages) {
 
     public AlertEvent {
         Objects.requireNonNull(alertId, "alertId");
@@ -35,5 +38,8 @@ public record AlertEvent(String alertId, String patientRef, AlertState state, Al
         Objects.requireNonNull(modelVersion, "modelVersion");
         Objects.requireNonNull(raisedAt, "raisedAt");
         Objects.requireNonNull(sampleTime, "sampleTime");
+        if (pages && (state == AlertState.RESOLVED || kind.technical() || !severity.pages())) {
+            throw new IllegalArgumentException("only a clinical MEDIUM or HIGH alert that is raised or updated pages");
+        }
     }
 }

@@ -280,14 +280,17 @@ public final class MonitoringEngine {
                 open = new OpenAlert(alertId(state.ref, d.kind(), raisedAt), raisedAt, f);
                 state.open[i] = open;
                 raised.increment();
-                return add(out, event(state.ref, open, AlertState.RAISED, f.severity(), d, f.reason(), f.evidence(), sampleTime));
+                return add(out, event(state.ref, open, AlertState.RAISED, f.severity(), d, f.reason(), f.evidence(), sampleTime,
+                        pages(d, f.severity())));
             }
             open.last = f;
             if (open.severity != f.severity() || !open.topic.equals(f.topic())) {
+                boolean escalation = f.severity().compareTo(open.severity) > 0;
                 open.severity = f.severity();
                 open.topic = f.topic();
                 updated.increment();
-                return add(out, event(state.ref, open, AlertState.UPDATED, f.severity(), d, f.reason(), f.evidence(), sampleTime));
+                return add(out, event(state.ref, open, AlertState.UPDATED, f.severity(), d, f.reason(), f.evidence(), sampleTime,
+                        escalation && pages(d, f.severity())));
             }
             return out;
         }
@@ -298,7 +301,7 @@ public final class MonitoringEngine {
         resolved.increment();
         String reason = "Resolved: " + d.resolvedReason(evaluation, s);
         return add(out, event(state.ref, open, AlertState.RESOLVED, open.severity, d, reason,
-                d.resolvedEvidence(evaluation, s), sampleTime));
+                d.resolvedEvidence(evaluation, s), sampleTime, false));
     }
 
     /** The patient's open alerts again, for a new sender after the previous one went away. */
@@ -310,7 +313,7 @@ public final class MonitoringEngine {
                 updated.increment();
                 out.add(event(state.ref, open, AlertState.UPDATED, open.severity, detectors.get(i),
                         "Sent again: the stream that received this alert has ended. " + open.last.reason(),
-                        open.last.evidence(), sample.timestamp()));
+                        open.last.evidence(), sample.timestamp(), pages(detectors.get(i), open.severity)));
             }
         }
         return out;
@@ -323,9 +326,13 @@ public final class MonitoringEngine {
     }
 
     private static AlertEvent event(String ref, OpenAlert open, AlertState state, AlertSeverity severity, Detector<?> d,
-                                    String reason, Evidence evidence, Instant sampleTime) {
+                                    String reason, Evidence evidence, Instant sampleTime, boolean pages) {
         return new AlertEvent(open.id, ref, state, severity, d.kind(), reason, evidence, d.name(), d.version(),
-                open.raisedAt, sampleTime);
+                open.raisedAt, sampleTime, pages);
+    }
+
+    private static boolean pages(Detector<?> d, AlertSeverity severity) {
+        return severity.pages() && !d.kind().technical();
     }
 
     /** Stable alert id: the same patient, kind and raising time always give the same id. */
@@ -412,7 +419,7 @@ public final class MonitoringEngine {
                             + " while this alert was open; check the device and the patient. Last finding: "
                             + open.last.reason();
                     mine = add(mine, event(state.ref, open, AlertState.RESOLVED, open.severity, d, reason,
-                            open.last.evidence(), last));
+                            open.last.evidence(), last, false));
                 }
             }
             if (mine != null) {
@@ -434,7 +441,7 @@ public final class MonitoringEngine {
                 AlertState.RAISED, AlertSeverity.INFO, AlertKind.NOT_MONITORED,
                 "Not monitored: the service is at its limit of " + config.maxPatients() + " patients, so this"
                         + " patient's samples are not analysed; raise the limit or add capacity. Technical notice",
-                evidence, "capacity", "engine-1", t, t);
+                evidence, "capacity", "engine-1", t, t, false);
     }
 
     /** Patients held now. */

@@ -136,7 +136,8 @@ public final class News2Detector implements Detector<News2Detector.State> {
         StringJoiner j = new StringJoiner(", ");
         for (ParameterScore p : score.parameters()) {
             if (p.points() > 0) {
-                j.add(p.parameter().words() + " " + p.value() + unit(p.parameter()) + " scores " + p.points());
+                j.add(p.parameter() == News2Parameter.AIR_OR_OXYGEN ? "supplemental oxygen scores " + p.points()
+                        : p.parameter().words() + " " + p.value() + unit(p.parameter()) + " scores " + p.points());
             }
         }
         return j.length() == 0 ? "no single parameter scores" : j.toString();

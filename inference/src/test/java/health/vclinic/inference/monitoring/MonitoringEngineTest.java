@@ -92,6 +92,8 @@ class MonitoringEngineTest {
                 () -> assertEquals(6, measurement(raised, "news2_total"), 1e-9),
                 () -> assertEquals(23, measurement(raised, "respiratory_rate"), 1e-9),
                 () -> assertEquals(AlertSeverity.HIGH, update.severity()),
+                () -> assertTrue(raised.pages() && update.pages(), "raised urgent, escalated to emergency: both page"),
+                () -> assertFalse(resolved.pages()),
                 () -> assertEquals(raised.alertId(), update.alertId()),
                 () -> assertEquals(raised.alertId(), resolved.alertId()),
                 () -> assertEquals("news2", raised.detector()),
