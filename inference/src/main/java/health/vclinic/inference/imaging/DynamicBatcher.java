@@ -175,10 +175,9 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
                 throw new IllegalStateException("a batch of " + live.size() + " gave " + results.size() + " results");
             }
         } catch (RuntimeException | Error e) {
+            // Even an Error (a native failure, memory) fails only this batch: were the worker to die,
+            // every later request would wait for ever.
             live.forEach(p -> p.result().completeExceptionally(e));
-            if (e instanceof Error error) {
-                throw error;
-            }
             return;
         }
         for (int i = 0; i < live.size(); i++) {

@@ -174,15 +174,21 @@ class DynamicBatcherTest {
         AtomicInteger calls = new AtomicInteger();
         DynamicBatcher.Config config = new DynamicBatcher.Config(8, Duration.ZERO, 16);
         try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("test", config, inputs -> {
-            if (calls.incrementAndGet() == 1) {
+            int call = calls.incrementAndGet();
+            if (call == 1) {
                 throw new IllegalStateException("engine failure");
+            }
+            if (call == 2) {
+                throw new OutOfMemoryError("native allocation failed");
             }
             return inputs;
         })) {
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> batcher.submit(1, NO_DEADLINE).get(5, TimeUnit.SECONDS));
             assertInstanceOf(IllegalStateException.class, e.getCause());
-            assertEquals(2, batcher.submit(2, NO_DEADLINE).get(5, TimeUnit.SECONDS));
+            e = assertThrows(ExecutionException.class, () -> batcher.submit(2, NO_DEADLINE).get(5, TimeUnit.SECONDS));
+            assertInstanceOf(OutOfMemoryError.class, e.getCause());
+            assertEquals(3, batcher.submit(3, NO_DEADLINE).get(5, TimeUnit.SECONDS), "the worker survived both");
         }
     }
 
