@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.ListenableFuture;
 import health.vclinic.api.imaging.ImagingBench;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.imaging.ImagingOptions;
+import health.vclinic.api.monitoring.MonitoringBench;
 import health.vclinic.api.triage.v1.TriageRequest;
 import health.vclinic.api.triage.v1.TriageServiceGrpc;
 import io.grpc.ManagedChannel;
@@ -69,10 +70,23 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ImagingOptions imagingOptions;
 
+    @Option(names = "--monitoring", description = "Benchmark remote monitoring instead: samples/s over gRPC with --streams"
+            + " concurrent patient streams, alert latency (sample sent to alert received) at --rate-fraction of that,"
+            + " and the engine alone in process.")
+    boolean monitoring;
+
+    @Option(names = "--streams", defaultValue = "16",
+            description = "Concurrent patient streams for --monitoring (default: ${DEFAULT-VALUE}).")
+    int streams;
+
     @Override
     public Integer call() throws Exception {
         if (imaging) {
             return imaging();
+        }
+        if (monitoring) {
+            return MonitoringBench.command(target, new MonitoringBench.Settings(streams, durationSeconds, warmupSeconds,
+                    rateFraction), projectRoot(), System.out);
         }
         List<TriageRequest> bodies = load(requests == null ? projectRoot().resolve("examples/triage-requests.jsonl") : requests);
         VclinicServer embedded = null;

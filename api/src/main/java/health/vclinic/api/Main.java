@@ -1,15 +1,16 @@
 package health.vclinic.api;
 
+import health.vclinic.api.monitoring.ReplayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code vclinic} command line: {@code serve}, {@code assess} and {@code bench}. The launcher script
- * {@code ./vclinic} builds the project and calls this with JDK 25.
+ * The {@code vclinic} command line: {@code serve}, {@code assess}, {@code bench} and {@code replay}. The
+ * launcher script {@code ./vclinic} builds the project and calls this with JDK 25.
  */
 @Command(name = "vclinic", mixinStandardHelpOptions = true, version = "vclinic 0.1.0",
         description = "AI diagnostics and triage service for virtual clinics.",
-        subcommands = {ServeCommand.class, AssessCommand.class, BenchCommand.class})
+        subcommands = {ServeCommand.class, AssessCommand.class, BenchCommand.class, ReplayCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

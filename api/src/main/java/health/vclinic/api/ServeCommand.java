@@ -2,6 +2,7 @@ package health.vclinic.api;
 
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.imaging.ImagingOptions;
+import health.vclinic.api.monitoring.MonitoringEndpoint;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,7 +31,8 @@ final class ServeCommand implements Callable<Integer> {
         Optional<ImagingEndpoint> imaging = imagingOptions.open(System.out);
         TriageEndpoint standard = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.out::println));
         TriageEndpoint endpoint = imaging.map(i -> i.readingChestXrays(standard)).orElse(standard);
-        VclinicServer server = VclinicServer.start(endpoint, imaging, host, port);
+        MonitoringEndpoint monitoring = MonitoringEndpoint.standard(ServedEngine.projectRoot());
+        VclinicServer server = VclinicServer.start(endpoint, imaging, Optional.of(monitoring), host, port);
         // Standard output, not the logger: JUL resets its handlers in a shutdown hook of its own.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("vclinic stopping: health NOT_SERVING, finishing in-flight calls (at most "
@@ -46,6 +48,8 @@ final class ServeCommand implements Callable<Integer> {
                 + ": gRPC vclinic.imaging.v1.ImagingService/Analyze, HTTP POST /v1/imaging:analyze (batches of up to "
                 + i.analyzer().batching().maxBatchSize() + ", queue delay " + i.analyzer().batching().maxQueueDelay()
                 .toNanos() / 1e6 + " ms)"));
+        System.out.println("  monitoring: gRPC vclinic.monitoring.v1.MonitoringService/Monitor (bidirectional stream); "
+                + String.join(", ", monitoring.describe()));
         server.awaitTermination();
         return 0;
     }

@@ -4,6 +4,8 @@ import health.vclinic.api.fhir.FhirRouting;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.imaging.ImagingGrpcService;
 import health.vclinic.api.imaging.ImagingHttp;
+import health.vclinic.api.monitoring.MonitoringEndpoint;
+import health.vclinic.api.monitoring.MonitoringGrpcService;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.http.HeaderNames;
@@ -30,7 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>gRPC: {@code vclinic.triage.v1.TriageService}, {@code grpc.health.v1.Health} (grpc-java's
  * {@link HealthStatusManager}) and server reflection; with an imaging model,
- * {@code vclinic.imaging.v1.ImagingService}. HTTP: {@code POST /v1/triage:assess} (proto3 JSON),
+ * {@code vclinic.imaging.v1.ImagingService}; with remote monitoring, {@code vclinic.monitoring.v1.MonitoringService}
+ * (the bidirectional {@code Monitor} stream). HTTP: {@code POST /v1/triage:assess} (proto3 JSON),
  * {@code POST /v1/imaging:analyze} (with an imaging model), {@code GET /health/live},
  * {@code GET /health/ready}, {@code GET /metrics} (Prometheus text).
  * Stopping flips health to NOT_SERVING and readiness to 503 first, then lets in-flight calls finish.
@@ -49,6 +52,7 @@ public final class VclinicServer implements AutoCloseable {
 
     private static final String TRIAGE_SERVICE = "vclinic.triage.v1.TriageService";
     private static final String IMAGING_SERVICE = "vclinic.imaging.v1.ImagingService";
+    private static final String MONITORING_SERVICE = "vclinic.monitoring.v1.MonitoringService";
     /** The routes that get their own metrics series; anything else is "unmatched" (bounded cardinality). */
     private static final Set<String> HTTP_ROUTES = Set.of("POST /v1/triage:assess", "POST " + ImagingHttp.PATH,
             "GET /health/live", "GET /health/ready", "GET /metrics");
@@ -58,14 +62,16 @@ public final class VclinicServer implements AutoCloseable {
     private final AtomicBoolean ready;
     private final RequestMetrics metrics;
     private final Optional<ImagingEndpoint> imaging;
+    private final Optional<MonitoringEndpoint> monitoring;
 
     private VclinicServer(WebServer server, HealthStatusManager health, AtomicBoolean ready, RequestMetrics metrics,
-                          Optional<ImagingEndpoint> imaging) {
+                          Optional<ImagingEndpoint> imaging, Optional<MonitoringEndpoint> monitoring) {
         this.server = server;
         this.health = health;
         this.ready = ready;
         this.metrics = metrics;
         this.imaging = imaging;
+        this.monitoring = monitoring;
     }
 
     /**
@@ -80,6 +86,15 @@ public final class VclinicServer implements AutoCloseable {
      */
     public static VclinicServer start(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging, String host,
                                       int port) {
+        return start(endpoint, imaging, Optional.empty(), host, port);
+    }
+
+    /**
+     * Starts the service with the imaging model and remote monitoring too, when given; the server closes
+     * them when it stops.
+     */
+    public static VclinicServer start(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
+                                      Optional<MonitoringEndpoint> monitoring, String host, int port) {
         // Images are larger than triage requests: the transport admits them, each route bounds its own body.
         long maxBody = imaging.map(i -> Math.max(MAX_PAYLOAD_BYTES, i.limits().maxBytes() * 4L / 3
                 + IMAGE_MESSAGE_OVERHEAD)).orElse(MAX_PAYLOAD_BYTES);
@@ -102,19 +117,21 @@ public final class VclinicServer implements AutoCloseable {
                 .addProtocol(GrpcConfig.builder().enableCompression(false)
                         .maxReadBufferSize((int) Math.max(2 << 20, maxBody)).build())
                 .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
-                .addRouting(grpcRouting(endpoint, imaging, health, metrics))
+                .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics))
                 .routing(r -> httpRouting(r, endpoint, imaging, ready, metrics))
                 .build()
                 .start();
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(TRIAGE_SERVICE, ServingStatus.SERVING);
         imaging.ifPresent(i -> health.setStatus(IMAGING_SERVICE, ServingStatus.SERVING));
+        monitoring.ifPresent(m -> health.setStatus(MONITORING_SERVICE, ServingStatus.SERVING));
         ready.set(true);
-        return new VclinicServer(server, health, ready, metrics, imaging);
+        return new VclinicServer(server, health, ready, metrics, imaging, monitoring);
     }
 
     static GrpcRouting.Builder grpcRouting(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
-                                           HealthStatusManager health, RequestMetrics metrics) {
+                                           Optional<MonitoringEndpoint> monitoring, HealthStatusManager health,
+                                           RequestMetrics metrics) {
         GrpcRouting.Builder routing = GrpcRouting.builder()
                 // Higher weight runs first: metrics see every call, including ones the deadline refuses.
                 .intercept(2000, metrics)
@@ -124,6 +141,7 @@ public final class VclinicServer implements AutoCloseable {
                 .service(GrpcServiceDescriptor.builder(new TriageGrpcService(endpoint)).build())
                 .service(GrpcServiceDescriptor.builder(health.getHealthService()).build());
         imaging.ifPresent(i -> routing.service(GrpcServiceDescriptor.builder(new ImagingGrpcService(i)).build()));
+        monitoring.ifPresent(m -> routing.service(GrpcServiceDescriptor.builder(new MonitoringGrpcService(m)).build()));
         return routing;
     }
 
@@ -231,6 +249,7 @@ public final class VclinicServer implements AutoCloseable {
         health.enterTerminalState();
         server.stop();
         imaging.ifPresent(ImagingEndpoint::close);
+        monitoring.ifPresent(MonitoringEndpoint::close);
         LOG.log(System.Logger.Level.INFO, "vclinic stopped");
     }
 }

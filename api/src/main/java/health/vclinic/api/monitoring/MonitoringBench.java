@@ -1,0 +1,318 @@
+package health.vclinic.api.monitoring;
+
+import health.vclinic.api.TriageEndpoint;
+import health.vclinic.api.VclinicServer;
+import health.vclinic.api.monitoring.v1.Alert;
+import health.vclinic.api.monitoring.v1.MonitoringServiceGrpc;
+import health.vclinic.api.monitoring.v1.VitalSample;
+import health.vclinic.inference.monitoring.MonitoringConfig;
+import health.vclinic.inference.monitoring.MonitoringEngine;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The monitoring benchmark ({@code vclinic bench --monitoring}).
+ *
+ * <p>Workload: each stream is one patient's device sending a sample per minute of data time (heart
+ * rate, respiratory rate, SpO2, blood pressure, temperature, signal quality), alternating four normal
+ * hours with four deteriorating ones, so NEWS2 and trend alerts are raised and resolved all along.
+ * Phases, against one server: (1) samples/s at maximum rate, every stream sending as fast as flow
+ * control lets it (closed loop); (2) alert latency, sample sent to alert received, at a fixed fraction
+ * of that rate (open loop: the latency clock starts at the scheduled send, so queueing is not hidden);
+ * (3) the engine alone, in this process, on one thread: samples/s per core.
+ */
+public final class MonitoringBench {
+
+    /** Minutes per half-cycle of the synthetic patient: four hours well, four hours deteriorating. */
+    static final int HALF_CYCLE = 240;
+    static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+
+    /**
+     * @param streams concurrent patient streams
+     * @param seconds length of each measured phase
+     * @param warmupSeconds warm-up before measuring
+     * @param rateFraction the open-loop rate as a fraction of the measured maximum
+     */
+    public record Settings(int streams, int seconds, int warmupSeconds, double rateFraction) {
+    }
+
+    /** A measured phase. */
+    record Result(String name, long samples, double seconds, long alerts, Histogram latencyMicros) {
+        double rate() {
+            return samples / seconds;
+        }
+    }
+
+    private MonitoringBench() {
+    }
+
+    /**
+     * {@code vclinic bench --monitoring}: against {@code target} (host:port), or a server started in this
+     * process with the standard monitoring endpoint when it is null.
+     */
+    public static int command(String target, Settings settings, Path projectRoot, PrintStream out)
+            throws InterruptedException {
+        if (target != null) {
+            int colon = target.lastIndexOf(':');
+            run(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), target, settings, out);
+            return 0;
+        }
+        MonitoringEndpoint endpoint = MonitoringEndpoint.standard(projectRoot);
+        try (VclinicServer server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.of(endpoint),
+                "127.0.0.1", 0)) {
+            run("127.0.0.1", server.port(), "127.0.0.1:" + server.port() + " (embedded server; "
+                    + String.join(", ", endpoint.describe()) + ")", settings, out);
+        }
+        return 0;
+    }
+
+    /** Runs the gRPC phases against {@code host:port} and the in-process phase, printing as it goes. */
+    public static void run(String host, int port, String where, Settings settings, PrintStream out) throws InterruptedException {
+        ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
+                .flowControlWindow(1 << 20).build();
+        try {
+            out.printf(Locale.ROOT, "vclinic bench --monitoring: %s, %d cores, %d patient streams, %d s phases%n", where,
+                    Runtime.getRuntime().availableProcessors(), settings.streams(), settings.seconds());
+            out.printf("warming up %d s ...%n", settings.warmupSeconds());
+            closedLoop(channel, settings.streams(), settings.warmupSeconds(), 0);
+            Result max = closedLoop(channel, settings.streams(), settings.seconds(), 1_000_000);
+            line(out, max);
+            double rate = max.rate() * settings.rateFraction();
+            Result open = openLoop(channel, settings.streams(), settings.seconds(), rate, 2_000_000);
+            line(out, open);
+            Result engine = inProcess(settings.streams() * 64, settings.seconds());
+            line(out, engine);
+            out.printf(Locale.ROOT, "gRPC: %.0f samples/s sustained with %d streams (%.0f per core)%n", max.rate(),
+                    settings.streams(), max.rate() / Runtime.getRuntime().availableProcessors());
+            out.printf(Locale.ROOT, "alert latency at %.0f samples/s (%.0f%% of max): p50 %.3f ms, p99 %.3f ms, max %.3f ms"
+                            + " over %d alerts (goal p99 <= 10 ms)%n", rate, settings.rateFraction() * 100,
+                    open.latencyMicros().getValueAtPercentile(50) / 1000.0,
+                    open.latencyMicros().getValueAtPercentile(99) / 1000.0,
+                    open.latencyMicros().getMaxValue() / 1000.0, open.latencyMicros().getTotalCount());
+            out.printf(Locale.ROOT, "in process: %.0f samples/s on one thread (goal >= 200,000 per core)%n", engine.rate());
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void line(PrintStream out, Result r) {
+        Histogram h = r.latencyMicros();
+        out.printf(Locale.ROOT, "%-34s %10d samples %8.1f s %12.0f samples/s %7d alerts%s%n", r.name(), r.samples(),
+                r.seconds(), r.rate(), r.alerts(), h.getTotalCount() == 0 ? "" : String.format(Locale.ROOT,
+                        "  latency p50 %.3f ms p99 %.3f ms", h.getValueAtPercentile(50) / 1000.0,
+                        h.getValueAtPercentile(99) / 1000.0));
+    }
+
+    /** The {@code i}-th sample of a synthetic patient: one per minute, alternating well and deteriorating. */
+    static VitalSample sample(String patient, long i) {
+        long phase = i % (2 * HALF_CYCLE);
+        boolean ill = phase >= HALF_CYCLE;
+        double x = ill ? Math.min(1, (phase - HALF_CYCLE) / 60.0) : 0;
+        double wobble = ((i * 7919) % 11) - 5;
+        return VitalSample.newBuilder()
+                .setPatientRef(patient)
+                .setDeviceId("bench-watch")
+                .setTimestamp(MonitoringMapper.timestamp(T0.plusSeconds(60 * i)))
+                .setHeartRate(74 + wobble + 50 * x)
+                .setRespiratoryRate(15 + 11 * x)
+                .setSpo2(97 - 6 * x)
+                .setSystolicBp(124 - 30 * x)
+                .setDiastolicBp(78 - 15 * x)
+                .setTemperatureC(36.9 + 1.6 * x)
+                .setSignalQuality(0.95)
+                .build();
+    }
+
+    /** One patient's stream: sends, and times each alert against the send of the sample that caused it. */
+    private static final class Stream {
+        static final int RING = 1 << 16;
+        final String patient;
+        final long[] sentAt = new long[RING];
+        final LongAdder alerts;
+        final Histogram latency;
+        final CountDownLatch done;
+        final AtomicReference<Metadata> trailers = new AtomicReference<>();
+        ClientCallStreamObserver<VitalSample> requests;
+        long next;
+
+        Stream(String patient, LongAdder alerts, Histogram latency, CountDownLatch done) {
+            this.patient = patient;
+            this.alerts = alerts;
+            this.latency = latency;
+            this.done = done;
+        }
+
+        void open(Channel channel) {
+            MonitoringServiceGrpc.newStub(channel)
+                    .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers))
+                    .monitor(new ClientResponseObserver<VitalSample, Alert>() {
+                        @Override
+                        public void beforeStart(ClientCallStreamObserver<VitalSample> r) {
+                            requests = r;
+                        }
+
+                        @Override
+                        public void onNext(Alert a) {
+                            long now = System.nanoTime();
+                            alerts.increment();
+                            long i = (MonitoringMapper.instant(a.getSampleTime()).getEpochSecond() - T0.getEpochSecond()) / 60;
+                            long sent = sentAt[(int) (i % RING)];
+                            if (latency != null && sent != 0 && i < next && next - i < RING) {
+                                latency.recordValue(Math.max(1, (now - sent) / 1000));
+                            }
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            done.countDown();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            done.countDown();
+                        }
+                    });
+        }
+
+        /** Sends the next sample, recording {@code at} (nanoTime) as its send time. */
+        void send(long at) {
+            sentAt[(int) (next % RING)] = at;
+            requests.onNext(sample(patient, next));
+            next++;
+        }
+
+        long accepted() {
+            return SepsisReplay.count(trailers.get(), MonitorCall.SAMPLES_ACCEPTED)
+                    + SepsisReplay.count(trailers.get(), MonitorCall.SAMPLES_POOR_SIGNAL);
+        }
+    }
+
+    private static List<Stream> open(Channel channel, int n, String prefix, LongAdder alerts, Histogram latency,
+                                     CountDownLatch done) {
+        List<Stream> streams = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Stream s = new Stream(prefix + i, alerts, latency, done);
+            s.open(channel);
+            streams.add(s);
+        }
+        return streams;
+    }
+
+    /** Every stream sends as fast as flow control allows (one virtual thread each). */
+    static Result closedLoop(Channel channel, int n, int seconds, long patientBase) throws InterruptedException {
+        LongAdder alerts = new LongAdder();
+        CountDownLatch done = new CountDownLatch(n);
+        List<Stream> streams = open(channel, n, "bench-max-" + patientBase + "-", alerts, null, done);
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        List<Thread> senders = new ArrayList<>();
+        for (Stream s : streams) {
+            senders.add(Thread.ofVirtual().start(() -> {
+                while (System.nanoTime() < end) {
+                    if (s.requests.isReady()) {
+                        s.send(System.nanoTime());
+                    } else {
+                        LockSupport.parkNanos(20_000);
+                    }
+                }
+                s.requests.onCompleted();
+            }));
+        }
+        for (Thread t : senders) {
+            t.join();
+        }
+        done.await(60, TimeUnit.SECONDS);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        long accepted = streams.stream().mapToLong(Stream::accepted).sum();
+        return new Result("max rate (closed loop)", accepted, elapsed, alerts.sum(), new Histogram(1));
+    }
+
+    /** Samples at a fixed total rate, round-robin over the streams, from one scheduling thread. */
+    static Result openLoop(Channel channel, int n, int seconds, double rate, long patientBase) throws InterruptedException {
+        LongAdder alerts = new LongAdder();
+        Histogram latency = new ConcurrentHistogram(60_000_000L, 3);
+        CountDownLatch done = new CountDownLatch(n);
+        List<Stream> streams = open(channel, n, "bench-open-" + patientBase + "-", alerts, latency, done);
+        long period = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        long scheduled = start;
+        long sent = 0;
+        int k = 0;
+        while (scheduled < end) {
+            long wait = scheduled - System.nanoTime();
+            if (wait > 20_000) {
+                LockSupport.parkNanos(wait - 10_000);
+                continue;
+            }
+            while (System.nanoTime() < scheduled) {
+                Thread.onSpinWait();
+            }
+            streams.get(k).send(scheduled);
+            k = (k + 1) % n;
+            sent++;
+            scheduled += period;
+        }
+        streams.forEach(s -> s.requests.onCompleted());
+        done.await(60, TimeUnit.SECONDS);
+        double elapsed = seconds;
+        return new Result(String.format(Locale.ROOT, "fixed rate %.0f/s (open loop)", rate), sent, elapsed, alerts.sum(),
+                latency);
+    }
+
+    /** The engine alone on this thread, the standard detectors without models, {@code patients} patients. */
+    static Result inProcess(int patients, int seconds) {
+        Supplier<MonitoringEngine> engines = () -> {
+            MonitoringConfig c = MonitoringConfig.defaults();
+            return MonitoringEngine.create(c, MonitoringEngine.standardDetectors(c, Optional.empty(), Optional.empty()),
+                    System::nanoTime);
+        };
+        int perPatient = 2 * HALF_CYCLE;
+        List<health.vclinic.datasets.monitoring.VitalSample> samples = new ArrayList<>(patients * perPatient);
+        for (int i = 0; i < perPatient; i++) {
+            for (int p = 0; p < patients; p++) {
+                samples.add(MonitoringMapper.toDomain(sample("in-process-" + p, i)));
+            }
+        }
+        long alerts = 0;
+        long count = 0;
+        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < warmEnd) {
+            MonitoringEngine e = engines.get();
+            for (var s : samples) {
+                e.accept(s);
+            }
+        }
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < end) {
+            MonitoringEngine e = engines.get();
+            for (var s : samples) {
+                alerts += e.accept(s).alerts().size();
+            }
+            count += samples.size();
+        }
+        return new Result("in process, 1 thread, " + patients + " patients", count, (System.nanoTime() - start) / 1e9,
+                alerts, new Histogram(1));
+    }
+}
