@@ -34,11 +34,13 @@ public final class News2Detector implements Detector<News2Detector.State> {
     private static final Vital[] SCORED = {Vital.RESPIRATORY_RATE, Vital.SPO2, Vital.SYSTOLIC_BP, Vital.HEART_RATE,
             Vital.TEMPERATURE};
 
-    /** Per patient: whether the condition is engaged, at which severity, and the latest total. */
+    /** Per patient: whether the condition is engaged, at which severity, and the latest inputs and score. */
     public static final class State {
         boolean engaged;
         boolean high;
         int lastTotal;
+        final double[] lastInputs = new double[Vital.ALL.length + 2];
+        News2Score lastScore;
     }
 
     /** Total at which the severity becomes HIGH (RCP Chart 4: 7 or more is the emergency response). */
@@ -70,7 +72,7 @@ public final class News2Detector implements Detector<News2Detector.State> {
     public Optional<Finding> evaluate(Evaluation e, State state) {
         MonitoringConfig c = e.config();
         double[] smoothed = smoothed(e);
-        News2Score score = News2.score(vitals(e, smoothed));
+        News2Score score = score(e, smoothed, state);
         int total = score.total();
         state.lastTotal = total;
         state.engaged = state.engaged ? total >= c.news2ClearBelow() : total >= c.news2RaiseAt();
@@ -97,6 +99,27 @@ public final class News2Detector implements Detector<News2Detector.State> {
     public Evidence resolvedEvidence(Evaluation e, State state) {
         double[] smoothed = smoothed(e);
         return evidence(e, News2.score(vitals(e, smoothed)), smoothed);
+    }
+
+    /**
+     * The score of these inputs; the previous one when the inputs are exactly the same (smoothed vitals
+     * change far less often than samples arrive, and scoring allocates).
+     */
+    private static News2Score score(Evaluation e, double[] smoothed, State state) {
+        long carry = e.config().carryForward().toMillis();
+        double oxygen = e.window().oxygen(carry).map(o -> o ? 1.0 : 0.0).orElse(-1.0);
+        double consciousness = e.window().consciousness(carry).map(c -> (double) c.ordinal()).orElse(-1.0);
+        double[] last = state.lastInputs;
+        int n = smoothed.length;
+        if (state.lastScore != null && last[n] == oxygen && last[n + 1] == consciousness
+                && java.util.Arrays.equals(smoothed, 0, n, last, 0, n)) {
+            return state.lastScore;
+        }
+        System.arraycopy(smoothed, 0, last, 0, n);
+        last[n] = oxygen;
+        last[n + 1] = consciousness;
+        state.lastScore = News2.score(vitals(e, smoothed));
+        return state.lastScore;
     }
 
     private static double[] smoothed(Evaluation e) {

@@ -59,6 +59,8 @@ public final class PatientWindow {
     private long consciousnessAt = Long.MIN_VALUE;
     private Consciousness consciousness = Consciousness.ALERT;
 
+    private double[] scratch = new double[INITIAL_BUCKETS];
+
     private final long[] recent = new long[RECENT];
     private int recentCount;
     private int recentNext;
@@ -307,7 +309,10 @@ public final class PatientWindow {
      */
     public double smoothed(Vital v, long spanMillis, long carryForwardMillis) {
         int from = firstIndexWithin(spanMillis);
-        double[] values = new double[size - from];
+        if (scratch.length < size - from) {
+            scratch = new double[keys.length];
+        }
+        double[] values = scratch;
         int n = 0;
         for (int i = from; i < size; i++) {
             double m = bucketMean(i, v);

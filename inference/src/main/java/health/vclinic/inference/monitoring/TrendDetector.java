@@ -25,8 +25,12 @@ import java.util.StringJoiner;
  *
  * <p>The limits are NEWS2's scoring edges (RCP 2017) and qSOFA's (Seymour et al., JAMA 2016). One
  * vital trending is LOW; two or more at once, the pattern of early sepsis, is MEDIUM.
+ *
+ * <p>A trend over hours moves little within one window bucket, so it is fitted once per bucket of
+ * sample time (and whenever a sample lands in an older bucket): a 1 Hz device costs one fit per 300
+ * samples, not one per sample.
  */
-public final class TrendDetector implements Detector<Detector.NoState> {
+public final class TrendDetector implements Detector<TrendDetector.State> {
 
     /** The rule set reported with each alert. */
     public static final String VERSION = "trend-rules-1";
@@ -46,6 +50,13 @@ public final class TrendDetector implements Detector<Detector.NoState> {
 
     private static final int MIN_POINTS = 3;
 
+    /** Per patient: the bucket last fitted and what the fit found. */
+    public static final class State {
+        long fittedBucket = Long.MIN_VALUE;
+        int fittedBuckets = -1;
+        Optional<Finding> finding = Optional.empty();
+    }
+
     @Override
     public String name() {
         return "trend";
@@ -62,12 +73,24 @@ public final class TrendDetector implements Detector<Detector.NoState> {
     }
 
     @Override
-    public NoState newState() {
-        return NoState.INSTANCE;
+    public State newState() {
+        return new State();
     }
 
     @Override
-    public Optional<Finding> evaluate(Evaluation e, NoState state) {
+    public Optional<Finding> evaluate(Evaluation e, State state) {
+        long bucket = Math.floorDiv(e.nowMillis(), e.config().resolution().toMillis());
+        int buckets = e.window().buckets();
+        if (bucket != state.fittedBucket || buckets != state.fittedBuckets
+                || e.sample().timestamp().toEpochMilli() < bucket * e.config().resolution().toMillis()) {
+            state.fittedBucket = bucket;
+            state.fittedBuckets = buckets;
+            state.finding = fit(e);
+        }
+        return state.finding;
+    }
+
+    private Optional<Finding> fit(Evaluation e) {
         MonitoringConfig c = e.config();
         long span = c.trendSpan().toMillis();
         double minHours = span / 3.0 / 3_600_000.0;
@@ -107,7 +130,7 @@ public final class TrendDetector implements Detector<Detector.NoState> {
     }
 
     @Override
-    public String resolvedReason(Evaluation e, NoState state) {
+    public String resolvedReason(Evaluation e, State state) {
         return "no vital sign trending out of range over the last " + Persistent.words(e.config().trendSpan().toMillis());
     }
 }
