@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import health.vclinic.datasets.imaging.MedMnist;
 import health.vclinic.inference.imaging.CxrArchitecture;
+import health.vclinic.training.ConfigFiles;
 import health.vclinic.training.TrainingException;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,15 +135,7 @@ public record CxrTrainingConfig(
      * @throws TrainingException naming the key that is unknown or invalid
      */
     public static CxrTrainingConfig load(Path file) {
-        JsonNode json;
-        try {
-            json = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new TrainingException("cannot read " + file + " as JSON: " + e.getMessage(), e);
-        }
-        if (json == null || !json.isObject()) {
-            throw new TrainingException(file + " must hold one JSON object");
-        }
+        JsonNode json = ConfigFiles.readObject(JSON, file);
         unknown(json, KEYS, "");
         CxrTrainingConfig d = DEFAULT;
         List<Integer> channels = d.architecture().channels();

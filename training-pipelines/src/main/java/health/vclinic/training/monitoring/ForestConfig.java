@@ -7,11 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import health.vclinic.datasets.monitoring.SepsisDataset;
+import health.vclinic.training.ConfigFiles;
 import health.vclinic.training.TrainingException;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -92,24 +90,8 @@ public record ForestConfig(String data, long splitSeed, double trainFraction, lo
 
     /** The defaults, overridden by the keys of a JSON file. */
     public static ForestConfig load(Path file) {
-        JsonNode json;
-        try {
-            json = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new TrainingException("cannot read " + file + " as JSON: " + e.getMessage(), e);
-        }
-        if (json == null || !json.isObject()) {
-            throw new TrainingException(file + " must hold one JSON object");
-        }
-        List<String> unknown = new ArrayList<>();
-        json.fieldNames().forEachRemaining(k -> {
-            if (!KEYS.contains(k)) {
-                unknown.add(k);
-            }
-        });
-        if (!unknown.isEmpty()) {
-            throw new TrainingException(file + ": unknown keys " + unknown + "; the keys are " + KEYS);
-        }
+        JsonNode json = ConfigFiles.readObject(JSON, file);
+        ConfigFiles.rejectUnknownKeys(json, KEYS, file);
         ForestConfig d = DEFAULT;
         return new ForestConfig(json.path("data").asText(d.data()), json.path("split-seed").asLong(d.splitSeed()),
                 json.path("train-fraction").asDouble(d.trainFraction()), json.path("seed").asLong(d.seed()),
