@@ -1,5 +1,12 @@
 package health.vclinic.api;
 
+import health.vclinic.api.server.Limits;
+import health.vclinic.api.server.Deadlines;
+import health.vclinic.api.server.IdentityEncoding;
+import health.vclinic.api.server.RequestMetrics;
+import health.vclinic.api.triage.TriageEndpoint;
+import health.vclinic.api.triage.TriageGrpcService;
+import health.vclinic.api.triage.TriageHttp;
 import health.vclinic.api.fhir.FhirRouting;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.imaging.ImagingGrpcService;
@@ -16,12 +23,7 @@ import io.helidon.webserver.grpc.GrpcReflectionFeature;
 import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.grpc.GrpcServiceDescriptor;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -43,18 +45,18 @@ public final class VclinicServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(VclinicServer.class.getName());
 
-    /** Largest accepted triage request body: a triage request is a few kilobytes; this bounds memory per call. */
-    public static final long MAX_PAYLOAD_BYTES = 1 << 20;
+    /** Largest accepted triage request body (see {@link Limits}). */
+    public static final long MAX_PAYLOAD_BYTES = Limits.MAX_PAYLOAD_BYTES;
     /** Room around an image for the rest of a gRPC message or a JSON body (base64 takes 4 bytes per 3). */
     private static final long IMAGE_MESSAGE_OVERHEAD = 64 << 10;
-    /** How long in-flight calls may take to finish on shutdown. */
-    public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+    /** How long in-flight calls may take to finish on shutdown (see {@link Limits}). */
+    public static final Duration SHUTDOWN_GRACE = Limits.SHUTDOWN_GRACE;
 
     private static final String TRIAGE_SERVICE = "vclinic.triage.v1.TriageService";
     private static final String IMAGING_SERVICE = "vclinic.imaging.v1.ImagingService";
     private static final String MONITORING_SERVICE = "vclinic.monitoring.v1.MonitoringService";
     /** The routes that get their own metrics series; anything else is "unmatched" (bounded cardinality). */
-    private static final Set<String> HTTP_ROUTES = Set.of("POST /v1/triage:assess", "POST " + ImagingHttp.PATH,
+    private static final Set<String> HTTP_ROUTES = Set.of("POST " + TriageHttp.PATH, "POST " + ImagingHttp.PATH,
             "GET /health/live", "GET /health/ready", "GET /metrics");
 
     private final WebServer server;
@@ -161,7 +163,7 @@ public final class VclinicServer implements AutoCloseable {
         });
         FhirRouting.register(routing, endpoint);
         imaging.ifPresent(i -> routing.post(ImagingHttp.PATH, (req, res) -> ImagingHttp.analyze(i, req, res)));
-        routing.post("/v1/triage:assess", (req, res) -> assess(endpoint, req, res))
+        routing.post(TriageHttp.PATH, (req, res) -> TriageHttp.assess(endpoint, req, res))
                 .get("/health/live", (req, res) -> json(res, Status.OK_200, "{\"status\":\"UP\"}"))
                 .get("/health/ready", (req, res) -> {
                     if (ready.get()) {
@@ -176,48 +178,6 @@ public final class VclinicServer implements AutoCloseable {
                 });
     }
 
-    private static void assess(TriageEndpoint endpoint, ServerRequest req, ServerResponse res) {
-        if (!req.content().hasEntity()) {
-            json(res, Status.BAD_REQUEST_400, errorJson("request body must be a TriageRequest JSON object"));
-            return;
-        }
-        // Read outside the try: a body over the size limit or a client that goes away mid-body is
-        // Helidon's to answer (413, closed connection), not an internal error of ours.
-        Optional<String> body = boundedBody(req);
-        if (body.isEmpty()) {
-            json(res, Status.REQUEST_ENTITY_TOO_LARGE_413,
-                    errorJson("request body must be at most " + MAX_PAYLOAD_BYTES + " bytes"));
-            return;
-        }
-        String out;
-        try {
-            out = TriageEndpoint.toJson(endpoint.assess(TriageEndpoint.parseJson(body.get())));
-        } catch (RuntimeException e) {
-            json(res, Status.create(Errors.httpStatus(e)), errorJson(Errors.httpMessage(e)));
-            return;
-        }
-        json(res, Status.OK_200, out);
-    }
-
-    /**
-     * The body as UTF-8, or empty when it is over {@link #MAX_PAYLOAD_BYTES}: the server admits larger
-     * bodies for images, so the triage route keeps its own bound and never reads past it.
-     */
-    private static Optional<String> boundedBody(ServerRequest req) {
-        try (InputStream in = req.content().inputStream()) {
-            byte[] bytes = in.readNBytes((int) MAX_PAYLOAD_BYTES + 1);
-            return bytes.length > MAX_PAYLOAD_BYTES ? Optional.empty()
-                    : Optional.of(new String(bytes, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static String errorJson(String message) {
-        return "{\"error\":{\"code\":\"" + (message.startsWith("internal") ? "INTERNAL" : "INVALID_ARGUMENT")
-                + "\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}}";
-    }
-
     private static void json(ServerResponse res, Status status, String body) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -228,7 +188,8 @@ public final class VclinicServer implements AutoCloseable {
         return server.port();
     }
 
-    RequestMetrics metrics() {
+    /** The server's request counts (for tests). */
+    public RequestMetrics metrics() {
         return metrics;
     }
 

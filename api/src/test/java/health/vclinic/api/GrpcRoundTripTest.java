@@ -1,5 +1,8 @@
 package health.vclinic.api;
 
+import health.vclinic.api.server.Deadlines;
+import health.vclinic.api.server.IdentityEncoding;
+import health.vclinic.api.triage.TriageEndpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

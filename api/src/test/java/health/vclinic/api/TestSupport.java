@@ -1,5 +1,6 @@
 package health.vclinic.api;
 
+import health.vclinic.api.triage.TriageEndpoint;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
@@ -13,13 +14,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Shared helpers for the api tests: the example requests and JSON parsing without extra libraries. */
-final class TestSupport {
+public final class TestSupport {
 
     private TestSupport() {
     }
 
     /** The project root: Surefire sets {@code vclinic.root}; otherwise walk up from the working directory. */
-    static Path projectRoot() {
+    public static Path projectRoot() {
         String root = System.getProperty("vclinic.root");
         if (root != null && !root.isBlank() && Files.isDirectory(Path.of(root, "examples"))) {
             return Path.of(root);
@@ -34,11 +35,11 @@ final class TestSupport {
         throw new IllegalStateException("cannot find the project root (examples/triage-requests.jsonl)");
     }
 
-    static Path examplesFile() {
+    public static Path examplesFile() {
         return projectRoot().resolve("examples/triage-requests.jsonl");
     }
 
-    static String examplesText() {
+    public static String examplesText() {
         try {
             return Files.readString(examplesFile(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -47,19 +48,19 @@ final class TestSupport {
     }
 
     /** The non-blank lines of the examples file, in order. */
-    static List<String> exampleLines() {
+    public static List<String> exampleLines() {
         return examplesText().lines().filter(l -> !l.isBlank()).toList();
     }
 
     /** The example request with this encounter id, parsed through the production JSON path. */
-    static TriageRequest example(String encounterId) {
+    public static TriageRequest example(String encounterId) {
         return exampleLines().stream().map(TriageEndpoint::parseJson)
                 .filter(r -> r.getEncounterId().equals(encounterId)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no example " + encounterId));
     }
 
     /** Any JSON object as a protobuf Struct (protobuf-java-util is already on the classpath). */
-    static Struct struct(String json) {
+    public static Struct struct(String json) {
         Struct.Builder b = Struct.newBuilder();
         try {
             JsonFormat.parser().merge(json, b);
@@ -69,7 +70,7 @@ final class TestSupport {
         return b.build();
     }
 
-    static TriageAssessment assessment(String json) {
+    public static TriageAssessment assessment(String json) {
         TriageAssessment.Builder b = TriageAssessment.newBuilder();
         try {
             JsonFormat.parser().merge(json, b);

@@ -1,7 +1,7 @@
 package health.vclinic.api.fhir;
 
-import health.vclinic.api.TriageEndpoint;
-import health.vclinic.api.VclinicServer;
+import health.vclinic.api.triage.TriageEndpoint;
+import health.vclinic.api.server.Limits;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -34,7 +34,7 @@ public final class FhirRouting {
     public static final Set<String> ROUTES = Set.of("POST " + TRIAGE, "GET " + CDS_DISCOVERY, "POST " + CDS_TRIAGE);
 
     /** Largest FHIR or CDS Hooks body: a recent record or prefetch is well under this; it bounds memory per call. */
-    public static final long MAX_BODY_BYTES = VclinicServer.MAX_PAYLOAD_BYTES;
+    public static final long MAX_BODY_BYTES = Limits.MAX_PAYLOAD_BYTES;
 
     private static final String FHIR_JSON = "application/fhir+json";
     /** FHIR's own media type, plain JSON, and the DSTU2-era name some clients still send. */

@@ -1,5 +1,6 @@
 package health.vclinic.api.fhir;
 
+import health.vclinic.api.server.Errors;
 import health.vclinic.datasets.InvalidInputException;
 import java.lang.System.Logger.Level;
 import org.hl7.fhir.r4.model.OperationOutcome;

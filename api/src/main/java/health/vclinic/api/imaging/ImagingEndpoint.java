@@ -4,7 +4,7 @@ import com.google.gson.JsonParser;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import health.vclinic.api.TriageEndpoint;
+import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.imaging.v1.AnalyzeRequest;
 import health.vclinic.api.imaging.v1.ImageAnalysis;
 import health.vclinic.api.imaging.v1.Saliency;

@@ -1,7 +1,7 @@
 package health.vclinic.api.imaging;
 
-import health.vclinic.api.Deadlines;
-import health.vclinic.api.Errors;
+import health.vclinic.api.server.Deadlines;
+import health.vclinic.api.server.Errors;
 import health.vclinic.api.imaging.v1.AnalyzeRequest;
 import health.vclinic.api.imaging.v1.ImageAnalysis;
 import health.vclinic.api.imaging.v1.ImagingServiceGrpc;

@@ -1,6 +1,6 @@
 package health.vclinic.api.imaging;
 
-import health.vclinic.api.Errors;
+import health.vclinic.api.server.HttpErrors;
 import health.vclinic.api.imaging.v1.AnalyzeRequest;
 import health.vclinic.datasets.InvalidInputException;
 import io.helidon.http.HeaderNames;
@@ -56,7 +56,7 @@ public final class ImagingHttp {
             // The client went away mid-body, or Helidon refused it as too large: nothing to answer.
             throw e;
         } catch (RuntimeException e) {
-            send(res, Status.create(Errors.httpStatus(e)), errorJson(Errors.codeName(e), Errors.httpMessage(e)));
+            HttpErrors.send(res, e);
         }
     }
 
@@ -79,11 +79,6 @@ public final class ImagingHttp {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static String errorJson(String code, String message) {
-        return "{\"error\":{\"code\":\"" + code + "\",\"message\":\""
-                + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}}";
     }
 
     private static void send(ServerResponse res, Status status, String body) {

@@ -1,6 +1,6 @@
 package health.vclinic.api.monitoring;
 
-import health.vclinic.api.Errors;
+import health.vclinic.api.server.Errors;
 import health.vclinic.api.monitoring.v1.Alert;
 import health.vclinic.api.monitoring.v1.VitalSample;
 import health.vclinic.datasets.InvalidInputException;
@@ -36,12 +36,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Only the sender thread writes to the call ({@code sendMessage}, {@code close}); Helidon's call is
  * not safe for concurrent writes. {@link #onCancel} may come from the connection's thread at any time.
  */
-final class MonitorCall extends ServerCall.Listener<VitalSample> implements MonitoringEngine.AlertSink {
+public final class MonitorCall extends ServerCall.Listener<VitalSample> implements MonitoringEngine.AlertSink {
 
     private static final System.Logger LOG = System.getLogger(MonitorCall.class.getName());
 
-    static final Metadata.Key<String> SAMPLES_ACCEPTED = key("vclinic-samples-accepted");
-    static final Metadata.Key<String> SAMPLES_POOR_SIGNAL = key("vclinic-samples-poor-signal");
+    public static final Metadata.Key<String> SAMPLES_ACCEPTED = key("vclinic-samples-accepted");
+    public static final Metadata.Key<String> SAMPLES_POOR_SIGNAL = key("vclinic-samples-poor-signal");
     static final Metadata.Key<String> SAMPLES_DUPLICATE = key("vclinic-samples-duplicate");
     static final Metadata.Key<String> SAMPLES_LATE = key("vclinic-samples-late");
     static final Metadata.Key<String> SAMPLES_REFUSED = key("vclinic-samples-refused");

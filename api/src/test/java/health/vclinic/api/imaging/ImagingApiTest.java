@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.util.JsonFormat;
-import health.vclinic.api.TriageEndpoint;
+import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.VclinicServer;
 import health.vclinic.api.imaging.v1.AnalyzeRequest;
 import health.vclinic.api.imaging.v1.ImageAnalysis;

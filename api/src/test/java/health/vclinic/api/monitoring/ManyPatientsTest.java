@@ -1,9 +1,10 @@
 package health.vclinic.api.monitoring;
 
+import health.vclinic.api.cli.SepsisReplay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import health.vclinic.api.TriageEndpoint;
+import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.VclinicServer;
 import health.vclinic.api.monitoring.v1.Alert;
 import health.vclinic.api.monitoring.v1.AlertKind;

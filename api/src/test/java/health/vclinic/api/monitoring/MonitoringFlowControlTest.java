@@ -1,5 +1,6 @@
 package health.vclinic.api.monitoring;
 
+import health.vclinic.api.cli.MonitoringBench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

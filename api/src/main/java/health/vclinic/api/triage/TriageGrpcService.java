@@ -1,5 +1,7 @@
-package health.vclinic.api;
+package health.vclinic.api.triage;
 
+import health.vclinic.api.server.Errors;
+import health.vclinic.api.server.Deadlines;
 import health.vclinic.api.triage.v1.TriageAssessment;
 import health.vclinic.api.triage.v1.TriageRequest;
 import health.vclinic.api.triage.v1.TriageServiceGrpc;
@@ -7,11 +9,11 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
 /** {@code vclinic.triage.v1.TriageService} over the shared {@link TriageEndpoint}. */
-final class TriageGrpcService extends TriageServiceGrpc.TriageServiceImplBase {
+public final class TriageGrpcService extends TriageServiceGrpc.TriageServiceImplBase {
 
     private final TriageEndpoint endpoint;
 
-    TriageGrpcService(TriageEndpoint endpoint) {
+    public TriageGrpcService(TriageEndpoint endpoint) {
         this.endpoint = endpoint;
     }
 

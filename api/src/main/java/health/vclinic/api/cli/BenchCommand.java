@@ -1,10 +1,9 @@
-package health.vclinic.api;
+package health.vclinic.api.cli;
 
+import health.vclinic.api.VclinicServer;
+import health.vclinic.api.triage.TriageEndpoint;
 import com.google.common.util.concurrent.ListenableFuture;
-import health.vclinic.api.imaging.ImagingBench;
 import health.vclinic.api.imaging.ImagingEndpoint;
-import health.vclinic.api.imaging.ImagingOptions;
-import health.vclinic.api.monitoring.MonitoringBench;
 import health.vclinic.api.triage.v1.TriageRequest;
 import health.vclinic.api.triage.v1.TriageServiceGrpc;
 import io.grpc.ManagedChannel;

@@ -1,4 +1,4 @@
-package health.vclinic.api;
+package health.vclinic.api.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

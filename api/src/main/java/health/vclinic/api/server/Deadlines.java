@@ -1,4 +1,4 @@
-package health.vclinic.api;
+package health.vclinic.api.server;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -83,7 +83,7 @@ public final class Deadlines implements ServerInterceptor {
     }
 
     /** Parses the gRPC wire format: 1 to 8 digits and a unit (H, M, S, m, u, n). */
-    static Optional<Long> timeoutNanos(String header) {
+    public static Optional<Long> timeoutNanos(String header) {
         if (header == null || header.length() < 2 || header.length() > 9) {
             return Optional.empty();
         }

@@ -1,5 +1,6 @@
-package health.vclinic.api;
+package health.vclinic.api.triage;
 
+import health.vclinic.api.TestSupport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package health.vclinic.api;
+package health.vclinic.api.server;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * Turns a JSON parser's complaint into words a caller can act on, without echoing the values it was
  * sent (they may be patient data): the field it names is kept, the value is not.
  */
-final class JsonErrors {
+public final class JsonErrors {
 
     private static final Pattern FIELD = Pattern.compile("(?:field|Field)[: ]+\"?([A-Za-z0-9_.]+)\"?");
     private static final Pattern UNKNOWN = Pattern.compile("Cannot find field: (\\S+) in message");
@@ -15,7 +15,7 @@ final class JsonErrors {
     private JsonErrors() {
     }
 
-    static String describe(Exception e) {
+    public static String describe(Exception e) {
         String message = e.getMessage() == null ? "" : e.getMessage();
         Matcher unknown = UNKNOWN.matcher(message);
         if (unknown.find()) {

@@ -1,5 +1,7 @@
-package health.vclinic.api.monitoring;
+package health.vclinic.api.cli;
 
+import health.vclinic.api.monitoring.MonitorCall;
+import health.vclinic.api.monitoring.MonitoringMapper;
 import health.vclinic.api.monitoring.v1.Alert;
 import health.vclinic.api.monitoring.v1.MonitoringServiceGrpc;
 import health.vclinic.api.monitoring.v1.VitalSample;
@@ -179,7 +181,7 @@ public final class SepsisReplay {
     }
 
     /** A count from a stream's trailers, 0 when absent. */
-    static long count(Metadata trailers, Metadata.Key<String> key) {
+    public static long count(Metadata trailers, Metadata.Key<String> key) {
         String v = trailers == null ? null : trailers.get(key);
         return v == null ? 0 : Long.parseLong(v);
     }

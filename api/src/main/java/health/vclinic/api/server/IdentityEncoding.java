@@ -1,4 +1,4 @@
-package health.vclinic.api;
+package health.vclinic.api.server;
 
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -7,15 +7,15 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 
 /**
- * The server neither compresses nor decompresses messages (see {@link VclinicServer}). A client that
+ * The server neither compresses nor decompresses messages (see {@code VclinicServer}). A client that
  * sends a compressed request is answered at once, as the gRPC compression spec asks, with UNIMPLEMENTED
  * and {@code grpc-accept-encoding: identity}. Without this, Helidon 4.5 fails inside its data handler
  * and the call never completes.
  */
-final class IdentityEncoding implements ServerInterceptor {
+public final class IdentityEncoding implements ServerInterceptor {
 
     static final Metadata.Key<String> GRPC_ENCODING = Metadata.Key.of("grpc-encoding", Metadata.ASCII_STRING_MARSHALLER);
-    static final Metadata.Key<String> GRPC_ACCEPT_ENCODING =
+    public static final Metadata.Key<String> GRPC_ACCEPT_ENCODING =
             Metadata.Key.of("grpc-accept-encoding", Metadata.ASCII_STRING_MARSHALLER);
 
     @Override

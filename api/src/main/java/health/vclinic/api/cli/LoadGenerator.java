@@ -1,4 +1,4 @@
-package health.vclinic.api;
+package health.vclinic.api.cli;
 
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;

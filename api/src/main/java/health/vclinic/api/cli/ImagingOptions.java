@@ -1,5 +1,6 @@
-package health.vclinic.api.imaging;
+package health.vclinic.api.cli;
 
+import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.datasets.imaging.ImageLimits;
 import health.vclinic.inference.imaging.CxrModel;
 import health.vclinic.inference.imaging.DynamicBatcher;

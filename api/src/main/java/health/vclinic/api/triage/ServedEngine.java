@@ -1,4 +1,4 @@
-package health.vclinic.api;
+package health.vclinic.api.triage;
 
 import health.vclinic.inference.OnnxTriageModel;
 import health.vclinic.inference.TriageEngine;
@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * runs on the rules alone and says so. A model that is present but cannot be served (a tampered
  * file, features this build cannot compute) stops the start-up rather than being skipped silently.
  */
-final class ServedEngine {
+public final class ServedEngine {
 
     /** The system property the launcher sets to the project root; the working directory otherwise. */
     static final String ROOT_PROPERTY = "vclinic.root";
@@ -25,7 +25,7 @@ final class ServedEngine {
     private ServedEngine() {
     }
 
-    static Path projectRoot() {
+    public static Path projectRoot() {
         return Path.of(System.getProperty(ROOT_PROPERTY, ".")).toAbsolutePath().normalize();
     }
 
@@ -34,7 +34,7 @@ final class ServedEngine {
      * @throws health.vclinic.models.ModelRepositoryException or
      *     {@link health.vclinic.inference.InferenceException} when a model is present but unusable
      */
-    static TriageEngine load(Path projectRoot, Consumer<String> say) {
+    public static TriageEngine load(Path projectRoot, Consumer<String> say) {
         RedFlagRules rules = RedFlagRules.standard();
         Path root = projectRoot.resolve(ModelRepository.DEFAULT_RELATIVE_ROOT);
         if (!Files.isDirectory(root)) {

@@ -1,5 +1,6 @@
-package health.vclinic.api;
+package health.vclinic.api.triage;
 
+import health.vclinic.api.server.JsonErrors;
 import com.google.gson.JsonParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;

@@ -1,9 +1,8 @@
-package health.vclinic.api.imaging;
+package health.vclinic.api.cli;
 
 import ai.djl.inference.Predictor;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
-import health.vclinic.api.LoadGenerator;
 import health.vclinic.api.imaging.v1.AnalyzeRequest;
 import health.vclinic.api.imaging.v1.ImagingServiceGrpc;
 import health.vclinic.datasets.imaging.LabelledImage;

@@ -1,6 +1,9 @@
-package health.vclinic.api.monitoring;
+package health.vclinic.api.cli;
 
-import health.vclinic.api.TriageEndpoint;
+import health.vclinic.api.monitoring.MonitorCall;
+import health.vclinic.api.monitoring.MonitoringMapper;
+import health.vclinic.api.monitoring.MonitoringEndpoint;
+import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.VclinicServer;
 import health.vclinic.api.monitoring.v1.Alert;
 import health.vclinic.api.monitoring.v1.MonitoringServiceGrpc;
@@ -45,7 +48,7 @@ public final class MonitoringBench {
 
     /** Minutes per half-cycle of the synthetic patient: four hours well, four hours deteriorating. */
     static final int HALF_CYCLE = 240;
-    static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+    public static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
     /**
      * @param streams concurrent patient streams
@@ -124,7 +127,7 @@ public final class MonitoringBench {
     }
 
     /** The {@code i}-th sample of a synthetic patient: one per minute, alternating well and deteriorating. */
-    static VitalSample sample(String patient, long i) {
+    public static VitalSample sample(String patient, long i) {
         long phase = i % (2 * HALF_CYCLE);
         boolean ill = phase >= HALF_CYCLE;
         double x = ill ? Math.min(1, (phase - HALF_CYCLE) / 60.0) : 0;

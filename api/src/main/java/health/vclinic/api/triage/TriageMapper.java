@@ -1,4 +1,4 @@
-package health.vclinic.api;
+package health.vclinic.api.triage;
 
 import health.vclinic.api.triage.v1.Acuity;
 import health.vclinic.api.triage.v1.Floor;

@@ -1,4 +1,4 @@
-package health.vclinic.api;
+package health.vclinic.api.server;
 
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  * matters at tens of thousands of calls per second on two cores; hand-written because the metric set
  * is small and fixed, and Helidon's metrics module would add a registry and timers per call.
  */
-final class RequestMetrics implements ServerInterceptor {
+public final class RequestMetrics implements ServerInterceptor {
 
     /** Bucket upper bounds in seconds: 100 µs to 10 s, dense around the 1-5 ms service target. */
     static final double[] BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -54,12 +54,12 @@ final class RequestMetrics implements ServerInterceptor {
 
     private final Map<Key, Series> series = new ConcurrentHashMap<>();
 
-    void record(String transport, String method, String status, long nanos) {
+    public void record(String transport, String method, String status, long nanos) {
         series.computeIfAbsent(new Key(transport, method, status), k -> new Series()).observe(nanos);
     }
 
     /** Count of requests seen for one series; 0 when none. */
-    long count(String transport, String method, String status) {
+    public long count(String transport, String method, String status) {
         Series s = series.get(new Key(transport, method, status));
         return s == null ? 0 : s.count.sum();
     }
@@ -92,7 +92,7 @@ final class RequestMetrics implements ServerInterceptor {
     }
 
     /** The Prometheus text exposition of every series. */
-    String prometheus() {
+    public String prometheus() {
         StringBuilder out = new StringBuilder(4096);
         out.append("# HELP vclinic_requests_total Requests handled, by transport, method and status.\n");
         out.append("# TYPE vclinic_requests_total counter\n");

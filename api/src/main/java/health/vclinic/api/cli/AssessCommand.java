@@ -1,5 +1,9 @@
-package health.vclinic.api;
+package health.vclinic.api.cli;
 
+import health.vclinic.api.server.Errors;
+import health.vclinic.api.server.HttpErrors;
+import health.vclinic.api.triage.TriageEndpoint;
+import health.vclinic.api.triage.ServedEngine;
 import com.google.gson.JsonParser;
 import health.vclinic.api.fhir.FhirTriage;
 import health.vclinic.api.triage.v1.TriageRequest;
@@ -56,7 +60,7 @@ final class AssessCommand implements Callable<Integer> {
                 out.println(TriageEndpoint.toJson(endpoint.assess(request)));
             } catch (RuntimeException e) {
                 failures++;
-                out.println("{\"request\":" + (i + 1) + "," + VclinicServer.errorJson(Errors.httpMessage(e)).substring(1));
+                out.println("{\"request\":" + (i + 1) + "," + HttpErrors.body(Errors.classify(e)).substring(1));
             }
         }
         return failures == 0 ? 0 : 1;

@@ -1,6 +1,8 @@
-package health.vclinic.api.monitoring;
+package health.vclinic.api.cli;
 
-import health.vclinic.api.TriageEndpoint;
+import health.vclinic.api.monitoring.MonitoringMapper;
+import health.vclinic.api.monitoring.MonitoringEndpoint;
+import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.VclinicServer;
 import health.vclinic.api.monitoring.v1.Alert;
 import health.vclinic.datasets.monitoring.SepsisDataset;

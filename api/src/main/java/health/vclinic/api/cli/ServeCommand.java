@@ -1,7 +1,9 @@
-package health.vclinic.api;
+package health.vclinic.api.cli;
 
+import health.vclinic.api.VclinicServer;
+import health.vclinic.api.triage.TriageEndpoint;
+import health.vclinic.api.triage.ServedEngine;
 import health.vclinic.api.imaging.ImagingEndpoint;
-import health.vclinic.api.imaging.ImagingOptions;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import java.util.Optional;
 import java.util.concurrent.Callable;

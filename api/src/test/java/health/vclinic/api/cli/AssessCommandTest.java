@@ -1,5 +1,7 @@
-package health.vclinic.api;
+package health.vclinic.api.cli;
 
+import health.vclinic.api.TestSupport;
+import health.vclinic.api.triage.TriageEndpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

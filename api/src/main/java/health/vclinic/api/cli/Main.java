@@ -1,6 +1,5 @@
-package health.vclinic.api;
+package health.vclinic.api.cli;
 
-import health.vclinic.api.monitoring.ReplayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
