@@ -13,6 +13,10 @@ import health.vclinic.api.imaging.ImagingGrpcService;
 import health.vclinic.api.imaging.ImagingHttp;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.monitoring.MonitoringGrpcService;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import health.vclinic.inference.MissingModel;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.http.HeaderNames;
@@ -25,6 +29,7 @@ import io.helidon.webserver.grpc.GrpcServiceDescriptor;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -165,17 +170,37 @@ public final class VclinicServer implements AutoCloseable {
         imaging.ifPresent(i -> routing.post(ImagingHttp.PATH, (req, res) -> ImagingHttp.analyze(i, req, res)));
         routing.post(TriageHttp.PATH, (req, res) -> TriageHttp.assess(endpoint, req, res))
                 .get("/health/live", (req, res) -> json(res, Status.OK_200, "{\"status\":\"UP\"}"))
-                .get("/health/ready", (req, res) -> {
-                    if (ready.get()) {
-                        json(res, Status.OK_200, "{\"status\":\"UP\"}");
-                    } else {
-                        json(res, Status.SERVICE_UNAVAILABLE_503, "{\"status\":\"DOWN\"}");
-                    }
-                })
+                .get("/health/ready", (req, res) -> readiness(res, ready.get(), endpoint.engine().degradedModels()))
                 .get("/metrics", (req, res) -> {
                     res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-                    res.send(metrics.prometheus());
+                    res.send(metrics.prometheus() + degradedMetrics(endpoint.engine().degradedModels()));
                 });
+    }
+
+    /** The body readiness answers: UP, DOWN while stopping, or DEGRADED naming each missing model. */
+    record Readiness(String status, List<String> missingModels) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    private static void readiness(ServerResponse res, boolean ready, List<MissingModel> missing) {
+        String status = !ready ? "DOWN" : missing.isEmpty() ? "UP" : "DEGRADED";
+        try {
+            // Degraded is still ready: the operator chose to serve on the rules alone, and says so here.
+            json(res, ready ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, JSON.writeValueAsString(
+                    new Readiness(status, missing.stream().map(MissingModel::toString).toList())));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("readiness always serialises", e);
+        }
+    }
+
+    /** One gauge per missing model, so an alert can fire on a service that runs degraded. */
+    private static String degradedMetrics(List<MissingModel> missing) {
+        StringBuilder out = new StringBuilder("# HELP vclinic_model_missing 1 for a configured model the service"
+                + " runs without (degraded mode).\n# TYPE vclinic_model_missing gauge\n");
+        missing.forEach(m -> out.append("vclinic_model_missing{model=\"").append(m.name()).append("\"} 1\n"));
+        return out.toString();
     }
 
     private static void json(ServerResponse res, Status status, String body) {

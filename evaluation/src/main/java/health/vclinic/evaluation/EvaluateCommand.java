@@ -1,5 +1,6 @@
 package health.vclinic.evaluation;
 
+import health.vclinic.models.ProjectRoot;
 import com.fasterxml.jackson.databind.JsonNode;
 import health.vclinic.evaluation.imaging.CxrEvaluation;
 import health.vclinic.evaluation.monitoring.MonitoringEvaluation;
@@ -31,10 +32,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (model.equals(MonitoringEvaluation.NAME)) {
-            return MonitoringEvaluation.command(Path.of(System.getProperty("vclinic.root", ".")));
+            return MonitoringEvaluation.command(ProjectRoot.path());
         }
         if (model.equals(CxrEvaluation.MODEL_NAME)) {
-            return CxrEvaluation.command(Path.of(System.getProperty("vclinic.root", ".")),
+            return CxrEvaluation.command(ProjectRoot.path(),
                     version == null ? OptionalInt.empty() : OptionalInt.of(version));
         }
         if (!model.equals(TriageEvaluation.MODEL_NAME)) {
@@ -42,7 +43,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     + TriageEvaluation.MODEL_NAME + ", " + CxrEvaluation.MODEL_NAME + ", " + MonitoringEvaluation.NAME);
             return 2;
         }
-        Path root = Path.of(System.getProperty("vclinic.root", ".")).toAbsolutePath().normalize();
+        Path root = ProjectRoot.path();
         try {
             TriageEvaluation.Result result = TriageEvaluation.run(root,
                     version == null ? OptionalInt.empty() : OptionalInt.of(version));

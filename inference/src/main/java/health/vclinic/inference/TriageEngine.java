@@ -43,6 +43,7 @@ public final class TriageEngine {
     private final Optional<TriageModel> model;
     private final Optional<ImagingModel> imaging;
     private final Map<String, String> versions;
+    private final List<MissingModel> degraded;
 
     /** Rules only: the level is the most urgent floor. */
     public TriageEngine(RedFlagRules rules) {
@@ -56,6 +57,12 @@ public final class TriageEngine {
 
     /** Rules, a model and an imaging model; neither model can make a case less urgent than the rules. */
     public TriageEngine(RedFlagRules rules, Optional<TriageModel> model, Optional<ImagingModel> imaging) {
+        this(rules, model, imaging, List.of());
+    }
+
+    private TriageEngine(RedFlagRules rules, Optional<TriageModel> model, Optional<ImagingModel> imaging,
+                         List<MissingModel> degraded) {
+        this.degraded = List.copyOf(degraded);
         this.rules = rules;
         this.model = model;
         this.imaging = imaging;
@@ -76,7 +83,21 @@ public final class TriageEngine {
 
     /** This engine with an imaging model added (or replaced); rules and triage model unchanged. */
     public TriageEngine withImaging(ImagingModel imagingModel) {
-        return new TriageEngine(rules, model, Optional.of(imagingModel));
+        return new TriageEngine(rules, model, Optional.of(imagingModel), degraded);
+    }
+
+    /**
+     * This engine, knowingly running without models it was configured to serve ({@code missing}: each
+     * model with why it is missing). Every answer then says so and asks for a clinician's review: the
+     * rules alone miss emergencies a model finds.
+     */
+    public TriageEngine degraded(List<MissingModel> missing) {
+        return new TriageEngine(rules, model, imaging, missing);
+    }
+
+    /** The configured models this engine runs without (empty when complete). */
+    public List<MissingModel> degradedModels() {
+        return degraded;
     }
 
     public Optional<TriageModel> model() {
@@ -113,7 +134,11 @@ public final class TriageEngine {
         List<RedFlag> redFlags = findings.redFlags();
         List<QuestionnaireScore> questionnaires = findings.questionnaires();
         List<String> missing = missing(encounter);
-        Optional<ModelOpinion> opinion = model.map(m -> m.predict(encounter, findings));
+        boolean insufficient = insufficient(encounter);
+        // A model given nothing to read still answers with confidence; with no vital signs, no complaint
+        // and no questionnaire the rules' floor stands and a clinician decides.
+        Optional<ModelOpinion> opinion = insufficient ? Optional.empty()
+                : model.map(m -> m.predict(encounter, findings));
         List<ImagingRead> reads = imaging.map(m -> m.read(encounter)).orElse(List.of());
 
         List<TriageFloor> floors = new ArrayList<>();
@@ -134,6 +159,11 @@ public final class TriageEngine {
         List<String> reviewReasons = new ArrayList<>(reviewReasons(encounter, news2, paediatric, redFlags));
         reads.stream().filter(r -> r.floor().isPresent())
                 .forEach(r -> reviewReasons.add(r.summary() + ": a clinician should confirm it on the image"));
+        if (insufficient) {
+            reviewReasons.add("too little information to triage: no vital signs, no chief complaint and no"
+                    + " questionnaire were given");
+        }
+        degraded.forEach(d -> reviewReasons.add("degraded: " + d + "; the rules alone decided"));
         if (encounter.chestXray().isPresent() && imaging.isEmpty()) {
             reviewReasons.add("a chest X-ray was sent but no imaging model is served: it was not read");
         }
@@ -142,7 +172,17 @@ public final class TriageEngine {
         return new TriageResult(encounter.encounterId(), decision,
                 opinion.map(ModelOpinion::levelProbabilities).orElse(List.of()), news2, paediatric, redFlags,
                 questionnaires, explanation,
-                !reviewReasons.isEmpty(), reviewReasons, missing, versions);
+                !reviewReasons.isEmpty(), reviewReasons, missing, versions, degraded);
+    }
+
+    /**
+     * Nothing to triage on: no vital sign, no complaint, no pain score, no questionnaire and no structured
+     * answer (age, sex or an image alone are not enough).
+     */
+    static boolean insufficient(Encounter encounter) {
+        var interview = encounter.interview();
+        return encounter.vitals().empty() && interview.chiefComplaint().isBlank() && interview.painScore().isEmpty()
+                && interview.phq9().isEmpty() && interview.gad7().isEmpty() && interview.answers().isEmpty();
     }
 
     static Optional<TriageFloor> news2Floor(News2Score news2) {

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param explanation reasons in plain words, the one that set the level first
  * @param missing request fields that were absent ("vitals.heart_rate")
  * @param versions every rule set and model that took part, name to version, in a stable order
+ * @param degraded the models the service is configured to serve but could not load, each with why
+ *     (empty when nothing is missing); a degraded answer always asks for a clinician's review
  */
 public record TriageResult(
         String encounterId,
@@ -29,7 +31,8 @@ public record TriageResult(
         boolean needsClinicianReview,
         List<String> reviewReasons,
         List<String> missing,
-        Map<String, String> versions) {
+        Map<String, String> versions,
+        List<MissingModel> degraded) {
 
     public TriageResult {
         Objects.requireNonNull(encounterId, "encounterId");
@@ -43,6 +46,10 @@ public record TriageResult(
         reviewReasons = List.copyOf(reviewReasons);
         missing = List.copyOf(missing);
         versions = Collections.unmodifiableMap(new LinkedHashMap<>(versions));
+        degraded = List.copyOf(degraded);
+        if (!degraded.isEmpty() && !needsClinicianReview) {
+            throw new IllegalArgumentException("a degraded answer must ask for a clinician's review");
+        }
     }
 
     public TriageLevel level() {

@@ -1,5 +1,6 @@
 package health.vclinic.training;
 
+import health.vclinic.models.ProjectRoot;
 import health.vclinic.models.ModelRepository;
 import health.vclinic.training.ecg.EcgBeatPipeline;
 import health.vclinic.training.imaging.CxrPneumoniaPipeline;
@@ -31,13 +32,13 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (pipeline.equals(CxrPneumoniaPipeline.MODEL_NAME)) {
-            return CxrPneumoniaPipeline.command(Path.of(System.getProperty("vclinic.root", ".")), config);
+            return CxrPneumoniaPipeline.command(ProjectRoot.path(), config);
         }
         if (pipeline.equals(EcgBeatPipeline.MODEL_NAME)) {
-            return EcgBeatPipeline.command(Path.of(System.getProperty("vclinic.root", ".")), config);
+            return EcgBeatPipeline.command(ProjectRoot.path(), config);
         }
         if (pipeline.equals(MonitoringForestPipeline.MODEL_NAME)) {
-            return MonitoringForestPipeline.command(Path.of(System.getProperty("vclinic.root", ".")), config);
+            return MonitoringForestPipeline.command(ProjectRoot.path(), config);
         }
         if (!pipeline.equals(TriageAcuityPipeline.MODEL_NAME)) {
             System.err.println("vclinic train: unknown pipeline '" + pipeline + "'; the pipelines are: "
@@ -45,7 +46,7 @@ final class TrainCommand implements Callable<Integer> {
                     + EcgBeatPipeline.MODEL_NAME + ", " + MonitoringForestPipeline.MODEL_NAME);
             return 2;
         }
-        Path root = Path.of(System.getProperty("vclinic.root", ".")).toAbsolutePath().normalize();
+        Path root = ProjectRoot.path();
         try {
             TrainingConfig settings = config == null ? TrainingConfig.defaults() : TrainingConfig.load(config);
             TriageAcuityPipeline.Result result;

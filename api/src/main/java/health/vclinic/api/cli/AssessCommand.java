@@ -39,11 +39,16 @@ final class AssessCommand implements Callable<Integer> {
             + " print the output Bundle (RiskAssessment and Flags), as POST /fhir/r4/$triage does.")
     boolean fhir;
 
+    @Option(names = "--allow-degraded", description = "Assess even when the triage model cannot be served (rules"
+            + " alone; every answer marked degraded).")
+    boolean allowDegraded;
+
     @Override
     public Integer call() throws IOException {
         String text = read(input);
         // What is served goes to standard error: standard output carries only assessments.
-        TriageEndpoint endpoint = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.err::println));
+        TriageEndpoint endpoint = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.err::println,
+                allowDegraded));
         if (fhir) {
             return new FhirTriage(endpoint.engine()).print(text, System.out);
         }

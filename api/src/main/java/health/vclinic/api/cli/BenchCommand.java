@@ -1,5 +1,6 @@
 package health.vclinic.api.cli;
 
+import health.vclinic.models.ProjectRoot;
 import health.vclinic.api.VclinicServer;
 import health.vclinic.api.triage.TriageEndpoint;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -85,9 +86,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (monitoring) {
             return MonitoringBench.command(target, new MonitoringBench.Settings(streams, durationSeconds, warmupSeconds,
-                    rateFraction), projectRoot(), System.out);
+                    rateFraction), ProjectRoot.path(), System.out);
         }
-        List<TriageRequest> bodies = load(requests == null ? projectRoot().resolve("examples/triage-requests.jsonl") : requests);
+        List<TriageRequest> bodies = load(requests == null ? ProjectRoot.path().resolve("examples/triage-requests.jsonl") : requests);
         VclinicServer embedded = null;
         String host;
         int port;
@@ -116,7 +117,7 @@ final class BenchCommand implements Callable<Integer> {
     private int imaging() throws Exception {
         ImagingBench.Settings settings = new ImagingBench.Settings(imagingConcurrency, durationSeconds, rounds,
                 warmupSeconds, imagingOptions.threads());
-        Path data = projectRoot().resolve(health.vclinic.datasets.imaging.MedMnist.PNEUMONIA_RELATIVE_PATH).normalize();
+        Path data = ProjectRoot.path().resolve(health.vclinic.datasets.imaging.MedMnist.PNEUMONIA_RELATIVE_PATH).normalize();
         int maxBatch = imagingOptions.batching().maxBatchSize();
         if (target != null) {
             int colon = target.lastIndexOf(':');
@@ -214,7 +215,4 @@ final class BenchCommand implements Callable<Integer> {
         return requests;
     }
 
-    static Path projectRoot() {
-        return Path.of(System.getProperty("vclinic.root", "."));
-    }
 }

@@ -1,5 +1,6 @@
 package health.vclinic.api.cli;
 
+import health.vclinic.models.ProjectRoot;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.datasets.imaging.ImageLimits;
 import health.vclinic.inference.imaging.CxrModel;
@@ -45,7 +46,7 @@ public final class ImagingOptions {
     /** The repository these options name. */
     public Path repository() {
         return models != null ? models
-                : Path.of(System.getProperty("vclinic.root", ".")).resolve(ModelRepository.DEFAULT_RELATIVE_ROOT);
+                : ProjectRoot.path().resolve(ModelRepository.DEFAULT_RELATIVE_ROOT);
     }
 
     /** The model's intra-op threads: as given, else half the cores, at least 1. */

@@ -1,5 +1,6 @@
 package health.vclinic.api.cli;
 
+import health.vclinic.api.triage.ServedEngine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +22,16 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof ServedEngine.ModelUnavailableException) {
+                        // An operator's problem with a clear fix: the message, not a stack trace.
+                        cmd.getErr().println("vclinic: " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                })
+                .execute(args);
     }
 
     @Override

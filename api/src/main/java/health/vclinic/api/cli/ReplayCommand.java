@@ -1,5 +1,6 @@
 package health.vclinic.api.cli;
 
+import health.vclinic.models.ProjectRoot;
 import health.vclinic.api.monitoring.MonitoringMapper;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.triage.TriageEndpoint;
@@ -51,9 +52,6 @@ public final class ReplayCommand implements Callable<Integer> {
     boolean quiet;
 
     /** Set by the launcher to the root that ./vclinic runs from. */
-    static Path projectRoot() {
-        return Path.of(System.getProperty("vclinic.root", "."));
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -62,7 +60,7 @@ public final class ReplayCommand implements Callable<Integer> {
             return 2;
         }
         double factor = parseSpeed(speed);
-        List<SepsisStay> selected = select(SepsisDataset.read(projectRoot().resolve(SepsisDataset.RELATIVE_PATH).normalize()));
+        List<SepsisStay> selected = select(SepsisDataset.read(ProjectRoot.path().resolve(SepsisDataset.RELATIVE_PATH).normalize()));
         return run(selected, factor, server, quiet, System.out, root -> MonitoringEndpoint.standard(root));
     }
 
@@ -73,7 +71,7 @@ public final class ReplayCommand implements Callable<Integer> {
         String host;
         int port;
         if (target == null) {
-            MonitoringEndpoint monitoring = endpoints.apply(projectRoot());
+            MonitoringEndpoint monitoring = endpoints.apply(ProjectRoot.path());
             monitoring.describe().forEach(l -> out.println("  " + l));
             embedded = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.of(monitoring),
                     "127.0.0.1", 0);

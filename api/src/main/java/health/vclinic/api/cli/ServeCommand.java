@@ -27,11 +27,17 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ImagingOptions imagingOptions;
 
+    @Option(names = "--allow-degraded", description = "Start even when the triage model cannot be served: the"
+            + " rules alone decide, readiness and /metrics name the missing model, every answer is marked degraded"
+            + " and asks for a clinician's review. Default: refuse to start.")
+    boolean allowDegraded;
+
     @Override
     public Integer call() throws InterruptedException {
         long start = System.nanoTime();
         Optional<ImagingEndpoint> imaging = imagingOptions.open(System.out);
-        TriageEndpoint standard = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.out::println));
+        TriageEndpoint standard = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.out::println,
+                allowDegraded));
         TriageEndpoint endpoint = imaging.map(i -> i.readingChestXrays(standard)).orElse(standard);
         MonitoringEndpoint monitoring = MonitoringEndpoint.standard(ServedEngine.projectRoot());
         VclinicServer server = VclinicServer.start(endpoint, imaging, Optional.of(monitoring), host, port);

@@ -1,54 +1,86 @@
 package health.vclinic.api.triage;
 
+import health.vclinic.inference.InferenceException;
+import health.vclinic.inference.MissingModel;
 import health.vclinic.inference.OnnxTriageModel;
 import health.vclinic.inference.TriageEngine;
 import health.vclinic.inference.redflags.RedFlagRules;
 import health.vclinic.models.ModelRepository;
+import health.vclinic.models.ModelRepositoryException;
+import health.vclinic.models.ProjectRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * The engine {@code serve} and {@code assess} run: the shipped red-flag rules, fused with the served
  * version of {@code triage-acuity} from {@code <project root>/models/repository} (the highest version
- * unless its card pins one, sha256 checked) when the repository has one. Without a model the service
- * runs on the rules alone and says so. A model that is present but cannot be served (a tampered
- * file, features this build cannot compute) stops the start-up rather than being skipped silently.
+ * unless its card pins one, sha256 checked).
+ *
+ * <p>The model is part of what the service is: on the external test site the rules alone miss 106 of
+ * 160 emergencies, the rules with the model 4. So a model that is absent or cannot be served (a
+ * tampered file, features this build cannot compute) stops the start-up, unless the operator asks for
+ * degraded mode: then the service runs on the rules alone, readiness and {@code /metrics} name the
+ * missing model, and every answer says {@code degraded} and asks for a clinician's review.
  */
 public final class ServedEngine {
 
-    /** The system property the launcher sets to the project root; the working directory otherwise. */
-    static final String ROOT_PROPERTY = "vclinic.root";
     static final String MODEL = OnnxTriageModel.TASK;
 
     private ServedEngine() {
     }
 
+    /** The project root (see {@link ProjectRoot}). */
     public static Path projectRoot() {
-        return Path.of(System.getProperty(ROOT_PROPERTY, ".")).toAbsolutePath().normalize();
+        return ProjectRoot.path();
     }
 
     /**
      * @param say receives one line saying what is served
-     * @throws health.vclinic.models.ModelRepositoryException or
-     *     {@link health.vclinic.inference.InferenceException} when a model is present but unusable
+     * @param allowDegraded run on the rules alone, visibly, when the model cannot be served
+     * @throws ModelUnavailableException when the model is absent or unusable and degraded mode is not allowed
      */
-    public static TriageEngine load(Path projectRoot, Consumer<String> say) {
+    public static TriageEngine load(Path projectRoot, Consumer<String> say, boolean allowDegraded) {
         RedFlagRules rules = RedFlagRules.standard();
+        try {
+            OnnxTriageModel model = OnnxTriageModel.load(repository(projectRoot).resolve(MODEL), rules);
+            say.accept("triage model " + model.id() + " (ONNX Runtime, " + model.spec().featureNames().size()
+                    + " features) fused with the rules: it can raise a level, never lower a rule's floor");
+            return new TriageEngine(rules, Optional.of(model));
+        } catch (ModelRepositoryException | InferenceException e) {
+            if (!allowDegraded) {
+                throw new ModelUnavailableException(MODEL + " cannot be served: " + e.getMessage()
+                        + "; fix the model repository, or start with --allow-degraded to run on the rules alone"
+                        + " (every answer is then marked degraded and asks for a clinician's review)", e);
+            }
+            MissingModel missing = new MissingModel(MODEL, e.getMessage());
+            say.accept("DEGRADED: " + missing + "; triage by the rules alone (NEWS2, red flags, floors), every answer"
+                    + " marked degraded and needing a clinician's review");
+            return new TriageEngine(rules).degraded(List.of(missing));
+        }
+    }
+
+    private static ModelRepository repository(Path projectRoot) {
         Path root = projectRoot.resolve(ModelRepository.DEFAULT_RELATIVE_ROOT);
         if (!Files.isDirectory(root)) {
-            say.accept("no model repository at " + root + ": triage by the rules alone (NEWS2, red flags, floors)");
-            return new TriageEngine(rules);
+            throw new ModelRepositoryException("no model repository at " + root);
         }
         ModelRepository repository = ModelRepository.open(root);
         if (!repository.names().contains(MODEL) || repository.versions(MODEL).isEmpty()) {
-            say.accept("no " + MODEL + " model in " + root + ": triage by the rules alone (NEWS2, red flags, floors)");
-            return new TriageEngine(rules);
+            throw new ModelRepositoryException("no " + MODEL + " model in " + root);
         }
-        OnnxTriageModel model = OnnxTriageModel.load(repository.resolve(MODEL), rules);
-        say.accept("triage model " + model.id() + " (ONNX Runtime, " + model.spec().featureNames().size()
-                + " features) fused with the rules: it can raise a level, never lower a rule's floor");
-        return new TriageEngine(rules, Optional.of(model));
+        return repository;
+    }
+
+    /** The configured model cannot be served and degraded mode was not asked for. */
+    public static final class ModelUnavailableException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        ModelUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

@@ -139,6 +139,7 @@ final class TriageMapper {
                 .addAllExplanation(r.explanation())
                 .setDecidedBy(r.decision().decidedBy())
                 .setNeedsClinicianReview(r.needsClinicianReview())
+                .setDegraded(!r.degraded().isEmpty())
                 .addAllReviewReasons(r.reviewReasons())
                 .addAllMissing(r.missing())
                 .putAllModelVersions(r.versions())

@@ -25,7 +25,7 @@ class ServedEngineTest {
     @Test
     void servesTheHighestVersionOfTheShippedModelFusedWithTheRules() {
         List<String> said = new ArrayList<>();
-        TriageEngine engine = ServedEngine.load(TestSupport.projectRoot(), said::add);
+        TriageEngine engine = ServedEngine.load(TestSupport.projectRoot(), said::add, false);
         int highest = ModelRepository.open(TestSupport.projectRoot().resolve(ModelRepository.DEFAULT_RELATIVE_ROOT))
                 .versions("triage-acuity").getLast();
 
@@ -41,13 +41,25 @@ class ServedEngineTest {
     }
 
     @Test
-    void withoutAModelTheServiceRunsOnTheRulesAloneAndSaysSo(@TempDir Path root) {
+    void withoutAModelTheStartIsRefusedWithTheFix(@TempDir Path root) {
+        var e = assertThrows(ServedEngine.ModelUnavailableException.class, () -> ServedEngine.load(root, s -> { }, false));
+
+        assertTrue(e.getMessage().contains("triage-acuity") && e.getMessage().contains("--allow-degraded"), e.getMessage());
+    }
+
+    @Test
+    void degradedModeIsVisibleInEveryAnswer(@TempDir Path root) {
         List<String> said = new ArrayList<>();
-        TriageEngine engine = ServedEngine.load(root, said::add);
+        TriageEngine engine = ServedEngine.load(root, said::add, true);
 
         assertFalse(engine.model().isPresent());
-        assertTrue(said.getFirst().contains("rules alone"), said.toString());
-        assertEquals(0, new TriageEndpoint(engine).assess(TestSupport.example("demo-001")).getLevelProbabilitiesCount());
+        assertTrue(said.getFirst().startsWith("DEGRADED"), said.toString());
+        assertEquals("triage-acuity", engine.degradedModels().getFirst().name());
+        TriageAssessment a = new TriageEndpoint(engine).assess(TestSupport.example("demo-001"));
+        assertEquals(0, a.getLevelProbabilitiesCount());
+        assertTrue(a.getDegraded());
+        assertTrue(a.getNeedsClinicianReview());
+        assertTrue(a.getReviewReasonsList().stream().anyMatch(r -> r.contains("triage-acuity")), a.getReviewReasonsList().toString());
     }
 
     @Test
@@ -65,7 +77,8 @@ class ServedEngineTest {
             }
         }
 
-        var e = assertThrows(ModelRepositoryException.class, () -> ServedEngine.load(root, s -> { }));
+        var e = assertThrows(ServedEngine.ModelUnavailableException.class, () -> ServedEngine.load(root, s -> { }, false));
         assertTrue(e.getMessage().contains("sha256"), e.getMessage());
+        assertTrue(e.getCause() instanceof ModelRepositoryException, String.valueOf(e.getCause()));
     }
 }
