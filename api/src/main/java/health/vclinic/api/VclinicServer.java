@@ -70,9 +70,11 @@ public final class VclinicServer implements AutoCloseable {
     private final RequestMetrics metrics;
     private final Optional<ImagingEndpoint> imaging;
     private final Optional<MonitoringEndpoint> monitoring;
+    private final TriageEndpoint triage;
 
-    private VclinicServer(WebServer server, HealthStatusManager health, AtomicBoolean ready, RequestMetrics metrics,
-                          Optional<ImagingEndpoint> imaging, Optional<MonitoringEndpoint> monitoring) {
+    private VclinicServer(TriageEndpoint triage, WebServer server, HealthStatusManager health, AtomicBoolean ready,
+                          RequestMetrics metrics, Optional<ImagingEndpoint> imaging, Optional<MonitoringEndpoint> monitoring) {
+        this.triage = triage;
         this.server = server;
         this.health = health;
         this.ready = ready;
@@ -133,7 +135,7 @@ public final class VclinicServer implements AutoCloseable {
         imaging.ifPresent(i -> health.setStatus(IMAGING_SERVICE, ServingStatus.SERVING));
         monitoring.ifPresent(m -> health.setStatus(MONITORING_SERVICE, ServingStatus.SERVING));
         ready.set(true);
-        return new VclinicServer(server, health, ready, metrics, imaging, monitoring);
+        return new VclinicServer(endpoint, server, health, ready, metrics, imaging, monitoring);
     }
 
     static GrpcRouting.Builder grpcRouting(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
@@ -236,6 +238,8 @@ public final class VclinicServer implements AutoCloseable {
         server.stop();
         imaging.ifPresent(ImagingEndpoint::close);
         monitoring.ifPresent(MonitoringEndpoint::close);
+        // The triage model's native session goes with the server that served it.
+        triage.engine().close();
         LOG.log(System.Logger.Level.INFO, "vclinic stopped");
     }
 }

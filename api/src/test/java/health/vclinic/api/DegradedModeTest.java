@@ -75,6 +75,18 @@ class DegradedModeTest {
     }
 
     @Test
+    void theServedModelIsClosedWithTheServer() {
+        var engine = ServedEngine.load(TestSupport.projectRoot(), s -> { }, false);
+        var model = (health.vclinic.inference.OnnxTriageModel) engine.model().orElseThrow();
+        VclinicServer server = VclinicServer.start(new TriageEndpoint(engine), "127.0.0.1", 0);
+        assertFalse(model.closed());
+
+        server.close();
+
+        assertTrue(model.closed());
+    }
+
+    @Test
     void anEmptyEncounterIsAnsweredByTheRulesAndSentToAClinicianNeverByTheModel() throws Exception {
         TriageEndpoint endpoint = new TriageEndpoint(ServedEngine.load(TestSupport.projectRoot(), s -> { }, false));
         try (VclinicServer server = VclinicServer.start(endpoint, "127.0.0.1", 0)) {

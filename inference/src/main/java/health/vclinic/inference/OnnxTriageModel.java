@@ -44,6 +44,8 @@ import java.util.Objects;
  */
 public final class OnnxTriageModel implements TriageModel, AutoCloseable {
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** The task a card must name for this class to run it. */
     public static final String TASK = "triage-acuity";
     /** The artifact this class loads from a version directory. */
@@ -350,9 +352,17 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         }
     }
 
-    /** Closes the ONNX Runtime session; the shared environment stays for other models. */
+    /** Whether {@link #close()} has released the session. */
+    public boolean closed() {
+        return closed.get();
+    }
+
+    /** Closes the ONNX Runtime session (once; later calls do nothing); the shared environment stays for other models. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         try {
             session.close();
         } catch (OrtException e) {

@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
  *       pneumonia: URGENT); every read is explained and a positive one asks for a clinician's review.</li>
  * </ul>
  */
-public final class TriageEngine {
+public final class TriageEngine implements AutoCloseable {
 
     private final RedFlagRules rules;
     private final Optional<TriageModel> model;
@@ -98,6 +98,21 @@ public final class TriageEngine {
     /** The configured models this engine runs without (empty when complete). */
     public List<MissingModel> degradedModels() {
         return degraded;
+    }
+
+    /**
+     * Closes the triage model's native session, when it has one (the service does this on shutdown).
+     * Engines derived from this one ({@link #withImaging}, {@link #degraded}) share the model: close one.
+     */
+    @Override
+    public void close() {
+        model.filter(AutoCloseable.class::isInstance).map(AutoCloseable.class::cast).ifPresent(m -> {
+            try {
+                m.close();
+            } catch (Exception e) {
+                throw new InferenceException("cannot close the triage model", e);
+            }
+        });
     }
 
     public Optional<TriageModel> model() {
