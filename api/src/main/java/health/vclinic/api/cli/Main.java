@@ -1,6 +1,7 @@
 package health.vclinic.api.cli;
 
 import health.vclinic.api.triage.ServedEngine;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,9 +21,21 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns its exit code (for tests). */
+    /** Runs the command line and returns its exit code. */
     public static int run(String... args) {
-        return new CommandLine(new Main())
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the command line with its usage and errors written to {@code out} and {@code err} (for tests). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = new CommandLine(new Main()).setOut(out).setErr(err);
+        try {
+            SettingsFile.named(args).ifPresent(f -> commandLine.setDefaultValueProvider(SettingsFile.read(f, commandLine)));
+        } catch (CommandLine.ParameterException e) {
+            commandLine.getErr().println("vclinic: " + e.getMessage());
+            return 2;
+        }
+        return commandLine
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof ServedEngine.ModelUnavailableException) {
                         // An operator's problem with a clear fix: the message, not a stack trace.

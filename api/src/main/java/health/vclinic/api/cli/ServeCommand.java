@@ -24,6 +24,10 @@ final class ServeCommand implements Callable<Integer> {
                     + " interfaces, behind TLS and authentication).")
     String host;
 
+    @Option(names = SettingsFile.OPTION, paramLabel = "FILE", description = "Settings file (YAML): a 'serve:' section with"
+            + " any of these options' long names as keys, e.g. 'port: 8080'. Flags given here still win.")
+    java.nio.file.Path config;
+
     @Mixin
     ImagingOptions imagingOptions;
 
