@@ -17,6 +17,7 @@ import io.helidon.webserver.grpc.GrpcReflectionFeature;
 import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.grpc.GrpcServiceDescriptor;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -118,8 +119,8 @@ public final class VclinicServer implements AutoCloseable {
                 .addProtocol(grpc)
                 // grpcwire: gRPC streams go through GrpcWire, which answers malformed requests (a message over
                 // maxBody is RESOURCE_EXHAUSTED; up to it, an oversized image gets INVALID_ARGUMENT with the
-                // imaging endpoint's limit) and percent-encodes grpc-message.
-                .addConnectionSelector(GrpcWire.connectionSelector(grpc, maxBody,
+                // imaging endpoint's limit) and percent-encodes grpc-message. HTTP/2 defaults as Helidon's own.
+                .addConnectionSelector(GrpcWire.connectionSelector(Http2Config.create(), grpc, maxBody,
                         (code, nanos) -> metrics.record("grpc", "unmatched", code.name(), nanos)))
                 .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
                 .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics))

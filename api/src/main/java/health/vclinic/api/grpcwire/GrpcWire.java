@@ -26,20 +26,21 @@ public final class GrpcWire {
     }
 
     /**
-     * An HTTP/2 (prior knowledge) connection selector whose gRPC streams go through the wire, then to
-     * Helidon's gRPC handler configured by {@code grpc}; other requests go to the HTTP routing as usual.
+     * An HTTP/2 (prior knowledge) connection selector configured by {@code http2} whose gRPC streams go
+     * through the wire, then to Helidon's gRPC handler configured by {@code grpc}; other requests go to
+     * the HTTP routing as usual.
      *
      * @param maxMessageBytes largest request message accepted; keep {@code grpc.maxReadBufferSize()} at
      *                        least this large so Helidon never refuses a message the wire let through
      */
-    public static ServerConnectionSelector connectionSelector(GrpcConfig grpc, long maxMessageBytes,
-                                                              WireEvents events) {
+    public static ServerConnectionSelector connectionSelector(Http2Config http2, GrpcConfig grpc,
+                                                              long maxMessageBytes, WireEvents events) {
         if (grpc.maxReadBufferSize() < maxMessageBytes) {
             throw new IllegalArgumentException("grpc max-read-buffer-size " + grpc.maxReadBufferSize()
                     + " is below maxMessageBytes " + maxMessageBytes);
         }
         return Http2ConnectionSelector.builder()
-                .http2Config(Http2Config.create())
+                .http2Config(http2)
                 .addSubProtocolSelector(new WireSelector(GrpcProtocolSelector.create(grpc), maxMessageBytes, events))
                 .build();
     }
