@@ -8,6 +8,7 @@ import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.triage.TriageGrpcService;
 import health.vclinic.api.triage.TriageHttp;
 import health.vclinic.api.fhir.FhirRouting;
+import health.vclinic.api.grpcwire.GrpcWire;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.imaging.ImagingGrpcService;
 import health.vclinic.api.imaging.ImagingHttp;
@@ -27,6 +28,7 @@ import io.helidon.webserver.grpc.GrpcReflectionFeature;
 import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.grpc.GrpcServiceDescriptor;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
 import java.util.List;
@@ -110,6 +112,8 @@ public final class VclinicServer implements AutoCloseable {
         HealthStatusManager health = new HealthStatusManager();
         RequestMetrics metrics = new RequestMetrics();
         AtomicBoolean ready = new AtomicBoolean(false);
+        GrpcConfig grpc = GrpcConfig.builder().enableCompression(false)
+                .maxReadBufferSize((int) Math.max(2 << 20, maxBody)).build();
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
@@ -121,10 +125,12 @@ public final class VclinicServer implements AutoCloseable {
                 // Helidon gzips every response whose client merely accepts gzip (grpc-java always
                 // does). For ~1 KB messages that cost more CPU than the whole assessment, so the
                 // server never compresses (and, as a consequence, does not accept compressed requests).
-                // A gRPC message over this buffer is dropped by Helidon without a status; up to it, an
-                // oversized image gets INVALID_ARGUMENT with the limit from the imaging endpoint.
-                .addProtocol(GrpcConfig.builder().enableCompression(false)
-                        .maxReadBufferSize((int) Math.max(2 << 20, maxBody)).build())
+                .addProtocol(grpc)
+                // grpcwire: gRPC streams go through GrpcWire, which answers malformed requests (a message over
+                // maxBody is RESOURCE_EXHAUSTED; up to it, an oversized image gets INVALID_ARGUMENT with the
+                // imaging endpoint's limit) and percent-encodes grpc-message. HTTP/2 defaults as Helidon's own.
+                .addConnectionSelector(GrpcWire.connectionSelector(Http2Config.create(), grpc, maxBody,
+                        (code, nanos) -> metrics.record("grpc", "unmatched", code.name(), nanos)))
                 .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
                 .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics))
                 .routing(r -> httpRouting(r, endpoint, imaging, ready, metrics))
@@ -144,6 +150,8 @@ public final class VclinicServer implements AutoCloseable {
         GrpcRouting.Builder routing = GrpcRouting.builder()
                 // Higher weight runs first: metrics see every call, including ones the deadline refuses.
                 .intercept(2000, metrics)
+                // grpcwire: between metrics and the rest, so a call the wire ends is counted per method.
+                .intercept(1500, GrpcWire.callGuard())
                 .intercept(1000, new Deadlines())
                 .intercept(900, new IdentityEncoding())
                 // A descriptor built from the bindable service carries its proto, which reflection needs.
