@@ -9,8 +9,8 @@ import io.grpc.Status;
 /**
  * The server neither compresses nor decompresses messages (see {@code VclinicServer}). A client that
  * sends a compressed request is answered at once, as the gRPC compression spec asks, with UNIMPLEMENTED
- * and {@code grpc-accept-encoding: identity}. Without this, Helidon 4.5 fails inside its data handler
- * and the call never completes.
+ * and {@code grpc-accept-encoding: identity}. (A message flagged compressed without a
+ * {@code grpc-encoding} header is the wire guard's to refuse: {@code health.vclinic.api.grpcwire}.)
  */
 public final class IdentityEncoding implements ServerInterceptor {
 
