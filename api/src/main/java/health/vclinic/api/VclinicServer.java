@@ -1,6 +1,10 @@
 package health.vclinic.api;
 
 import health.vclinic.api.fhir.FhirRouting;
+import health.vclinic.api.http.HttpTimeouts;
+import health.vclinic.api.http.RequestBodies;
+import health.vclinic.api.json.ErrorBody;
+import health.vclinic.api.json.StrictJson;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.imaging.ImagingGrpcService;
 import health.vclinic.api.imaging.ImagingHttp;
@@ -18,10 +22,6 @@ import io.helidon.webserver.grpc.GrpcServiceDescriptor;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -95,6 +95,13 @@ public final class VclinicServer implements AutoCloseable {
      */
     public static VclinicServer start(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
                                       Optional<MonitoringEndpoint> monitoring, String host, int port) {
+        return start(endpoint, imaging, monitoring, host, port, HttpTimeouts.DEFAULTS);
+    }
+
+    /** Starts the service with these client timeouts (idle connections, header and body deadlines). */
+    public static VclinicServer start(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
+                                      Optional<MonitoringEndpoint> monitoring, String host, int port,
+                                      HttpTimeouts timeouts) {
         // Images are larger than triage requests: the transport admits them, each route bounds its own body.
         long maxBody = imaging.map(i -> Math.max(MAX_PAYLOAD_BYTES, i.limits().maxBytes() * 4L / 3
                 + IMAGE_MESSAGE_OVERHEAD)).orElse(MAX_PAYLOAD_BYTES);
@@ -102,6 +109,7 @@ public final class VclinicServer implements AutoCloseable {
         RequestMetrics metrics = new RequestMetrics();
         AtomicBoolean ready = new AtomicBoolean(false);
         WebServer server = WebServer.builder()
+                .update(timeouts::configure)
                 .host(host)
                 .port(port)
                 // Without TCP_NODELAY every unary gRPC call waits ~40 ms on Nagle + delayed ACK.
@@ -118,7 +126,7 @@ public final class VclinicServer implements AutoCloseable {
                         .maxReadBufferSize((int) Math.max(2 << 20, maxBody)).build())
                 .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
                 .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics))
-                .routing(r -> httpRouting(r, endpoint, imaging, ready, metrics))
+                .routing(r -> httpRouting(r, endpoint, imaging, ready, metrics, timeouts.body()))
                 .build()
                 .start();
         health.setStatus("", ServingStatus.SERVING);
@@ -146,7 +154,7 @@ public final class VclinicServer implements AutoCloseable {
     }
 
     static void httpRouting(HttpRouting.Builder routing, TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
-                            AtomicBoolean ready, RequestMetrics metrics) {
+                            AtomicBoolean ready, RequestMetrics metrics, Duration bodyDeadline) {
         routing.addFilter((chain, req, res) -> {
             long start = System.nanoTime();
             try {
@@ -159,9 +167,9 @@ public final class VclinicServer implements AutoCloseable {
                 metrics.record("http", route, Integer.toString(res.status().code()), System.nanoTime() - start);
             }
         });
-        FhirRouting.register(routing, endpoint);
+        FhirRouting.register(routing, endpoint, bodyDeadline);
         imaging.ifPresent(i -> routing.post(ImagingHttp.PATH, (req, res) -> ImagingHttp.analyze(i, req, res)));
-        routing.post("/v1/triage:assess", (req, res) -> assess(endpoint, req, res))
+        routing.post("/v1/triage:assess", (req, res) -> assess(endpoint, req, res, bodyDeadline))
                 .get("/health/live", (req, res) -> json(res, Status.OK_200, "{\"status\":\"UP\"}"))
                 .get("/health/ready", (req, res) -> {
                     if (ready.get()) {
@@ -176,46 +184,35 @@ public final class VclinicServer implements AutoCloseable {
                 });
     }
 
-    private static void assess(TriageEndpoint endpoint, ServerRequest req, ServerResponse res) {
-        if (!req.content().hasEntity()) {
-            json(res, Status.BAD_REQUEST_400, errorJson("request body must be a TriageRequest JSON object"));
+    private static void assess(TriageEndpoint endpoint, ServerRequest req, ServerResponse res, Duration bodyDeadline) {
+        Optional<String> unsupported = RequestBodies.unsupportedMediaType(req, Set.of("application/json"));
+        if (unsupported.isPresent()) {
+            json(res, Status.UNSUPPORTED_MEDIA_TYPE_415, errorJson(unsupported.get()));
             return;
         }
-        // Read outside the try: a body over the size limit or a client that goes away mid-body is
-        // Helidon's to answer (413, closed connection), not an internal error of ours.
-        Optional<String> body = boundedBody(req);
+        // A body over the limit is refused without reading the rest; one cut off or too slow closes the connection.
+        Optional<byte[]> body = RequestBodies.read(req, res, MAX_PAYLOAD_BYTES, bodyDeadline);
         if (body.isEmpty()) {
             json(res, Status.REQUEST_ENTITY_TOO_LARGE_413,
                     errorJson("request body must be at most " + MAX_PAYLOAD_BYTES + " bytes"));
             return;
         }
+        if (body.get().length == 0) {
+            json(res, Status.BAD_REQUEST_400, errorJson("request body must be a TriageRequest JSON object"));
+            return;
+        }
         String out;
         try {
-            out = TriageEndpoint.toJson(endpoint.assess(TriageEndpoint.parseJson(body.get())));
+            out = TriageEndpoint.toJson(endpoint.assess(TriageEndpoint.parseJson(StrictJson.decode(body.get()))));
         } catch (RuntimeException e) {
-            json(res, Status.create(Errors.httpStatus(e)), errorJson(Errors.httpMessage(e)));
+            json(res, Status.create(Errors.httpStatus(e)), ErrorBody.json(Errors.codeName(e), Errors.httpMessage(e)));
             return;
         }
         json(res, Status.OK_200, out);
     }
 
-    /**
-     * The body as UTF-8, or empty when it is over {@link #MAX_PAYLOAD_BYTES}: the server admits larger
-     * bodies for images, so the triage route keeps its own bound and never reads past it.
-     */
-    private static Optional<String> boundedBody(ServerRequest req) {
-        try (InputStream in = req.content().inputStream()) {
-            byte[] bytes = in.readNBytes((int) MAX_PAYLOAD_BYTES + 1);
-            return bytes.length > MAX_PAYLOAD_BYTES ? Optional.empty()
-                    : Optional.of(new String(bytes, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     static String errorJson(String message) {
-        return "{\"error\":{\"code\":\"" + (message.startsWith("internal") ? "INTERNAL" : "INVALID_ARGUMENT")
-                + "\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}}";
+        return ErrorBody.json(message.startsWith("internal") ? "INTERNAL" : "INVALID_ARGUMENT", message);
     }
 
     private static void json(ServerResponse res, Status status, String body) {
