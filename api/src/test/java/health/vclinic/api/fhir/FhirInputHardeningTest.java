@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import health.vclinic.api.TriageEndpoint;
 import health.vclinic.api.VclinicServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import health.vclinic.api.http.RawHttp;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -33,12 +30,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FhirInputHardeningTest {
 
     private static VclinicServer server;
-    private static HttpClient http;
 
     @BeforeAll
     static void start() {
         server = VclinicServer.start(TriageEndpoint.standard(), "127.0.0.1", 0);
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     @AfterAll
@@ -46,16 +41,10 @@ class FhirInputHardeningTest {
         if (server != null) {
             server.close();
         }
-        if (http != null) {
-            http.close();
-        }
     }
 
     private static HttpResponse<String> post(String path, Optional<String> type, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        type.ifPresent(t -> b.header("Content-Type", t));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return RawHttp.post(server.port(), path, type, body);
     }
 
     private static HttpResponse<String> triage(String body) throws Exception {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -25,7 +26,19 @@ import java.util.logging.Logger;
  */
 public final class RawHttp {
 
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
     private RawHttp() {
+    }
+
+    /** An ordinary POST, with the Content-Type given or none at all. */
+    public static HttpResponse<String> post(int port, String path, Optional<String> contentType, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        contentType.ifPresent(t -> b.header("Content-Type", t));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Sends {@code head} then {@code body}, then closes the connection at once (before any answer). */
@@ -62,16 +75,14 @@ public final class RawHttp {
 
     /** The value of one Prometheus counter series on {@code /metrics}, 0 when absent. */
     public static long counter(int port, String series) throws IOException, InterruptedException {
-        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-            for (String line : text.split("\n")) {
-                if (line.startsWith(series + " ")) {
-                    return Long.parseLong(line.substring(series.length() + 1).strip());
-                }
+        String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Long.parseLong(line.substring(series.length() + 1).strip());
             }
-            return 0;
         }
+        return 0;
     }
 
     /** Polls a counter until it reaches {@code atLeast} (the HTTP filter records after the connection ends). */

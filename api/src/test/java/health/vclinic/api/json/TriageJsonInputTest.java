@@ -9,12 +9,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import health.vclinic.api.TriageEndpoint;
 import health.vclinic.api.VclinicServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import health.vclinic.api.http.RawHttp;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -34,12 +31,10 @@ class TriageJsonInputTest {
 
     private static final String ASSESS = "/v1/triage:assess";
     private static VclinicServer server;
-    private static HttpClient http;
 
     @BeforeAll
     static void start() {
         server = VclinicServer.start(TriageEndpoint.standard(), "127.0.0.1", 0);
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     @AfterAll
@@ -47,16 +42,10 @@ class TriageJsonInputTest {
         if (server != null) {
             server.close();
         }
-        if (http != null) {
-            http.close();
-        }
     }
 
     private static HttpResponse<String> post(Optional<String> contentType, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + ASSESS))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        contentType.ifPresent(t -> b.header("Content-Type", t));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return RawHttp.post(server.port(), ASSESS, contentType, body);
     }
 
     private static HttpResponse<String> post(String json) throws Exception {
