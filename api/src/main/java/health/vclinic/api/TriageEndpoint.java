@@ -54,6 +54,7 @@ public final class TriageEndpoint {
      */
     public static TriageRequest parseJson(String json) {
         StrictJson.check(json, StrictJson.Paths.JSON);
+        ProtoJsonFaults.requireNoArraysForSingleValues(json, TriageRequest.getDescriptor());
         TriageRequest.Builder b = TriageRequest.newBuilder();
         try {
             // JsonFormat stops after the first value; anything after it must not be silently dropped.

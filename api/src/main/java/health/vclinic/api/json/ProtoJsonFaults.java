@@ -23,6 +23,10 @@ import java.util.stream.Collectors;
  * the first one that fails (into objects for message fields, into elements for repeated ones). So this
  * class can never refuse what the parser accepts; it only says where. Called on the error path only,
  * after {@link StrictJson} has bounded the body, so each re-parse is of a small, checked piece.
+ *
+ * <p>{@link #requireNoArraysForSingleValues} closes a gap of the parser itself: protobuf-java-util reads a
+ * one-element array where a single value belongs ({@code "heart_rate": [80]} as 80), a silent guess the
+ * proto3 JSON mapping does not allow.
  */
 public final class ProtoJsonFaults {
 
@@ -42,6 +46,65 @@ public final class ProtoJsonFaults {
             return root.isJsonObject() ? in(root.getAsJsonObject(), type, "") : Optional.empty();
         } catch (RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Refuses an array given for a field that holds one value (or for a map's value), naming its path.
+     * Unknown fields and every other fault are left to the parser.
+     *
+     * @throws InvalidInputException naming the first such field
+     */
+    public static void requireNoArraysForSingleValues(String json, Descriptor type) {
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(json);
+        } catch (RuntimeException e) {
+            return;  // not JSON: the parser says so
+        }
+        if (root.isJsonObject()) {
+            arrays(root.getAsJsonObject(), type, "");
+        }
+    }
+
+    private static void arrays(JsonObject object, Descriptor type, String prefix) {
+        for (Map.Entry<String, JsonElement> member : object.entrySet()) {
+            Optional<FieldDescriptor> found = field(type, member.getKey());
+            if (found.isEmpty()) {
+                continue;
+            }
+            FieldDescriptor field = found.get();
+            JsonElement value = member.getValue();
+            String path = prefix + member.getKey();
+            if (field.isMapField()) {
+                FieldDescriptor valueField = field.getMessageType().findFieldByName("value");
+                if (value.isJsonObject()) {
+                    for (Map.Entry<String, JsonElement> entry : value.getAsJsonObject().entrySet()) {
+                        single(valueField, entry.getValue(), path + "." + entry.getKey());
+                    }
+                }
+            } else if (field.isRepeated()) {
+                if (value.isJsonArray()) {
+                    JsonArray array = value.getAsJsonArray();
+                    for (int i = 0; i < array.size(); i++) {
+                        single(field, array.get(i), path + "[" + i + "]");
+                    }
+                }
+            } else {
+                single(field, value, path);
+            }
+        }
+    }
+
+    /** One value of {@code field} (not a list): never an array; a nested message is looked into. */
+    private static void single(FieldDescriptor field, JsonElement value, String path) {
+        boolean wellKnown = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                && field.getMessageType().getFullName().startsWith("google.protobuf.");
+        if (value.isJsonArray() && !wellKnown) {
+            throw new InvalidInputException(path, "must be " + element(field) + ", not an array");
+        }
+        if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !wellKnown && value.isJsonObject()) {
+            arrays(value.getAsJsonObject(), field.getMessageType(), path + ".");
         }
     }
 

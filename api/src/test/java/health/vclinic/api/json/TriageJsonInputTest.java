@@ -116,6 +116,18 @@ class TriageJsonInputTest {
         assertFalse(message.contains("Jane"), "the value is echoed: " + message);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"vitals\":{\"heart_rate\":[80]}}|vitals.heart_rate",
+            "{\"encounter_id\":[\"e-1\"]}|encounter_id",
+            "{\"patient\":{\"sex\":[\"MALE\"]}}|patient.sex",
+            "{\"interview\":{\"answers\":{\"q\":[\"yes\"]}}}|interview.answers.q",
+            "{\"interview\":{\"phq9\":[[1],0,0,0,0,0,0,0,0]}}|interview.phq9[0]"})
+    void aOneElementArrayIsNotReadAsTheValueInIt(String json, String path) throws Exception {
+        String message = message(post(json), 400);
+        assertTrue(message.contains(path) && message.contains("not an array"), path + " not in: " + message);
+    }
+
     @Test
     void aKeyWithAControlCharacterStillGetsAValidJsonErrorBody() throws Exception {
         String message = message(post("{\"vitals\":{\"\\u0001\\\"x\":80}}"), 400);
