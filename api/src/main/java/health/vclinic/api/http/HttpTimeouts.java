@@ -37,8 +37,12 @@ public record HttpTimeouts(Duration idle, Duration headers, Duration body) {
         }
     }
 
-    /** Applies the idle timeout and the header deadline to a server being built. */
+    /**
+     * Applies the idle timeout and the header deadline to a server being built; a client that goes away
+     * mid-request (as these timeouts make it) is not logged as a server fault ({@link ClientDisconnects}).
+     */
     public void configure(WebServerConfig.Builder server) {
+        ClientDisconnects.quietHelidonLogs();
         Duration period = idle.dividedBy(4);
         server.idleConnectionTimeout(idle)
                 .idleConnectionPeriod(period.compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : period)

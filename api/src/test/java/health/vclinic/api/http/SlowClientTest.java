@@ -67,6 +67,17 @@ class SlowClientTest {
     }
 
     @Test
+    void aClientThatClosesMidHeadersIsNotLoggedAsAServerFault() throws Exception {
+        try (RawHttp.Faults faults = new RawHttp.Faults()) {
+            RawHttp.sendAndClose(server.port(), "GET /health/live HTTP/1.1\r\nHost: vclinic\r\nAcc");
+            // The server's next answer comes after it has dealt with the closed connection's thread.
+            assertTrue(RawHttp.sendAndWaitForClose(server.port(), ascii("GET /health/live HTTP/1.1\r\nHost: v\r\n"
+                    + "Connection: close\r\n\r\n"), WAIT).startsWith("HTTP/1.1 200"));
+            assertEquals(List.of(), faults.logged());
+        }
+    }
+
+    @Test
     void halfABodyIsClosedAfterTheBodyDeadlineAndCountedAs408() throws Exception {
         for (String route : List.of(ASSESS, FhirRouting.TRIAGE, FhirRouting.CDS_TRIAGE)) {
             String type = route.equals(FhirRouting.TRIAGE) ? "application/fhir+json" : "application/json";
