@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code POST /v1/imaging:analyze} (with an imaging model), {@code GET /health/live},
  * {@code GET /health/ready}, {@code GET /metrics} (Prometheus text).
  * Stopping flips health to NOT_SERVING and readiness to 503 first, then lets in-flight calls finish.
- * FHIR R4 {@code $triage} and CDS Hooks: {@link FhirRouting}.
+ * FHIR R4 {@code $triage} and CDS Hooks: {@link FhirRouting}. JSON bodies are read with
+ * {@link RequestBodies} and checked by {@link StrictJson} first; slow clients time out ({@link HttpTimeouts}).
  */
 public final class VclinicServer implements AutoCloseable {
 
