@@ -1,9 +1,8 @@
 package health.vclinic.api.http;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,11 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ReadDeadline {
 
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "vclinic-read-deadline");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
 
     private static final int READING = 0;
     private static final int DONE = 1;
@@ -36,6 +31,17 @@ final class ReadDeadline {
                 state.set(FIRED);
             }
         }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "vclinic-read-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        // Almost every deadline is cancelled (one per HTTP/1 request): drop them at once, not when they fall due.
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     /** A deadline for the calling thread's reads. */
