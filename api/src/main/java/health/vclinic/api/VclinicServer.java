@@ -9,6 +9,7 @@ import health.vclinic.api.triage.TriageGrpcService;
 import health.vclinic.api.triage.TriageHttp;
 import health.vclinic.api.fhir.FhirRouting;
 import health.vclinic.api.grpcwire.GrpcWire;
+import health.vclinic.api.http.HttpTimeouts;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.imaging.ImagingGrpcService;
 import health.vclinic.api.imaging.ImagingHttp;
@@ -46,7 +47,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code POST /v1/imaging:analyze} (with an imaging model), {@code GET /health/live},
  * {@code GET /health/ready}, {@code GET /metrics} (Prometheus text).
  * Stopping flips health to NOT_SERVING and readiness to 503 first, then lets in-flight calls finish.
- * FHIR R4 {@code $triage} and CDS Hooks: {@link FhirRouting}.
+ * FHIR R4 {@code $triage} and CDS Hooks: {@link FhirRouting}. JSON bodies are read with
+ * {@code RequestBodies} and checked by {@code StrictJson} first; slow clients time out ({@link HttpTimeouts}).
  */
 public final class VclinicServer implements AutoCloseable {
 
@@ -106,6 +108,13 @@ public final class VclinicServer implements AutoCloseable {
      */
     public static VclinicServer start(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
                                       Optional<MonitoringEndpoint> monitoring, String host, int port) {
+        return start(endpoint, imaging, monitoring, host, port, HttpTimeouts.DEFAULTS);
+    }
+
+    /** Starts the service with these client timeouts (idle connections, header and body deadlines). */
+    public static VclinicServer start(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
+                                      Optional<MonitoringEndpoint> monitoring, String host, int port,
+                                      HttpTimeouts timeouts) {
         // Images are larger than triage requests: the transport admits them, each route bounds its own body.
         long maxBody = imaging.map(i -> Math.max(MAX_PAYLOAD_BYTES, i.limits().maxBytes() * 4L / 3
                 + IMAGE_MESSAGE_OVERHEAD)).orElse(MAX_PAYLOAD_BYTES);
@@ -115,6 +124,7 @@ public final class VclinicServer implements AutoCloseable {
         GrpcConfig grpc = GrpcConfig.builder().enableCompression(false)
                 .maxReadBufferSize((int) Math.max(2 << 20, maxBody)).build();
         WebServer server = WebServer.builder()
+                .update(timeouts::configure)
                 .host(host)
                 .port(port)
                 // Without TCP_NODELAY every unary gRPC call waits ~40 ms on Nagle + delayed ACK.
@@ -133,7 +143,7 @@ public final class VclinicServer implements AutoCloseable {
                         (code, nanos) -> metrics.record("grpc", "unmatched", code.name(), nanos)))
                 .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
                 .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics))
-                .routing(r -> httpRouting(r, endpoint, imaging, ready, metrics))
+                .routing(r -> httpRouting(r, endpoint, imaging, ready, metrics, timeouts.body()))
                 .build()
                 .start();
         health.setStatus("", ServingStatus.SERVING);
@@ -163,7 +173,7 @@ public final class VclinicServer implements AutoCloseable {
     }
 
     static void httpRouting(HttpRouting.Builder routing, TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
-                            AtomicBoolean ready, RequestMetrics metrics) {
+                            AtomicBoolean ready, RequestMetrics metrics, Duration bodyDeadline) {
         routing.addFilter((chain, req, res) -> {
             long start = System.nanoTime();
             try {
@@ -176,9 +186,9 @@ public final class VclinicServer implements AutoCloseable {
                 metrics.record("http", route, Integer.toString(res.status().code()), System.nanoTime() - start);
             }
         });
-        FhirRouting.register(routing, endpoint);
+        FhirRouting.register(routing, endpoint, bodyDeadline);
         imaging.ifPresent(i -> routing.post(ImagingHttp.PATH, (req, res) -> ImagingHttp.analyze(i, req, res)));
-        routing.post(TriageHttp.PATH, (req, res) -> TriageHttp.assess(endpoint, req, res))
+        routing.post(TriageHttp.PATH, (req, res) -> TriageHttp.assess(endpoint, req, res, bodyDeadline))
                 .get("/health/live", (req, res) -> json(res, Status.OK_200, "{\"status\":\"UP\"}"))
                 .get("/health/ready", (req, res) -> readiness(res, ready.get(), endpoint.engine().degradedModels()))
                 .get("/metrics", (req, res) -> {

@@ -1,5 +1,6 @@
 package health.vclinic.api;
 
+import health.vclinic.api.triage.TriageEndpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

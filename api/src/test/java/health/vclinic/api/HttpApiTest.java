@@ -158,7 +158,7 @@ class HttpApiTest {
     @Test
     void malformedJsonIs400InvalidArgument() throws Exception {
         String message = errorMessage(post(ASSESS, "{\"encounter_id\": \"abc\", \"vitals\": {"));
-        assertTrue(message.contains("request"), message);
+        assertTrue(message.contains("body must be well-formed JSON"), message);
     }
 
     @Test

@@ -4,14 +4,19 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import health.vclinic.api.json.StrictJson;
 import health.vclinic.datasets.InvalidInputException;
 import health.vclinic.inference.TriageLevel;
 import health.vclinic.inference.TriageResult;
 import health.vclinic.inference.redflags.RedFlag;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
@@ -46,6 +51,9 @@ final class CdsHooks {
     record Reply(int status, String json) {
     }
 
+    /** A FHIRPath that starts at a resource type ({@code Observation}, {@code Bundle.entry[0]}). */
+    private static final Pattern RESOURCE_ROOT = Pattern.compile("^[A-Z][A-Za-z]*(\\..*|\\[.*)?$");
+
     private final FhirTriage triage;
 
     CdsHooks(FhirTriage triage) {
@@ -75,6 +83,11 @@ final class CdsHooks {
 
     /** One hook call ({@code POST /cds-services/vclinic-triage}). Never throws. */
     Reply call(String body) {
+        try {
+            StrictJson.check(body, StrictJson.Paths.JSON);
+        } catch (InvalidInputException e) {
+            return new Reply(400, FhirJson.encode(OperationOutcomes.malformed(e), false));
+        }
         JsonObject request;
         try {
             JsonElement parsed = JsonParser.parseString(body);
@@ -102,47 +115,81 @@ final class CdsHooks {
             return error(412, IssueType.REQUIRED, "prefetch.patient", "is required: this service does not call the"
                     + " FHIR server, so the EHR must send the prefetch named in discovery");
         }
-        Bundle record;
+        Record record;
         try {
             record = record(prefetch, patientId);
         } catch (InvalidInputException e) {
             return new Reply(400, FhirJson.encode(OperationOutcomes.malformed(e), false));
         }
         try {
-            FhirTriage.Assessed a = triage.assess(record);
+            FhirTriage.Assessed a = triage.assess(record.bundle());
             return new Reply(200, cards(a.result(), a.input().lookBack()));
         } catch (InvalidInputException e) {
-            return new Reply(422, FhirJson.encode(OperationOutcomes.unprocessable(e), false));
+            return new Reply(422, FhirJson.encode(OperationOutcomes.unprocessable(record.callersPaths(e)), false));
         } catch (RuntimeException e) {
             return new Reply(500, FhirJson.encode(OperationOutcomes.internal(e), false));
         }
     }
 
+    /**
+     * The prefetched resources as one collection Bundle, and where each of its entries came from in the
+     * caller's request ({@code prefetch.vitals.entry[2].resource}), so that an error names the caller's own
+     * element rather than the Bundle this service put together.
+     */
+    record Record(Bundle bundle, List<String> origins) {
+        private static final Pattern ENTRY = Pattern.compile("^Bundle\\.entry\\[(\\d+)]\\.resource(.*)$");
+
+        Record {
+            origins = List.copyOf(origins);
+        }
+
+        /** The violations with paths into the caller's prefetch instead of into {@link #bundle()}. */
+        InvalidInputException callersPaths(InvalidInputException e) {
+            return new InvalidInputException(e.violations().stream()
+                    .map(v -> new InvalidInputException.Violation(callersPath(v.field()), v.allowed())).toList());
+        }
+
+        String callersPath(String field) {
+            Matcher m = ENTRY.matcher(field);
+            if (m.matches() && Integer.parseInt(m.group(1)) < origins.size()) {
+                return origins.get(Integer.parseInt(m.group(1))) + m.group(2);
+            }
+            // The record as a whole (e.g. "Bundle.entry": no Patient): that is the prefetch as a whole.
+            return field.startsWith("Bundle") ? "prefetch" + field.substring("Bundle".length()).replaceFirst("^\\.entry$", "")
+                    : field;
+        }
+    }
+
     /** The prefetched resources as one collection Bundle: the patient first, each resource once. */
-    private static Bundle record(JsonObject prefetch, String patientId) {
+    private static Record record(JsonObject prefetch, String patientId) {
         Bundle record = new Bundle().setType(Bundle.BundleType.COLLECTION);
+        List<String> origins = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         IBaseResource patient = parse(prefetch, "patient");
         if (!(patient instanceof Patient p) || !patientId.equals(p.getIdElement().getIdPart())) {
             throw new InvalidInputException("prefetch.patient", "must be the Patient whose id is context.patientId");
         }
         record.addEntry().setResource(p);
+        origins.add("prefetch.patient");
         for (String key : prefetch.keySet().stream().sorted().toList()) {
             if (key.equals("patient") || prefetch.get(key).isJsonNull()) {
                 continue;  // null: the EHR could not fetch it, which the specification allows
             }
             IBaseResource r = parse(prefetch, key);
             if (r instanceof Bundle b) {
-                for (Bundle.BundleEntryComponent e : b.getEntry()) {
+                for (int i = 0; i < b.getEntry().size(); i++) {
+                    Bundle.BundleEntryComponent e = b.getEntry().get(i);
                     if (e.hasResource() && seen.add(identity(e))) {
                         record.addEntry().setFullUrl(e.getFullUrl()).setResource(e.getResource());
+                        origins.add("prefetch." + key + ".entry[" + i + "].resource");
                     }
                 }
             } else if (r instanceof Resource res && seen.add(res.fhirType() + "/" + res.getIdElement().getIdPart())) {
                 record.addEntry().setResource(res);
+                origins.add("prefetch." + key);
             }
         }
-        return record;
+        return new Record(record, origins);
     }
 
     private static String identity(Bundle.BundleEntryComponent e) {
@@ -157,8 +204,21 @@ final class CdsHooks {
             return FhirJson.parse(prefetch.get(key).toString());
         } catch (InvalidInputException e) {
             throw new InvalidInputException(e.violations().stream()
-                    .map(v -> new InvalidInputException.Violation("prefetch." + key + "." + v.field(), v.allowed())).toList());
+                    .map(v -> new InvalidInputException.Violation(underPrefetch(key, v.field()), v.allowed())).toList());
         }
+    }
+
+    /**
+     * A FHIRPath of a prefetched resource ({@code Bundle.entry[2].resource.code}) as a path in the caller's
+     * request ({@code prefetch.vitals.entry[2].resource.code}): the resource type stands for the key.
+     */
+    static String underPrefetch(String key, String fhirPath) {
+        String root = "prefetch." + key;
+        if (fhirPath.equals("body")) {
+            return root;
+        }
+        return RESOURCE_ROOT.matcher(fhirPath).matches() ? root + fhirPath.replaceFirst("^[A-Z][A-Za-z]*", "")
+                : root + "." + fhirPath;
     }
 
     /** The response: one card with the level, the reasons and the versions. */

@@ -9,6 +9,7 @@ import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.IParserErrorHandler;
 import ca.uhn.fhir.parser.json.BaseJsonLikeValue;
+import health.vclinic.api.json.StrictJson;
 import health.vclinic.datasets.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,9 @@ import org.hl7.fhir.r4.model.Patient;
  *
  * <p>Parsing is strict: an unknown element, a value of the wrong JSON type or an invalid primitive is an
  * error naming the element, where HAPI's default would log it and drop it, which would turn a misspelt
- * vital sign into a silently missing one. Messages never repeat a value.
+ * vital sign into a silently missing one. Before HAPI sees a body, {@link StrictJson} bounds its numbers
+ * (HAPI expands {@code 1e999999999} into a billion-digit decimal), refuses duplicate keys and caps nesting.
+ * Messages never repeat a value.
  */
 public final class FhirJson {
 
@@ -54,6 +57,7 @@ public final class FhirJson {
      * @throws InvalidInputException when the text is not one FHIR R4 resource in JSON (a 400 on the wire)
      */
     public static IBaseResource parse(String json) {
+        StrictJson.check(json, StrictJson.Paths.FHIR);
         IParser parser = CONTEXT.newJsonParser().setParserErrorHandler(new Strict());
         try {
             return parser.parseResource(json);

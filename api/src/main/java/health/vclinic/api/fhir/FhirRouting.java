@@ -1,17 +1,18 @@
 package health.vclinic.api.fhir;
 
-import health.vclinic.api.triage.TriageEndpoint;
+import health.vclinic.api.http.HttpTimeouts;
+import health.vclinic.api.http.RequestBodies;
+import health.vclinic.api.json.StrictJson;
 import health.vclinic.api.server.Limits;
+import health.vclinic.api.triage.TriageEndpoint;
+import health.vclinic.datasets.InvalidInputException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 
@@ -20,10 +21,12 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
  * <ul>
  *   <li>{@code POST /fhir/r4/$triage} with {@code application/fhir+json}: a Bundle (or Parameters with
  *       parameter {@code bundle} and optionally {@code lookBack}) in, a Bundle with a RiskAssessment and
- *       Flags out ({@link FhirTriage}); errors are OperationOutcomes with 400 / 415 / 422.</li>
+ *       Flags out ({@link FhirTriage}); errors are OperationOutcomes with 400 / 413 / 415 / 422.</li>
  *   <li>{@code GET /cds-services}: CDS Hooks discovery; {@code POST /cds-services/vclinic-triage}: the
  *       {@code patient-view} hook ({@link CdsHooks}).</li>
  * </ul>
+ * Bodies are read with {@link RequestBodies} (bounded, within a deadline, strict UTF-8) and checked by
+ * {@code StrictJson} before any FHIR or JSON parser sees them.
  */
 public final class FhirRouting {
 
@@ -37,68 +40,81 @@ public final class FhirRouting {
     public static final long MAX_BODY_BYTES = Limits.MAX_PAYLOAD_BYTES;
 
     private static final String FHIR_JSON = "application/fhir+json";
+    private static final String CDS_JSON = "application/json";
     /** FHIR's own media type, plain JSON, and the DSTU2-era name some clients still send. */
     private static final Set<String> ACCEPTED = Set.of(FHIR_JSON, "application/json", "application/json+fhir");
 
     private FhirRouting() {
     }
 
-    /** Adds the routes over {@code endpoint}'s engine; warms the FHIR context first so the first call is fast. */
+    /** Adds the routes over {@code endpoint}'s engine, with the default body deadline. */
     public static void register(HttpRouting.Builder routing, TriageEndpoint endpoint) {
+        register(routing, endpoint, HttpTimeouts.DEFAULTS.body());
+    }
+
+    /**
+     * Adds the routes over {@code endpoint}'s engine; a request body must arrive within {@code bodyDeadline}.
+     * Warms the FHIR context first so the first call is fast.
+     */
+    public static void register(HttpRouting.Builder routing, TriageEndpoint endpoint, Duration bodyDeadline) {
         FhirJson.warm();
         FhirTriage triage = new FhirTriage(endpoint.engine());
         CdsHooks cds = new CdsHooks(triage);
-        routing.post(TRIAGE, (req, res) -> triage(triage, req, res))
+        routing.post(TRIAGE, (req, res) -> triage(triage, req, res, bodyDeadline))
                 .get(CDS_DISCOVERY, (req, res) -> send(res, 200, "application/json", cds.discovery()))
-                .post(CDS_TRIAGE, (req, res) -> {
-                    Body body = body(req);
-                    CdsHooks.Reply r = body.tooLarge()
-                            ? new CdsHooks.Reply(413, FhirJson.encode(tooLarge(), false)) : cds.call(body.text());
-                    send(res, r.status(), "application/json", r.json());
-                });
+                .post(CDS_TRIAGE, (req, res) -> cdsCall(cds, req, res, bodyDeadline));
     }
 
-    private static void triage(FhirTriage triage, ServerRequest req, ServerResponse res) {
-        String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
-        String media = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (!ACCEPTED.contains(media)) {
-            fhir(res, 415, OperationOutcomes.of(IssueType.NOTSUPPORTED, "body",
-                    "Content-Type must be " + FHIR_JSON + " (FHIR R4 JSON)"));
+    private static void triage(FhirTriage triage, ServerRequest req, ServerResponse res, Duration bodyDeadline) {
+        Optional<String> unsupported = RequestBodies.unsupportedMediaType(req, ACCEPTED);
+        if (unsupported.isPresent()) {
+            fhir(res, 415, OperationOutcomes.of(IssueType.NOTSUPPORTED, "body", unsupported.get()
+                    + " (" + FHIR_JSON + " is FHIR R4 JSON)"));
             return;
         }
-        Body body = body(req);
-        if (body.tooLarge()) {
+        Optional<byte[]> body = RequestBodies.read(req, res, MAX_BODY_BYTES, bodyDeadline);
+        if (body.isEmpty()) {
             fhir(res, 413, tooLarge());
             return;
         }
-        if (body.text().isBlank()) {
+        String text;
+        try {
+            text = StrictJson.decode(body.get());
+        } catch (InvalidInputException e) {
+            fhir(res, 400, OperationOutcomes.malformed(e));
+            return;
+        }
+        if (text.isBlank()) {
             fhir(res, 400, OperationOutcomes.of(IssueType.REQUIRED, "body",
                     "body is required: a FHIR R4 Bundle, or Parameters with parameter 'bundle'"));
             return;
         }
-        FhirTriage.Reply reply = triage.triage(body.text());
+        FhirTriage.Reply reply = triage.triage(text);
         fhir(res, reply.status(), reply.body());
     }
 
-    private record Body(String text, boolean tooLarge) {
+    /** CDS Hooks: errors are OperationOutcomes too, sent as application/json (the hook's own media type). */
+    private static void cdsCall(CdsHooks cds, ServerRequest req, ServerResponse res, Duration bodyDeadline) {
+        Optional<String> unsupported = RequestBodies.unsupportedMediaType(req, Set.of(CDS_JSON));
+        if (unsupported.isPresent()) {
+            cds(res, new CdsHooks.Reply(415, FhirJson.encode(OperationOutcomes.of(IssueType.NOTSUPPORTED, "body",
+                    unsupported.get() + " (CDS Hooks 2.0 requests are JSON)"), false)));
+            return;
+        }
+        Optional<byte[]> body = RequestBodies.read(req, res, MAX_BODY_BYTES, bodyDeadline);
+        if (body.isEmpty()) {
+            cds(res, new CdsHooks.Reply(413, FhirJson.encode(tooLarge(), false)));
+            return;
+        }
+        try {
+            cds(res, cds.call(StrictJson.decode(body.get())));
+        } catch (InvalidInputException e) {
+            cds(res, new CdsHooks.Reply(400, FhirJson.encode(OperationOutcomes.malformed(e), false)));
+        }
     }
 
-    /**
-     * The body as UTF-8 ("" when there is none), read up to {@link #MAX_BODY_BYTES} and no further: the
-     * transport may admit larger bodies (for images). A client that goes away mid-body is Helidon's to
-     * answer, as on the other routes.
-     */
-    private static Body body(ServerRequest req) {
-        if (!req.content().hasEntity()) {
-            return new Body("", false);
-        }
-        try (InputStream in = req.content().inputStream()) {
-            byte[] bytes = in.readNBytes((int) MAX_BODY_BYTES + 1);
-            return bytes.length > MAX_BODY_BYTES ? new Body("", true)
-                    : new Body(new String(bytes, StandardCharsets.UTF_8), false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static void cds(ServerResponse res, CdsHooks.Reply reply) {
+        send(res, reply.status(), CDS_JSON, reply.json());
     }
 
     private static org.hl7.fhir.r4.model.OperationOutcome tooLarge() {

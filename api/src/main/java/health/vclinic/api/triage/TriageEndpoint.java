@@ -4,6 +4,8 @@ import health.vclinic.api.server.JsonErrors;
 import com.google.gson.JsonParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import health.vclinic.api.json.ProtoJsonFaults;
+import health.vclinic.api.json.StrictJson;
 import health.vclinic.api.triage.v1.TriageAssessment;
 import health.vclinic.api.triage.v1.TriageRequest;
 import health.vclinic.datasets.InvalidInputException;
@@ -46,11 +48,14 @@ public final class TriageEndpoint {
 
     /**
      * Parses one request in the proto3 JSON mapping (snake_case or lowerCamelCase keys). Unknown fields
-     * are an error, so a misspelt vital sign is never silently ignored.
+     * are an error, so a misspelt vital sign is never silently ignored. {@link StrictJson} looks first
+     * (numbers bounded, duplicate keys refused); a value of the wrong type is named by its field path.
      *
      * @throws InvalidInputException when the JSON does not parse as a TriageRequest
      */
     public static TriageRequest parseJson(String json) {
+        StrictJson.check(json, StrictJson.Paths.JSON);
+        ProtoJsonFaults.requireNoArraysForSingleValues(json, TriageRequest.getDescriptor());
         TriageRequest.Builder b = TriageRequest.newBuilder();
         try {
             // JsonFormat stops after the first value; anything after it must not be silently dropped.
@@ -61,8 +66,8 @@ public final class TriageEndpoint {
         } catch (InvalidInputException e) {
             throw e;
         } catch (InvalidProtocolBufferException | RuntimeException e) {
-            throw new InvalidInputException("request", "must be a TriageRequest in the proto3 JSON mapping: "
-                    + JsonErrors.describe(e));
+            throw ProtoJsonFaults.locate(json, TriageRequest.getDescriptor()).orElseGet(() -> new InvalidInputException(
+                    "request", "must be a TriageRequest in the proto3 JSON mapping: " + JsonErrors.describe(e)));
         }
         return b.build();
     }
