@@ -134,6 +134,7 @@ public final class TriageEngine {
         List<String> reviewReasons = new ArrayList<>(reviewReasons(encounter, news2, paediatric, redFlags));
         reads.stream().filter(r -> r.floor().isPresent())
                 .forEach(r -> reviewReasons.add(r.summary() + ": a clinician should confirm it on the image"));
+        reads.forEach(r -> r.reviewReason().ifPresent(reviewReasons::add));
         if (encounter.chestXray().isPresent() && imaging.isEmpty()) {
             reviewReasons.add("a chest X-ray was sent but no imaging model is served: it was not read");
         }
