@@ -29,6 +29,7 @@ public final class Errors {
                 case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
                 case QUEUE_FULL -> Status.RESOURCE_EXHAUSTED;
                 case CLOSED -> Status.UNAVAILABLE;
+                case CANCELLED -> Status.CANCELLED;
             };
             return status.withDescription(refused.getMessage());
         }

@@ -126,6 +126,8 @@ public final class Cancellation {
             }
             throw new InferenceException(where + " failed", e.getCause());
         } catch (InterruptedException e) {
+            // The waiting thread was interrupted (its server is closing it): nothing will read the result.
+            cancel();
             result.cancel(false);
             Thread.currentThread().interrupt();
             throw new BatchRejectedException(BatchRejectedException.Reason.CLOSED, "interrupted while waiting for "

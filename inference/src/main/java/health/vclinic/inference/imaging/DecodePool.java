@@ -69,8 +69,11 @@ public final class DecodePool implements AutoCloseable {
                 Thread.ofPlatform().name("image-decode-", 0).daemon(true).factory()));
     }
 
-    /** Decodes on {@code executor}, which the pool then owns (tests pass one they can hold busy). */
-    DecodePool(Config config, ExecutorService executor) {
+    /**
+     * Decodes on {@code executor}, which the pool then owns and shuts down; {@link Config#threads()} is
+     * then the caller's promise about it (tests pass a one-thread executor they can hold busy).
+     */
+    public DecodePool(Config config, ExecutorService executor) {
         this.config = Objects.requireNonNull(config, "config");
         this.executor = Objects.requireNonNull(executor, "executor");
     }
