@@ -33,9 +33,11 @@ import java.util.Optional;
  *       statistics rather than network features) of five statistics from their training mean and
  *       covariance: mean grey, contrast (standard deviation), the correlation with the training films'
  *       mean image (where the lungs, mediastinum and diaphragm lie), edge density (mean absolute
- *       neighbour difference over contrast: noise is high, smooth gradients low) and left-right mirror
- *       correlation. The threshold is the {@link Profile#quantile()} quantile of the training films'
- *       own distances;</li>
+ *       neighbour difference over contrast: noise is high, smooth gradients low), left-right mirror
+ *       correlation, and the residual after projecting the image on the training films' first
+ *       {@link #COMPONENTS} principal components (a chest film is well described by them, a photo or
+ *       a random blob is not: the reconstruction-error score of PCA novelty detection). The threshold
+ *       is the {@link Profile#quantile()} quantile of the training films' own distances;</li>
  *   <li><b>inverted</b>: an out-of-distribution image whose negative would pass is reported as inverted,
  *       so the caller knows what to fix.</li>
  * </ol>
@@ -58,7 +60,12 @@ public final class CxrAssessability {
     /** The training quantile of the distance above which an image is refused. */
     public static final double DEFAULT_QUANTILE = 0.995;
 
-    private static final int FEATURES = 5;
+    /** Principal components of the training films kept for the reconstruction residual. */
+    public static final int COMPONENTS = 10;
+
+    private static final int FEATURES = 6;
+    /** Subspace iterations for the principal components: fixed, so a fit is deterministic. */
+    private static final int ITERATIONS = 200;
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -73,12 +80,14 @@ public final class CxrAssessability {
      * @param dataSha256 the sha256 of that data file
      * @param quantile the training quantile the threshold sits at
      * @param meanImage the mean training film, {@code SIDE²} values on the [0, 1] scale
-     * @param featureMean the mean of the five statistics
+     * @param components the first {@link #COMPONENTS} principal components of the training films,
+     *     orthonormal, each {@code SIDE²} values (stored at float precision)
+     * @param featureMean the mean of the six statistics
      * @param covariance their covariance
      * @param threshold the Mahalanobis distance above which an image is refused
      */
     public record Profile(String id, String data, String dataSha256, double quantile, double[] meanImage,
-                          double[] featureMean, double[][] covariance, double threshold) {
+                          float[][] components, double[] featureMean, double[][] covariance, double threshold) {
         public Profile {
             if (!ID.equals(id)) {
                 throw new IllegalArgumentException("profile id must be " + ID + ", not " + id);
@@ -86,26 +95,30 @@ public final class CxrAssessability {
             Objects.requireNonNull(data, "data");
             Objects.requireNonNull(dataSha256, "dataSha256");
             if (meanImage.length != SIDE * SIDE || featureMean.length != FEATURES || covariance.length != FEATURES
-                    || Arrays.stream(covariance).anyMatch(row -> row.length != FEATURES)) {
-                throw new IllegalArgumentException("a profile has a " + SIDE + "x" + SIDE + " mean image and "
-                        + FEATURES + " statistics");
+                    || Arrays.stream(covariance).anyMatch(row -> row.length != FEATURES)
+                    || components.length != COMPONENTS || Arrays.stream(components).anyMatch(c -> c.length != SIDE * SIDE)) {
+                throw new IllegalArgumentException("a profile has a " + SIDE + "x" + SIDE + " mean image, "
+                        + COMPONENTS + " components and " + FEATURES + " statistics");
             }
             if (!(threshold > 0) || !(quantile > 0 && quantile < 1)) {
                 throw new IllegalArgumentException("the threshold must be positive and the quantile in (0, 1)");
             }
             meanImage = meanImage.clone();
+            components = Arrays.stream(components).map(float[]::clone).toArray(float[][]::new);
             featureMean = featureMean.clone();
             covariance = Arrays.stream(covariance).map(double[]::clone).toArray(double[][]::new);
         }
     }
 
     private final Profile profile;
+    private final float[][] components;
     private final double[] centredMean;
     private final double centredMeanNorm;
     private final double[][] inverse;
 
     private CxrAssessability(Profile profile) {
         this.profile = profile;
+        this.components = profile.components();
         double m = Arrays.stream(profile.meanImage()).sum() / profile.meanImage().length;
         this.centredMean = Arrays.stream(profile.meanImage()).map(v -> v - m).toArray();
         this.centredMeanNorm = Math.sqrt(Arrays.stream(centredMean).map(v -> v * v).sum());
@@ -188,13 +201,14 @@ public final class CxrAssessability {
         for (int i = 0; i < meanImage.length; i++) {
             meanImage[i] /= images.size();
         }
-        // The covariance needs the mean image first (the correlation is a statistic), so fit in two passes.
+        float[][] components = principalComponents(images, meanImage);
+        // The statistics need the mean image and components first, so fit in two passes.
         double[][] identity = new double[FEATURES][FEATURES];
         for (int i = 0; i < FEATURES; i++) {
             identity[i][i] = 1;
         }
         CxrAssessability withMean = new CxrAssessability(new Profile(ID, data, dataSha256, quantile, meanImage,
-                new double[FEATURES], identity, 1));
+                components, new double[FEATURES], identity, 1));
         List<double[]> features = images.stream().map(withMean::features).toList();
         double[] mean = new double[FEATURES];
         features.forEach(f -> {
@@ -210,11 +224,89 @@ public final class CxrAssessability {
                 }
             }
         }
-        CxrAssessability fitted = new CxrAssessability(new Profile(ID, data, dataSha256, quantile, meanImage, mean,
-                covariance, 1));
+        CxrAssessability fitted = new CxrAssessability(new Profile(ID, data, dataSha256, quantile, meanImage,
+                components, mean, covariance, 1));
         double[] distances = features.stream().mapToDouble(fitted::distance).sorted().toArray();
         double threshold = distances[(int) Math.ceil(quantile * distances.length) - 1];
-        return new Profile(ID, data, dataSha256, quantile, meanImage, mean, covariance, threshold);
+        return new Profile(ID, data, dataSha256, quantile, meanImage, components, mean, covariance, threshold);
+    }
+
+    /**
+     * The leading principal components of the centred images, by subspace iteration on their covariance
+     * from a seeded start (Golub and Van Loan, Matrix Computations, 4th ed., section 8.2.4), with a
+     * fixed number of iterations so the result is the same on every run.
+     */
+    private static float[][] principalComponents(List<double[]> images, double[] meanImage) {
+        int d = meanImage.length;
+        double[][] covariance = new double[d][d];
+        double[] centred = new double[d];
+        for (double[] x : images) {
+            for (int i = 0; i < d; i++) {
+                centred[i] = x[i] - meanImage[i];
+            }
+            for (int i = 0; i < d; i++) {
+                double ci = centred[i];
+                double[] row = covariance[i];
+                for (int j = i; j < d; j++) {
+                    row[j] += ci * centred[j];
+                }
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            for (int j = i; j < d; j++) {
+                covariance[i][j] /= images.size() - 1;
+                covariance[j][i] = covariance[i][j];
+            }
+        }
+        java.util.Random random = new java.util.Random(SIDE * SIDE);
+        double[][] q = new double[COMPONENTS][d];
+        for (double[] v : q) {
+            for (int i = 0; i < d; i++) {
+                v[i] = random.nextGaussian();
+            }
+        }
+        orthonormalise(q);
+        for (int iteration = 0; iteration < ITERATIONS; iteration++) {
+            double[][] z = new double[COMPONENTS][d];
+            for (int k = 0; k < COMPONENTS; k++) {
+                for (int i = 0; i < d; i++) {
+                    double sum = 0;
+                    double[] row = covariance[i];
+                    for (int j = 0; j < d; j++) {
+                        sum += row[j] * q[k][j];
+                    }
+                    z[k][i] = sum;
+                }
+            }
+            orthonormalise(z);
+            q = z;
+        }
+        float[][] out = new float[COMPONENTS][d];
+        for (int k = 0; k < COMPONENTS; k++) {
+            for (int i = 0; i < d; i++) {
+                out[k][i] = (float) q[k][i];
+            }
+        }
+        return out;
+    }
+
+    /** Modified Gram-Schmidt, in place. */
+    private static void orthonormalise(double[][] vectors) {
+        for (int k = 0; k < vectors.length; k++) {
+            for (int j = 0; j < k; j++) {
+                double dot = 0;
+                for (int i = 0; i < vectors[k].length; i++) {
+                    dot += vectors[k][i] * vectors[j][i];
+                }
+                for (int i = 0; i < vectors[k].length; i++) {
+                    vectors[k][i] -= dot * vectors[j][i];
+                }
+            }
+            double norm = Math.sqrt(Arrays.stream(vectors[k]).map(v -> v * v).sum());
+            for (int i = 0; i < vectors[k].length; i++) {
+                vectors[k][i] /= norm;
+            }
+        }
     }
 
     /** The profile as the committed resource holds it. */
@@ -255,7 +347,10 @@ public final class CxrAssessability {
         return x;
     }
 
-    /** Mean, standard deviation, correlation with the mean film, edge density, mirror correlation. */
+    /**
+     * Mean, standard deviation, correlation with the mean film, edge density, mirror correlation, and
+     * the norm of what the principal components leave unexplained.
+     */
     private double[] features(double[] x) {
         double mean = Arrays.stream(x).sum() / x.length;
         double sumSq = 0;
@@ -266,7 +361,7 @@ public final class CxrAssessability {
         }
         double std = Math.sqrt(sumSq / x.length);
         if (sumSq == 0) {
-            return new double[] {mean, 0, 0, 0, 0};
+            return new double[] {mean, 0, 0, 0, 0, 0};
         }
         double correlation = dot / (Math.sqrt(sumSq) * centredMeanNorm);
         double edges = 0;
@@ -283,7 +378,24 @@ public final class CxrAssessability {
                 mirror += (v - mean) * (x[y * SIDE + SIDE - 1 - c] - mean);
             }
         }
-        return new double[] {mean, std, correlation, edges / std, mirror / sumSq};
+        return new double[] {mean, std, correlation, edges / std, mirror / sumSq, residual(x)};
+    }
+
+    private double residual(double[] x) {
+        double[] r = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            r[i] = x[i] - profile.meanImage()[i];
+        }
+        for (float[] c : components) {
+            double dot = 0;
+            for (int i = 0; i < r.length; i++) {
+                dot += r[i] * c[i];
+            }
+            for (int i = 0; i < r.length; i++) {
+                r[i] -= dot * c[i];
+            }
+        }
+        return Math.sqrt(Arrays.stream(r).map(v -> v * v).sum());
     }
 
     private double distance(double[] f) {
