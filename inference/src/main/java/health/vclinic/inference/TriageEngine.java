@@ -174,6 +174,7 @@ public final class TriageEngine implements AutoCloseable {
         List<String> reviewReasons = new ArrayList<>(reviewReasons(encounter, news2, paediatric, redFlags));
         reads.stream().filter(r -> r.floor().isPresent())
                 .forEach(r -> reviewReasons.add(r.summary() + ": a clinician should confirm it on the image"));
+        reads.forEach(r -> r.reviewReason().ifPresent(reviewReasons::add));
         if (insufficient) {
             reviewReasons.add("too little information to triage: no vital signs, no chief complaint and no"
                     + " questionnaire were given");

@@ -4,6 +4,7 @@ import health.vclinic.models.ProjectRoot;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.datasets.imaging.ImageLimits;
 import health.vclinic.inference.imaging.CxrModel;
+import health.vclinic.inference.imaging.DecodePool;
 import health.vclinic.inference.imaging.DynamicBatcher;
 import health.vclinic.models.ModelRepository;
 import java.io.PrintStream;
@@ -43,6 +44,29 @@ public final class ImagingOptions {
             description = "Most imaging requests waiting; more get RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
     int maxQueue;
 
+    @Option(names = "--imaging-decode-threads", defaultValue = "0",
+            description = "Threads that decode request images (default: half the cores, at least 1; decoding off the"
+                    + " request threads keeps health checks and triage answering under image load).")
+    int decodeThreads;
+
+    @Option(names = "--imaging-decode-budget-mb", defaultValue = "0",
+            description = "Most MiB that images being decoded or waiting may take, costed from their headers (encoded"
+                    + " bytes + decoded raster + grey copies); more get RESOURCE_EXHAUSTED (default: a quarter of the"
+                    + " heap, at least one largest image).")
+    long decodeBudgetMb;
+
+    @Option(names = "--imaging-decode-queue", defaultValue = "64",
+            description = "Most images decoding or waiting for a decoder; more get RESOURCE_EXHAUSTED"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int decodeQueue;
+
+    /** The decode pool these options describe; 0 means the default for threads and budget. */
+    public DecodePool.Config decoding() {
+        DecodePool.Config defaults = DecodePool.Config.defaults();
+        return new DecodePool.Config(decodeThreads > 0 ? decodeThreads : defaults.threads(),
+                decodeBudgetMb > 0 ? decodeBudgetMb << 20 : defaults.maxInFlightBytes(), decodeQueue);
+    }
+
     /** The repository these options name. */
     public Path repository() {
         return models != null ? models
@@ -74,6 +98,6 @@ public final class ImagingOptions {
             return Optional.empty();
         }
         CxrModel.intraOpThreads(threads());
-        return Optional.of(ImagingEndpoint.open(root, batching(), ImageLimits.DEFAULT));
+        return Optional.of(ImagingEndpoint.open(root, batching(), ImageLimits.DEFAULT, decoding()));
     }
 }

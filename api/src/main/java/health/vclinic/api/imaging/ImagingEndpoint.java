@@ -6,32 +6,37 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.imaging.v1.AnalyzeRequest;
+import health.vclinic.api.imaging.v1.Assessability;
 import health.vclinic.api.imaging.v1.ImageAnalysis;
+import health.vclinic.api.imaging.v1.NotAssessable;
 import health.vclinic.api.imaging.v1.Saliency;
 import health.vclinic.datasets.InvalidInputException;
-import health.vclinic.datasets.imaging.ImageDecoder;
 import health.vclinic.datasets.imaging.ImageLimits;
 import health.vclinic.datasets.imaging.ImageStudy;
+import health.vclinic.inference.imaging.Cancellation;
 import health.vclinic.inference.imaging.CxrAnalyzer;
 import health.vclinic.inference.imaging.CxrFinding;
 import health.vclinic.inference.imaging.CxrModel;
 import health.vclinic.inference.imaging.CxrTriageReader;
+import health.vclinic.inference.imaging.DecodePool;
 import health.vclinic.inference.imaging.DynamicBatcher;
 import health.vclinic.models.ModelRepository;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * The one code path from an imaging request to its analysis, shared by gRPC and HTTP: limits and
- * decoding ({@link ImageDecoder}), then the batched model ({@link CxrAnalyzer}), then the wire
- * message. Holds no clinical logic. Thread safe.
+ * The one code path from an imaging request to its analysis, shared by gRPC and HTTP: limits checked
+ * from the header and decoding on the bounded {@link DecodePool}, then the batched model
+ * ({@link CxrAnalyzer}, behind its chest film gate), then the wire message. Each request carries a
+ * {@link Cancellation} that the transport cancels when the client goes away, so abandoned work is
+ * dropped before a decoder or the model spends anything on it. Holds no clinical logic. Thread safe.
  */
 public final class ImagingEndpoint implements AutoCloseable {
 
     /** The request field that carries the image, as named in errors. */
     public static final String IMAGE_FIELD = "image";
+    /** The label of an image the model did not read. */
+    public static final String NOT_ASSESSABLE_LABEL = "not_assessable";
 
     private static final JsonFormat.Parser PARSER = JsonFormat.parser();
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
@@ -41,11 +46,18 @@ public final class ImagingEndpoint implements AutoCloseable {
 
     private final CxrAnalyzer analyzer;
     private final ImageLimits limits;
+    private final DecodePool decoders;
 
-    /** Serves through {@code analyzer}; closing the endpoint closes it. */
+    /** Serves through {@code analyzer}, decoding on a default {@link DecodePool}; closing the endpoint closes both. */
     public ImagingEndpoint(CxrAnalyzer analyzer, ImageLimits limits) {
+        this(analyzer, limits, new DecodePool(DecodePool.Config.defaults()));
+    }
+
+    /** Serves through {@code analyzer}, decoding on {@code decoders}; closing the endpoint closes both. */
+    public ImagingEndpoint(CxrAnalyzer analyzer, ImageLimits limits, DecodePool decoders) {
         this.analyzer = Objects.requireNonNull(analyzer, "analyzer");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.decoders = Objects.requireNonNull(decoders, "decoders");
     }
 
     /**
@@ -53,36 +65,57 @@ public final class ImagingEndpoint implements AutoCloseable {
      * highest), verifying its artifacts' sha256, and starts its batcher.
      */
     public static ImagingEndpoint open(Path repositoryRoot, DynamicBatcher.Config batching, ImageLimits limits) {
+        return open(repositoryRoot, batching, limits, DecodePool.Config.defaults());
+    }
+
+    /** As {@link #open(Path, DynamicBatcher.Config, ImageLimits)}, with the decode pool configured. */
+    public static ImagingEndpoint open(Path repositoryRoot, DynamicBatcher.Config batching, ImageLimits limits,
+                                       DecodePool.Config decoding) {
         CxrModel model = CxrModel.load(ModelRepository.open(repositoryRoot).resolve(CxrModel.NAME));
-        return new ImagingEndpoint(CxrAnalyzer.start(model, batching), limits);
+        return new ImagingEndpoint(CxrAnalyzer.start(model, batching), limits, new DecodePool(decoding));
     }
 
     /**
-     * @param timeRemaining the caller's deadline, when it has one
+     * @param cancellation the caller's handle (its deadline, and cancelled when the client goes away)
      * @throws InvalidInputException naming the field and the reason
      * @throws health.vclinic.inference.imaging.BatchRejectedException when the request was not run
+     *     (cancelled, past its deadline, decoders or model at capacity, shutting down)
      */
-    public ImageAnalysis analyze(AnalyzeRequest request, Optional<Duration> timeRemaining) {
+    public ImageAnalysis analyze(AnalyzeRequest request, Cancellation cancellation) {
         if (request.getStudyId().length() > 128) {
             throw new InvalidInputException("study_id", "must be at most 128 characters");
         }
-        ImageStudy study = ImageDecoder.decode(request.getImage().toByteArray(), limits, request.getStudyId(),
-                IMAGE_FIELD);
-        CxrFinding finding = analyzer.analyze(study, !request.getSkipSaliency(), timeRemaining);
+        ImageStudy study = decoders.decode(request.getImage().toByteArray(), limits, request.getStudyId(), IMAGE_FIELD,
+                cancellation);
+        CxrFinding finding = analyzer.analyze(study, !request.getSkipSaliency(), cancellation);
         ImageAnalysis.Builder b = ImageAnalysis.newBuilder()
                 .setStudyId(request.getStudyId())
                 .setFinding(finding.finding())
                 .setProbability(finding.probability())
                 .setPositive(finding.positive())
-                .setLabel(finding.positive() ? finding.finding() : "normal")
+                .setLabel(finding.notAssessable().isPresent() ? NOT_ASSESSABLE_LABEL
+                        : finding.positive() ? finding.finding() : "normal")
                 .setThreshold(finding.threshold())
                 .setModelVersion(finding.modelId())
                 .setWidth(study.width())
-                .setHeight(study.height());
+                .setHeight(study.height())
+                .setAssessability(finding.assessable() ? Assessability.ASSESSABLE : Assessability.NOT_ASSESSABLE);
         finding.saliency().ifPresent(s -> b.setSaliency(Saliency.newBuilder().setMethod(s.method())
                 .setOverlayPng(ByteString.copyFrom(s.overlayPng())).setSide(s.side())
                 .setMaxLogitDrop(s.maxLogitDrop())));
+        finding.notAssessable().ifPresent(n -> b.setNotAssessable(NotAssessable.newBuilder()
+                .setReason(switch (n.reason()) {
+                    case UNIFORM -> NotAssessable.Reason.UNIFORM;
+                    case INVERTED -> NotAssessable.Reason.INVERTED;
+                    case NOT_A_CHEST_FILM -> NotAssessable.Reason.NOT_A_CHEST_FILM;
+                })
+                .setExplanation(n.explanation()).setScore(n.score()).setThreshold(n.threshold())));
         return b.build();
+    }
+
+    /** The decode pool (its counters show admission and dropped work). */
+    public DecodePool decoders() {
+        return decoders;
     }
 
     /**
@@ -132,9 +165,10 @@ public final class ImagingEndpoint implements AutoCloseable {
         }
     }
 
-    /** Stops the batcher (answering what is queued) and closes the model. */
+    /** Stops the decoders and the batcher (answering what is queued) and closes the model. */
     @Override
     public void close() {
+        decoders.close();
         analyzer.close();
     }
 }

@@ -3,6 +3,7 @@ package health.vclinic.api.imaging;
 import health.vclinic.api.server.HttpErrors;
 import health.vclinic.api.imaging.v1.AnalyzeRequest;
 import health.vclinic.datasets.InvalidInputException;
+import health.vclinic.inference.imaging.Cancellation;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Status;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -21,11 +23,21 @@ import java.util.Optional;
  * parameters {@code study_id} and {@code skip_saliency=true}) or an {@code AnalyzeRequest} in the
  * proto3 JSON mapping ({@code application/json}, image as base64). The answer is an
  * {@code ImageAnalysis} in JSON. The body is read up to the image byte limit and no further.
+ *
+ * <p>Helidon SE gives a handler no signal when an HTTP/1.1 client disconnects, so the request gets a
+ * server-side deadline instead ({@link #DEADLINE}): work a client abandoned is dropped once it has
+ * waited that long, before it reaches a decoder or the model, and answered 504 to no one.
  */
 public final class ImagingHttp {
 
     /** The route, as registered and as counted in metrics. */
     public static final String PATH = "/v1/imaging:analyze";
+    /**
+     * The longest an HTTP request may wait for a decoder and the model: 30 s, well beyond a saliency
+     * map under load (tens of milliseconds) and the common 30 s HTTP client and proxy timeouts, after
+     * which no client is left to read the answer.
+     */
+    public static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private ImagingHttp() {
     }
@@ -51,7 +63,8 @@ public final class ImagingHttp {
                             .setSkipSaliency(req.query().first("skip_saliency").map(Boolean::parseBoolean).orElse(false))
                             .setImage(com.google.protobuf.ByteString.copyFrom(body))
                             .build();
-            send(res, Status.OK_200, ImagingEndpoint.toJson(endpoint.analyze(request, Optional.empty())));
+            send(res, Status.OK_200, ImagingEndpoint.toJson(endpoint.analyze(request,
+                    Cancellation.withDeadline(Optional.of(DEADLINE)))));
         } catch (UncheckedIOException e) {
             // The client went away mid-body, or Helidon refused it as too large: nothing to answer.
             throw e;

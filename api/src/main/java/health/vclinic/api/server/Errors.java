@@ -38,6 +38,7 @@ public final class Errors {
                 case DEADLINE_EXCEEDED -> Kind.DEADLINE_EXCEEDED;
                 case QUEUE_FULL -> Kind.RESOURCE_EXHAUSTED;
                 case CLOSED -> Kind.UNAVAILABLE;
+                case CANCELLED -> Kind.CANCELLED;
             };
             return ApiError.of(kind, refused.getMessage());
         }

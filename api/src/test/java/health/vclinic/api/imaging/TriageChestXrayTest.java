@@ -109,4 +109,20 @@ class TriageChestXrayTest {
         assertTrue(e.getStatus().getDescription().contains("chest_xray is not a PNG or JPEG image"),
                 e.getStatus().getDescription());
     }
+
+    /**
+     * Issue 9, defect 7: an all-black image sent as chest_xray was read as pneumonia (0.9999998) and
+     * raised this well patient from level 4 or 5 to 3. Now it is not assessable: level unchanged, a
+     * clinician asked to look.
+     */
+    @Test
+    void anAllBlackFilmIsNotAssessableAndNeverRaisesTheLevel() {
+        byte[] black = ImagingApiTest.encode(new java.awt.image.BufferedImage(256, 256,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY), "png");
+        TriageAssessment a = assess(black);
+        assertEquals(assess(null).getLevel(), a.getLevel());
+        assertTrue(a.getNeedsClinicianReview());
+        assertTrue(a.getExplanationList().stream().anyMatch(l -> l.startsWith("Chest X-ray not assessable by"
+                + " cxr-pneumonia@1: the image is blank or uniform")), a.getExplanationList().toString());
+    }
 }

@@ -9,7 +9,6 @@ import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
-import java.util.Locale;
 import java.util.Objects;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -25,8 +24,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *   <li>empty, or more than {@link ImageLimits#maxBytes()} bytes;</li>
  *   <li>neither a PNG signature nor a JPEG start-of-image marker;</li>
  *   <li>the header's width × height above {@link ImageLimits#maxPixels()} or a side below
- *       {@link ImageLimits#minSide()} (read from the header alone, so a decompression bomb is never
- *       decoded);</li>
+ *       {@link ImageLimits#minSide()} (read by {@link ImageHeader} from the header bytes alone, before
+ *       any decoder is created, so a decompression bomb is never decoded);</li>
  *   <li>truncated: a PNG without its final IEND chunk, a JPEG without its end-of-image marker, or
  *       data that ends early while decoding (the JPEG decoder only warns, and grey-fills the rest);</li>
  *   <li>corrupt data, or a colour type other than grey, grey + alpha, palette, RGB or RGBA.</li>
@@ -41,7 +40,6 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 public final class ImageDecoder {
 
-    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     private static final byte[] PNG_IEND = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xae, 0x42, 0x60, (byte) 0x82};
 
     private ImageDecoder() {
@@ -60,16 +58,17 @@ public final class ImageDecoder {
     public static ImageStudy decode(byte[] bytes, ImageLimits limits, String studyId, String field) {
         Objects.requireNonNull(bytes, "bytes");
         Objects.requireNonNull(limits, "limits");
-        Format format = format(bytes, limits, field);
+        ImageHeader header = ImageHeader.read(bytes, limits, field);
+        Format format = header.format();
         requireComplete(bytes, format, field);
         ImageReader reader = reader(format);
         WarningCollector warnings = new WarningCollector();
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader.setInput(in, true, true);
             reader.addIIOReadWarningListener(warnings);
-            int width = reader.getWidth(0);
-            int height = reader.getHeight(0);
-            requireSize(width, height, limits, field);
+            if (reader.getWidth(0) != header.width() || reader.getHeight(0) != header.height()) {
+                throw invalid(field, "is corrupt " + format + " data (its headers disagree on its size)");
+            }
             BufferedImage image = reader.read(0);
             if (warnings.message != null) {
                 throw invalid(field, "is truncated or corrupt " + format + " data (the decoder stopped early)");
@@ -87,28 +86,6 @@ public final class ImageDecoder {
         }
     }
 
-    /**
-     * The format by signature, after the byte-count checks; the cheapest checks come first.
-     *
-     * @throws InvalidInputException when empty, too large or neither PNG nor JPEG
-     */
-    public static Format format(byte[] bytes, ImageLimits limits, String field) {
-        if (bytes.length == 0) {
-            throw invalid(field, "is empty; send the bytes of a PNG or JPEG image");
-        }
-        if (bytes.length > limits.maxBytes()) {
-            throw invalid(field, String.format(Locale.ROOT, "is %,d bytes; at most %,d are accepted",
-                    bytes.length, limits.maxBytes()));
-        }
-        if (startsWith(bytes, PNG_SIGNATURE)) {
-            return Format.PNG;
-        }
-        if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xd8 && (bytes[2] & 0xff) == 0xff) {
-            return Format.JPEG;
-        }
-        throw invalid(field, "is not a PNG or JPEG image (its first bytes are neither signature)");
-    }
-
     private static void requireComplete(byte[] bytes, Format format, String field) {
         boolean complete = switch (format) {
             case PNG -> endsWith(bytes, PNG_IEND);
@@ -117,17 +94,6 @@ public final class ImageDecoder {
         if (!complete) {
             throw invalid(field, "is a truncated " + format + " file (its end-of-image "
                     + (format == Format.PNG ? "IEND chunk" : "marker") + " is missing)");
-        }
-    }
-
-    private static void requireSize(int width, int height, ImageLimits limits, String field) {
-        if ((long) width * height > limits.maxPixels()) {
-            throw invalid(field, String.format(Locale.ROOT, "is %dx%d = %,d pixels; at most %,d are accepted",
-                    width, height, (long) width * height, limits.maxPixels()));
-        }
-        if (width < limits.minSide() || height < limits.minSide()) {
-            throw invalid(field, "is " + width + "x" + height + " pixels; at least " + limits.minSide() + "x"
-                    + limits.minSide() + " are needed");
         }
     }
 
@@ -192,10 +158,6 @@ public final class ImageDecoder {
             throw new IllegalStateException("this JVM has no " + format + " reader (java.desktop is required)");
         }
         return readers.next();
-    }
-
-    private static boolean startsWith(byte[] bytes, byte[] prefix) {
-        return bytes.length >= prefix.length && java.util.Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private static boolean endsWith(byte[] bytes, byte[] suffix) {

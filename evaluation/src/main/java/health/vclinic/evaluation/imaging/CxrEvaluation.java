@@ -147,8 +147,12 @@ public final class CxrEvaluation {
                 new DynamicBatcher.Config(64, java.time.Duration.ZERO, 64))) {
             modelId = analyzer.modelId();
             cases = read(analyzer.model(), test);
-            truePositives = examples(analyzer, pickTruePositives(cases));
-            falsePositives = examples(analyzer, pickFalsePositives(cases));
+            // Saliency is drawn only for films the served gate lets the model read (it refuses a few
+            // test films, among them some of the most confident false positives).
+            List<Case> assessable = cases.stream().filter(c -> analyzer.gate().assess(c.image().study()).isEmpty())
+                    .toList();
+            truePositives = examples(analyzer, pickTruePositives(assessable));
+            falsePositives = examples(analyzer, pickFalsePositives(assessable));
         }
         ObjectNode metrics = metrics(modelId, resolved, card, dataFile, cases, truePositives, falsePositives);
         Path dir = outputRoot.toAbsolutePath().normalize().resolve(REPORTS).resolve(Integer.toString(resolved.version()));

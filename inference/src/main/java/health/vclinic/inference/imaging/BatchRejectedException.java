@@ -3,8 +3,8 @@ package health.vclinic.inference.imaging;
 import java.util.Objects;
 
 /**
- * A request the {@link DynamicBatcher} answered without running the model. Not the caller's input
- * fault and not an engine failure: the API maps each reason to its own status.
+ * A request the {@link DynamicBatcher} or the {@link DecodePool} answered without running it. Not the
+ * caller's input fault and not an engine failure: the API maps each reason to its own status.
  */
 public final class BatchRejectedException extends RuntimeException {
 
@@ -17,7 +17,12 @@ public final class BatchRejectedException extends RuntimeException {
         /** The queue was full: the service is overloaded (gRPC RESOURCE_EXHAUSTED, HTTP 503). */
         QUEUE_FULL,
         /** The batcher was shutting down (gRPC UNAVAILABLE, HTTP 503). */
-        CLOSED
+        CLOSED,
+        /**
+         * The caller cancelled while the request waited (gRPC CANCELLED; over HTTP no one is left to read
+         * the answer).
+         */
+        CANCELLED
     }
 
     private final Reason reason;

@@ -13,17 +13,39 @@ import java.util.Optional;
  * @param positive whether {@code probability >= threshold}
  * @param threshold the model's operating point (from its card)
  * @param saliency where it looked, when asked for
+ * @param notAssessable present when the image is not one the model was made for: then the model did not
+ *     read it, the probability is 0, the finding is not positive and there is no saliency map
  */
 public record CxrFinding(String modelId, String finding, double probability, boolean positive, double threshold,
-                         Optional<Saliency> saliency) {
+                         Optional<Saliency> saliency, Optional<NotAssessable> notAssessable) {
 
     public CxrFinding {
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(finding, "finding");
         Objects.requireNonNull(saliency, "saliency");
+        Objects.requireNonNull(notAssessable, "notAssessable");
         if (!(probability >= 0 && probability <= 1)) {
             throw new IllegalArgumentException("a probability lies from 0 to 1");
         }
+        if (notAssessable.isPresent() && (positive || probability != 0 || saliency.isPresent())) {
+            throw new IllegalArgumentException("an image not assessed has no probability, label or saliency");
+        }
+    }
+
+    /** A read of an image the model assessed. */
+    public CxrFinding(String modelId, String finding, double probability, boolean positive, double threshold,
+                      Optional<Saliency> saliency) {
+        this(modelId, finding, probability, positive, threshold, saliency, Optional.empty());
+    }
+
+    /** The answer for an image the model was not made for; the model did not run. */
+    public static CxrFinding notAssessable(String modelId, String finding, double threshold, NotAssessable why) {
+        return new CxrFinding(modelId, finding, 0, false, threshold, Optional.empty(), Optional.of(why));
+    }
+
+    /** True when the model read the image. */
+    public boolean assessable() {
+        return notAssessable.isEmpty();
     }
 
     /**

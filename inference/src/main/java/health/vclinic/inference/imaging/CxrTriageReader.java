@@ -19,6 +19,10 @@ import java.util.Optional;
  * paediatric limits and red flags (severe respiratory distress, sepsis) raise it when the patient is
  * unwell. A negative read sets nothing, so the model can never lower a level; it is still explained.
  *
+ * <p>An image the model was not made for (blank, inverted, not a chest film: {@link CxrAssessability})
+ * is not read at all: the explanation says it was not assessable and why, it sets no floor, so it can
+ * never raise (or lower) the level, and it asks for a clinician to look at the image.
+ *
  * <p>The model learnt from films of children aged 1 to 5; for other ages the read says so.
  */
 public final class CxrTriageReader implements ImagingModel {
@@ -43,6 +47,13 @@ public final class CxrTriageReader implements ImagingModel {
             return List.of();
         }
         CxrFinding finding = analyzer.analyze(encounter.chestXray().get(), false, Optional.empty());
+        if (finding.notAssessable().isPresent()) {
+            String why = finding.notAssessable().get().explanation();
+            return List.of(new ImagingRead("chest X-ray not assessable by " + finding.modelId() + ": " + why
+                    + "; it was not used for triage", Optional.empty(),
+                    Optional.of("the chest X-ray could not be assessed by the model (" + why
+                            + "): a clinician should look at the image")));
+        }
         String summary = String.format(Locale.ROOT, "chest X-ray read by %s: %s probability %.2f (threshold %.2f)%s",
                 finding.modelId(), finding.finding(), finding.probability(), finding.threshold(),
                 trainedAge(encounter) ? "" : "; the model learnt from children aged 1 to 5 only");

@@ -60,6 +60,8 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     private final Thread worker;
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong expired = new AtomicLong();
+    private final AtomicLong cancelled = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
 
     /**
@@ -93,10 +95,27 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         } else if (!queue.offer(new Pending<>(input, now, deadline, result))) {
             result.completeExceptionally(new BatchRejectedException(BatchRejectedException.Reason.QUEUE_FULL,
                     "the model's queue is full (" + config.maxQueueSize() + " requests); retry with backoff"));
-        } else if (closed) {
-            // close() may have drained the queue just before this request joined it.
-            rejectAll(queue);
+        } else {
+            waiting.incrementAndGet();
+            result.whenComplete((r, e) -> waiting.decrementAndGet());
+            if (closed) {
+                // close() may have drained the queue just before this request joined it.
+                rejectAll(queue);
+            }
         }
+        return result;
+    }
+
+    /**
+     * Queues one request on behalf of a caller who may cancel it: cancelling {@code cancellation}
+     * cancels the returned future, and a cancelled request is dropped before its batch runs.
+     */
+    public CompletableFuture<O> submit(I input, Cancellation cancellation) {
+        if (cancellation.abandoned()) {
+            return CompletableFuture.failedFuture(cancellation.rejection("the model"));
+        }
+        CompletableFuture<O> result = submit(input, cancellation.remaining());
+        cancellation.onCancel(() -> result.cancel(false));
         return result;
     }
 
@@ -108,6 +127,16 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     /** Requests answered DEADLINE_EXCEEDED in the queue so far. */
     public long expiredInQueue() {
         return expired.get();
+    }
+
+    /** Requests queued or running whose callers still wait for them (a cancelled one stops counting at once). */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    /** Requests dropped because their caller cancelled them while they were queued, so far. */
+    public long cancelledInQueue() {
+        return cancelled.get();
     }
 
     public Config config() {
@@ -153,7 +182,10 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         List<Pending<I, O>> live = new ArrayList<>(batch.size());
         for (Pending<I, O> p : batch) {
             if (p.result().isDone()) {
-                continue; // the caller cancelled
+                if (p.result().isCancelled()) {
+                    cancelled.incrementAndGet();
+                }
+                continue; // the caller cancelled: the model never sees it
             }
             if (p.expired(now)) {
                 expired.incrementAndGet();

@@ -2,6 +2,7 @@ package health.vclinic.inference.imaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,8 @@ class CxrAnalyzerTest {
     @BeforeAll
     static void setUp() throws IOException {
         studies = MedMnist.readPneumonia(ImagingTestSupport.pneumoniaFile()).split(MedMnist.Split.TEST).stream()
-                .limit(64).map(LabelledImage::study).toList();
+                .map(LabelledImage::study).filter(s -> CxrAssessability.standard().assess(s).isEmpty()).limit(64)
+                .toList(); // the films the gate passes: each caller's result is the model's
         reference = ImagingTestSupport.randomModel(11);
     }
 
@@ -117,6 +119,64 @@ class CxrAnalyzerTest {
             assertEquals(1, analyzer.expiredInQueue());
             assertFalse(analyzer.analyze(studies.getFirst(), false, Optional.of(Duration.ofSeconds(30)))
                     .modelId().isEmpty(), "a request with time to spare is served");
+        }
+    }
+
+    /**
+     * Issue 9, defect 5: after 100 aborted saliency calls the next call waited 32 s behind their 14,500
+     * forward passes. Cancelled requests must never reach the network: the batch is held open (a full
+     * batch of 101 or a 10-minute delay) until every abandoned call is queued and cancelled, then one
+     * live request fills it, and the network runs on that one image alone.
+     */
+    @Test
+    void cancelledSaliencyCallsNeverReachTheModel() throws Exception {
+        DynamicBatcher.Config held = new DynamicBatcher.Config(101, Duration.ofMinutes(10), 1024);
+        try (CxrAnalyzer analyzer = CxrAnalyzer.start(ImagingTestSupport.randomModel(11), held)) {
+            List<Cancellation> handles = new ArrayList<>();
+            List<CompletableFuture<Throwable>> outcomes = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                Cancellation handle = Cancellation.withDeadline(Optional.empty());
+                handles.add(handle);
+                CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+                outcomes.add(outcome);
+                ImageStudy study = studies.get(i % studies.size());
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        analyzer.analyze(study, true, handle);
+                        outcome.complete(null);
+                    } catch (Throwable t) {
+                        outcome.complete(t);
+                    }
+                });
+            }
+            while (analyzer.waiting() < 100) {
+                Thread.sleep(5); // until every call is queued; the class timeout bounds a hang
+            }
+            handles.forEach(Cancellation::cancel);
+            for (CompletableFuture<Throwable> outcome : outcomes) {
+                BatchRejectedException e = assertInstanceOf(BatchRejectedException.class, outcome.get(30, TimeUnit.SECONDS));
+                assertEquals(BatchRejectedException.Reason.CANCELLED, e.reason());
+            }
+            CxrFinding live = analyzer.analyze(studies.getFirst(), false, Cancellation.withDeadline(Optional.empty()));
+            assertTrue(live.assessable());
+            assertEquals(1, analyzer.imagesRun(), "only the live request's one image reached the network");
+            assertEquals(100, analyzer.dropped());
+            assertEquals(1, analyzer.batches());
+        }
+    }
+
+    @Test
+    void anAllBlackImageIsNotAssessableAndTheModelNeverRuns() {
+        try (CxrAnalyzer analyzer = CxrAnalyzer.start(ImagingTestSupport.randomModel(11), DynamicBatcher.Config.DEFAULT)) {
+            CxrFinding black = analyzer.analyze(new ImageStudy("", 512, 512, new byte[512 * 512]), true,
+                    Optional.empty());
+            assertFalse(black.assessable());
+            assertEquals(NotAssessable.Reason.UNIFORM, black.notAssessable().orElseThrow().reason());
+            assertFalse(black.positive());
+            assertEquals(0, black.probability());
+            assertTrue(black.saliency().isEmpty());
+            assertEquals(0, analyzer.imagesRun());
+            assertEquals(1, analyzer.notAssessable());
         }
     }
 

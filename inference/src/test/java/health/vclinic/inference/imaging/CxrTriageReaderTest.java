@@ -106,4 +106,29 @@ class CxrTriageReaderTest {
         assertTrue(r.reviewReasons().contains("a chest X-ray was sent but no imaging model is served: it was not read"));
         assertFalse(r.versions().containsKey("imaging-model"));
     }
+
+    /**
+     * Issue 9, defect 7: an all-black image read as "pneumonia" (0.9999998) raised a well patient from
+     * level 4 to 3. Even with a model that calls every film positive, an image the model was not made
+     * for sets no floor, is explained as not assessable, asks for a clinician, and never reaches it.
+     */
+    @Test
+    void anImageTheModelWasNotMadeForNeverRaisesTheLevel() {
+        long before = alwaysPositive.imagesRun();
+        ImageStudy black = new ImageStudy("", 1024, 1024, new byte[1024 * 1024]);
+        byte[] negative = xray.pixels();
+        for (int i = 0; i < negative.length; i++) {
+            negative[i] = (byte) (255 - Byte.toUnsignedInt(negative[i]));
+        }
+        for (ImageStudy image : List.of(black, new ImageStudy("", xray.width(), xray.height(), negative))) {
+            TriageResult r = engine(alwaysPositive).assess(encounter("", Optional.of(image)));
+            assertEquals(TriageLevel.NON_URGENT, r.level());
+            assertTrue(r.decision().floors().isEmpty());
+            assertTrue(r.explanation().stream().anyMatch(l -> l.startsWith("Chest X-ray not assessable by"
+                    + " cxr-pneumonia@test") && l.contains("not used for triage")), r.explanation().toString());
+            assertTrue(r.needsClinicianReview());
+            assertTrue(r.reviewReasons().stream().anyMatch(s -> s.contains("could not be assessed")));
+        }
+        assertEquals(before, alwaysPositive.imagesRun(), "the model never read them");
+    }
 }

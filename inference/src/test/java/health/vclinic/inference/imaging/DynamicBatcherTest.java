@@ -204,4 +204,60 @@ class DynamicBatcherTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    /**
+     * Issue 9, defect 5: 100 aborted saliency calls still ran and made the next call wait 32 s. A request
+     * whose caller cancels while it waits must never reach the batch function: counted by what the
+     * function was given, not by time.
+     */
+    @Test
+    void cancelledRequestsNeverReachTheBatchFunction() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder recorder = new Recorder();
+        DynamicBatcher.Config config = new DynamicBatcher.Config(1, Duration.ZERO, 1024);
+        try (DynamicBatcher<Integer, String> batcher = new DynamicBatcher<>("test", config, inputs -> {
+            if (inputs.contains(-1)) {
+                running.countDown();
+                await(release);
+            }
+            return recorder.run(inputs);
+        })) {
+            CompletableFuture<String> first = batcher.submit(-1, Cancellation.none());
+            assertTrue(running.await(10, TimeUnit.SECONDS), "the worker holds the first request");
+            List<Cancellation> handles = new ArrayList<>();
+            List<CompletableFuture<String>> abandoned = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                Cancellation handle = Cancellation.withDeadline(NO_DEADLINE);
+                handles.add(handle);
+                abandoned.add(batcher.submit(i, handle));
+            }
+            assertEquals(101, batcher.waiting());
+            handles.forEach(Cancellation::cancel);
+            assertEquals(1, batcher.waiting(), "a cancelled request stops counting at once");
+            CompletableFuture<String> next = batcher.submit(1000, Cancellation.withDeadline(NO_DEADLINE));
+            release.countDown();
+            assertEquals("1000:2", next.get(10, TimeUnit.SECONDS));
+            assertEquals("-1:1", first.get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(-1, 1000), recorder.seen(), "no cancelled input reached the batch function");
+            assertEquals(100, batcher.cancelledInQueue());
+            abandoned.forEach(f -> assertTrue(f.isCancelled()));
+        }
+    }
+
+    @Test
+    void workCancelledOrExpiredBeforeSubmissionIsRefusedWithoutQueueing() {
+        Recorder recorder = new Recorder();
+        try (DynamicBatcher<Integer, String> batcher = new DynamicBatcher<>("test", DynamicBatcher.Config.DEFAULT,
+                recorder::run)) {
+            Cancellation cancelled = Cancellation.withDeadline(NO_DEADLINE);
+            cancelled.cancel();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> batcher.submit(1, cancelled).get());
+            assertEquals(Reason.CANCELLED, assertInstanceOf(BatchRejectedException.class, e.getCause()).reason());
+            Cancellation expired = Cancellation.withDeadline(Optional.of(Duration.ZERO));
+            e = assertThrows(ExecutionException.class, () -> batcher.submit(2, expired).get());
+            assertEquals(Reason.DEADLINE_EXCEEDED, assertInstanceOf(BatchRejectedException.class, e.getCause()).reason());
+            assertEquals(List.of(), recorder.seen());
+        }
+    }
 }
