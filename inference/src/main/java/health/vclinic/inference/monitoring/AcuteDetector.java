@@ -96,6 +96,7 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         long newest = Long.MIN_VALUE;
         boolean scale2;
         Optional<Finding> last = Optional.empty();
+        int lastMet;
         int lastTotal;
         final double[] medians = new double[SCORED.length];
         final double[] current = new double[SCORED.length];
@@ -159,6 +160,7 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         }
         if (!anyDense) {
             java.util.Arrays.fill(s.runStart, Long.MIN_VALUE);
+            s.lastMet = 0;
             s.last = Optional.empty();
             return s.last;
         }
@@ -177,7 +179,7 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         int currentTotal = total(e, s, s.current, 1);
         s.lastTotal = medianTotal;
         long hold = e.config().acuteHold().toMillis();
-        StringJoiner met = null;
+        int met = 0;
         for (Criterion c : Criterion.ALL) {
             boolean median = meets(c, s, s.medians, medianTotal, true);
             boolean reading = (c.vital < 0 || s.present[c.vital]) && meets(c, s, s.current, currentTotal, false);
@@ -193,17 +195,31 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
                 s.runLast[k] = t;
             }
             if (median && s.runStart[k] != Long.MIN_VALUE && s.runLast[k] - s.runStart[k] >= hold) {
-                met = met == null ? new StringJoiner("; ") : met;
-                met.add(c == Criterion.SPO2_LOW ? "SpO2 " + (s.scale2 ? SPO2_SCALE2_AT : SPO2_SCALE1_AT)
-                        + " % or less (scale " + (s.scale2 ? 2 : 1) + ")" : c.words);
+                met |= 1 << k;
             }
         }
-        if (met == null) {
+        if (met == 0) {
+            s.lastMet = 0;
             s.last = Optional.empty();
             return s.last;
         }
-        s.last = Optional.of(finding(e, s, medianTotal, met.toString()));
+        if (met != s.lastMet || s.last.isEmpty()) {
+            // Words and evidence only when what is met changes: the engine sends a finding only then.
+            s.lastMet = met;
+            s.last = Optional.of(finding(e, s, medianTotal, words(met, s.scale2)));
+        }
         return s.last;
+    }
+
+    private static String words(int met, boolean scale2) {
+        StringJoiner j = new StringJoiner("; ");
+        for (Criterion c : Criterion.ALL) {
+            if ((met & (1 << c.ordinal())) != 0) {
+                j.add(c == Criterion.SPO2_LOW ? "SpO2 " + (scale2 ? SPO2_SCALE2_AT : SPO2_SCALE1_AT) + " % or less (scale "
+                        + (scale2 ? 2 : 1) + ")" : c.words);
+            }
+        }
+        return j.toString();
     }
 
     private static void push(State s, int vital, double value, long t) {

@@ -24,7 +24,8 @@ import java.util.StringJoiner;
  * at 6-7 is not a stream of updates. Time persistence comes from wrapping it in {@link Persistent}.
  *
  * <p>Missing parameters score nothing, so the total is a lower bound; the reason lists what was not
- * measured.
+ * measured. This is the slow path; {@link AcuteDetector} is the fast one, and {@link News2Monitor}
+ * makes them one alert.
  */
 public final class News2Detector implements Detector<News2Detector.State> {
 
@@ -41,6 +42,9 @@ public final class News2Detector implements Detector<News2Detector.State> {
         int lastTotal;
         final double[] lastInputs = new double[Vital.ALL.length + 2];
         News2Score lastScore;
+        Optional<Finding> lastFound = Optional.empty();
+        News2Score foundScore;
+        boolean foundBelowRaise;
     }
 
     /** Total at which the severity becomes HIGH (RCP Chart 4: 7 or more is the emergency response). */
@@ -82,12 +86,20 @@ public final class News2Detector implements Detector<News2Detector.State> {
         }
         state.high = state.high ? total > HIGH_UNTIL_ABOVE : total >= HIGH_AT;
         AlertSeverity severity = state.high ? AlertSeverity.HIGH : AlertSeverity.MEDIUM;
+        if (state.foundScore == score && state.lastFound.isPresent() && state.lastFound.get().severity() == severity
+                && state.foundBelowRaise == total < c.news2RaiseAt()) {
+            // The same inputs as the finding before: its words stand (the engine sends a finding only on a change).
+            return state.lastFound;
+        }
         String reason = "NEWS2 " + total + " (" + score.band().name().toLowerCase(Locale.ROOT).replace('_', '-') + ": "
                 + score.band().clinicalResponse() + ") on vitals smoothed over "
                 + Persistent.words(c.smoothingSpan().toMillis()) + ": " + contributors(score, smoothed)
                 + (total < c.news2RaiseAt() ? "; still open: it clears below " + c.news2ClearBelow() : "")
                 + (score.complete() ? "" : "; not measured, scored 0: " + missing(score));
-        return Optional.of(new Finding(severity, reason, evidence(e, score, smoothed), severity.name()));
+        state.foundScore = score;
+        state.foundBelowRaise = total < c.news2RaiseAt();
+        state.lastFound = Optional.of(new Finding(severity, reason, evidence(e, score, smoothed), severity.name()));
+        return state.lastFound;
     }
 
     @Override
