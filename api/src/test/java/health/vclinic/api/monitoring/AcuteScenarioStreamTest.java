@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -71,12 +72,12 @@ class AcuteScenarioStreamTest {
     }
 
     /** Sends every sample on one stream, half-closes, and returns every alert once the server has ended it. */
-    private static List<Alert> play(ScriptedPatient patient) {
+    private static List<Alert> play(List<health.vclinic.datasets.monitoring.VitalSample> samples) {
         List<Alert> alerts = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Status> end = new CompletableFuture<>();
         AtomicReference<ClientCallStreamObserver<VitalSample>> requests = new AtomicReference<>();
         var stream = MonitoringServiceGrpc.newStub(channel).monitor(MonitoringStreamTest.observer(alerts, end, requests));
-        for (var s : patient.samples()) {
+        for (var s : samples) {
             stream.onNext(MonitoringMapper.toProto(s));
         }
         stream.onCompleted();
@@ -93,7 +94,7 @@ class AcuteScenarioStreamTest {
                 Instant onset = patient.onset().orElseThrow();
                 Instant from = patient.samples().stream().filter(x -> !x.timestamp().isBefore(onset) && !x.poorSignal(0.5))
                         .findFirst().orElseThrow().timestamp();
-                List<Alert> pages = play(patient).stream().filter(Alert::getPages).toList();
+                List<Alert> pages = play(patient.samples()).stream().filter(Alert::getPages).toList();
                 String what = scenario + " every " + interval + ", seed " + seed + ": " + pages;
                 assertTrue(!pages.isEmpty(), what);
                 Alert first = pages.getFirst();
@@ -112,11 +113,34 @@ class AcuteScenarioStreamTest {
     }
 
     @Test
+    void aPatientWhoFallsSilentHasItsAlertResolvedOnTheStreamsDeviceClock() {
+        ScriptedPatient shocked = AcuteScenarios.generate(Scenario.SHOCK, Duration.ofMinutes(1), SEED, START, Duration.ofMinutes(10));
+        ScriptedPatient well = AcuteScenarios.generate(Scenario.STABLE, Duration.ofMinutes(1), SEED, START, Duration.ofHours(3));
+        Instant lastShocked = shocked.samples().getLast().timestamp();
+        // One stream carries both; the shocked patient's device stops, the other goes on for hours (a replay:
+        // the server's clock hardly moves, so only the devices' clock can tell that the first fell silent).
+        List<health.vclinic.datasets.monitoring.VitalSample> both = new ArrayList<>(shocked.samples());
+        both.addAll(well.samples());
+        both.sort(Comparator.comparing(health.vclinic.datasets.monitoring.VitalSample::timestamp));
+        List<Alert> alerts = play(both).stream().filter(a -> a.getPatientRef().equals(shocked.patientRef())).toList();
+        Alert raised = alerts.getFirst();
+        Alert resolved = alerts.getLast();
+        assertAll(alerts.toString(),
+                () -> assertEquals(AlertState.RAISED, raised.getState()),
+                () -> assertTrue(raised.getPages()),
+                () -> assertEquals(AlertState.RESOLVED, resolved.getState()),
+                () -> assertEquals(raised.getAlertId(), resolved.getAlertId()),
+                () -> assertTrue(resolved.getReason().startsWith("Resolved unreviewed: monitoring stopped, no samples for 30 min"),
+                        resolved.getReason()),
+                () -> assertEquals(lastShocked, MonitoringMapper.instant(resolved.getSampleTime())));
+    }
+
+    @Test
     void aStablePatientWithArtefactsPagesNobody() {
         for (Duration interval : AcuteScenarios.INTERVALS) {
             ScriptedPatient patient = AcuteScenarios.generate(Scenario.STABLE, interval, SEED, START, Duration.ofHours(12));
             assertTrue(patient.samples().stream().anyMatch(s -> s.poorSignal(0.5)), "the device does misbehave");
-            List<Alert> alerts = play(patient);
+            List<Alert> alerts = play(patient.samples());
             assertEquals(List.of(), alerts.stream().filter(Alert::getPages).toList(), "every " + interval);
             assertTrue(alerts.stream().allMatch(a -> a.getSeverity() == Severity.INFO), alerts.toString());
         }
