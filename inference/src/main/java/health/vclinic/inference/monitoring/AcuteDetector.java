@@ -102,13 +102,10 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         final double[] current = new double[SCORED.length];
         final boolean[] dense = new boolean[SCORED.length];
         final boolean[] present = new boolean[SCORED.length];
-        final double[] cacheKey = new double[2 * SCORED.length + 3];
-        final int[] cacheTotal = new int[2];
 
         State() {
             java.util.Arrays.fill(runStart, Long.MIN_VALUE);
             java.util.Arrays.fill(runLast, Long.MIN_VALUE);
-            java.util.Arrays.fill(cacheKey, Double.NaN);
         }
     }
 
@@ -175,8 +172,11 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
                 s.current[i] = s.medians[i];
             }
         }
-        int medianTotal = total(e, s, s.medians, 0);
-        int currentTotal = total(e, s, s.current, 1);
+        long carry = e.config().carryForward().toMillis();
+        int oxygen = e.window().oxygen(carry).map(o -> o ? 1 : 0).orElse(-1);
+        int consciousness = e.window().consciousness(carry).map(Enum::ordinal).orElse(-1);
+        int medianTotal = total(s, s.medians, oxygen, consciousness);
+        int currentTotal = total(s, s.current, oxygen, consciousness);
         s.lastTotal = medianTotal;
         long hold = e.config().acuteHold().toMillis();
         int met = 0;
@@ -266,7 +266,7 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         if (Double.isNaN(x)) {
             return false;
         }
-        long r = Math.round(x);
+        int r = News2Points.whole(x);
         return switch (c) {
             case SPO2_LOW -> r <= (s.scale2 ? SPO2_SCALE2_AT : SPO2_SCALE1_AT);
             case HEART_RATE_LOW -> r <= HR_LOW_AT;
@@ -278,30 +278,10 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         };
     }
 
-    /** The NEWS2 total of these values, rescored only when a rounded input changed (scoring allocates). */
-    private static int total(Evaluation e, State s, double[] values, int slot) {
-        long carry = e.config().carryForward().toMillis();
-        double oxygen = e.window().oxygen(carry).map(o -> o ? 1.0 : 0.0).orElse(-1.0);
-        double consciousness = e.window().consciousness(carry).map(c -> (double) c.ordinal()).orElse(-1.0);
-        double[] key = s.cacheKey;
-        int o = slot * SCORED.length;
-        boolean same = key[2 * SCORED.length] == oxygen && key[2 * SCORED.length + 1] == consciousness
-                && key[2 * SCORED.length + 2] == (s.scale2 ? 1 : 0);
-        for (int i = 0; i < SCORED.length; i++) {
-            double rounded = Double.isNaN(values[i]) ? -1 : i == TEMP ? Math.round(values[i] * 10) : Math.round(values[i]);
-            same &= key[o + i] == rounded;
-            key[o + i] = rounded;
-        }
-        if (same) {
-            return s.cacheTotal[slot];
-        }
-        // The other slot's cache is only valid for the same context, which we just overwrote.
-        key[2 * SCORED.length] = oxygen;
-        key[2 * SCORED.length + 1] = consciousness;
-        key[2 * SCORED.length + 2] = s.scale2 ? 1 : 0;
-        key[(1 - slot) * SCORED.length] = Double.NaN;
-        s.cacheTotal[slot] = News2.score(vitals(e, s, values)).total();
-        return s.cacheTotal[slot];
+    /** The NEWS2 total of these values, without allocating (the acute path scores every sample twice). */
+    private static int total(State s, double[] values, int oxygen, int consciousness) {
+        return News2Points.total(values[RR], values[SPO2], values[SBP], values[HR], values[TEMP], oxygen, consciousness,
+                s.scale2);
     }
 
     private static VitalSigns vitals(Evaluation e, State s, double[] values) {
