@@ -79,6 +79,7 @@ final class AcuteEvaluation {
         ObjectNode out = JSON.createObjectNode();
         out.put("seeds", firstSeed + " to " + (firstSeed + PATIENTS - 1));
         ArrayNode times = out.putArray("time_to_page");
+        java.util.Map<String, List<Double>> pooled = new java.util.LinkedHashMap<>();
         for (Scenario scenario : Scenario.acute()) {
             for (Duration interval : AcuteScenarios.INTERVALS) {
                 List<ScriptedPatient> patients = new ArrayList<>();
@@ -86,10 +87,24 @@ final class AcuteEvaluation {
                     patients.add(AcuteScenarios.generate(scenario, interval, firstSeed + i, START, AFTER_ONSET));
                 }
                 for (Method m : methods) {
-                    times.add(timeToPage(scenario, interval, m, patients));
+                    List<Double> minutes = new ArrayList<>();
+                    times.add(timeToPage(scenario, interval, m, patients, minutes));
+                    pooled.computeIfAbsent(m.id() + "\n" + interval.toSeconds(), k -> new ArrayList<>()).addAll(minutes);
                 }
             }
         }
+        ArrayNode all = out.putArray("time_to_page_all_scenarios");
+        pooled.forEach((key, minutes) -> {
+            minutes.sort(Double::compare);
+            String[] parts = key.split("\n");
+            ObjectNode r = all.addObject();
+            r.put("method", parts[0]);
+            r.put("interval_seconds", Integer.parseInt(parts[1]));
+            r.put("patients", minutes.size());
+            r.put("paged", minutes.stream().filter(Double::isFinite).count());
+            put(r, "median_minutes", nearestRank(minutes, 0.5));
+            put(r, "p90_minutes", nearestRank(minutes, 0.9));
+        });
         ArrayNode stable = out.putArray("stable");
         for (Duration interval : AcuteScenarios.INTERVALS) {
             List<ScriptedPatient> patients = new ArrayList<>();
@@ -103,8 +118,8 @@ final class AcuteEvaluation {
         return out;
     }
 
-    private static ObjectNode timeToPage(Scenario scenario, Duration interval, Method m, List<ScriptedPatient> patients) {
-        List<Double> minutes = new ArrayList<>();
+    private static ObjectNode timeToPage(Scenario scenario, Duration interval, Method m, List<ScriptedPatient> patients,
+                                         List<Double> minutes) {
         int early = 0;
         for (ScriptedPatient p : patients) {
             Instant onset = p.onset().orElseThrow();

@@ -177,6 +177,15 @@ final class MonitoringReport {
             stable.add(r);
         });
         c.put("stableRows", stable);
+        List<String> pooled = new ArrayList<>();
+        held.get("time_to_page_all_scenarios").forEach(x -> pooled.add(x.get("method").asText() + " every "
+                + interval(x.get("interval_seconds").asInt()) + ": median " + minutes(x.get("median_minutes")) + ", 90th percentile "
+                + minutes(x.get("p90_minutes")) + " (" + x.get("paged").asInt() + "/" + x.get("patients").asInt() + " paged)"));
+        c.put("acutePooled", pooled);
+    }
+
+    private static String minutes(JsonNode v) {
+        return v.isNull() ? "not reached" : f1(v) + " min";
     }
 
     private static String interval(int seconds) {
