@@ -255,7 +255,7 @@ public final class MonitoringEngine {
                 }
                 long before = state.window.newestMillis();
                 List<AlertEvent> resent = state.sink != sink && !state.sink.open() ? resend(state, sample) : List.of();
-                if (state.sink != sink || state.clock == null) {
+                if (state.sink != sink || (state.clock == null) != (sink == AlertSink.NONE)) {
                     moveTo(state, sink);
                 }
                 state.sink = sink;
@@ -267,10 +267,12 @@ public final class MonitoringEngine {
                     return withResent(resent, outcome);
                 }
                 state.lastSeenNanos = nanoClock.getAsLong();
-                state.lifeMark = clock.newest.accumulateAndGet(after, Math::max);
+                if (clock != null) {
+                    state.lifeMark = clock.newest.accumulateAndGet(after, Math::max);
+                }
                 outcome = withResent(resent, outcome);
             }
-            if (sink != AlertSink.NONE) {
+            if (clock != null) {
                 sweepDeviceIdle(clock);
             }
             return outcome;
@@ -286,22 +288,27 @@ public final class MonitoringEngine {
         return new Outcome(outcome.disposition(), all);
     }
 
-    /** Puts the patient on its sender's device clock (a patient belongs to the stream that sent last). */
+    /**
+     * Puts the patient on its sender's device clock (a patient belongs to the stream that sent last).
+     * {@link AlertSink#NONE} is no stream (batch callers on many threads share it): no device clock.
+     */
     private void moveTo(PatientState state, AlertSink sink) {
         if (state.clock != null) {
             state.clock.patients.remove(state);
+            state.clock = null;
         }
-        StreamClock clock = clocks.computeIfAbsent(sink, StreamClock::new);
-        clock.patients.add(state);
-        state.clock = clock;
+        if (sink != AlertSink.NONE) {
+            StreamClock clock = clocks.computeIfAbsent(sink, StreamClock::new);
+            clock.patients.add(state);
+            state.clock = clock;
+        }
     }
 
     /**
      * When the stream's device clock has moved on by {@link #deviceSweepEveryMillis} since the last look,
      * evicts its patients that sent nothing new while it advanced by the idle timeout (a patient whose
      * own readings lag the stream's, a phone uploading a buffer, is alive as long as they advance). Runs
-     * outside any patient's lock. {@link AlertSink#NONE} is no stream (batch callers share it), so it
-     * has no device clock.
+     * outside any patient's lock.
      */
     private void sweepDeviceIdle(StreamClock clock) {
         long now = clock.newest.get();
