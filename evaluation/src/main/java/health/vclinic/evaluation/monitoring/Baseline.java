@@ -18,9 +18,14 @@ import java.util.OptionalDouble;
  * NEWS2, as for the service's alerts, a rise to 7 or more within an episode (the emergency response)
  * pages again.
  *
+ * <p>On wearable streams the rule reads only samples whose signal quality the device rates usable
+ * ({@link #MIN_SIGNAL_QUALITY}, the service's own gate): a raw rule that also read sensor-off samples
+ * would be a straw man. The sepsis stays carry no quality index, so every row counts there.
+ *
  * <ul>
  *   <li>NEWS2 >= 5: the RCP 2017 key threshold for an urgent response (Chart 4), scored by the same
  *       {@link News2} as the service; consciousness is not recorded in the data and scores 0.</li>
+ *   <li>NEWS2 >= 7: the RCP 2017 threshold for an emergency response (Chart 4); an episode pages once.</li>
  *   <li>qSOFA >= 2 (Seymour et al., JAMA 2016): respiratory rate >= 22/min, systolic BP <= 100 mmHg,
  *       altered mentation; mentation is not recorded in the data, so here both vital-sign criteria are
  *       needed.</li>
@@ -28,7 +33,11 @@ import java.util.OptionalDouble;
  */
 enum Baseline {
     NEWS2_5("NEWS2 >= 5"),
+    NEWS2_7("NEWS2 >= 7"),
     QSOFA_2("qSOFA >= 2");
+
+    /** Samples below this device-reported quality are not read (MonitoringConfig's default gate). */
+    static final double MIN_SIGNAL_QUALITY = 0.5;
 
     static final int CARRY_HOURS = 4;
     private static final long CARRY_MILLIS = CARRY_HOURS * 3_600_000L;
@@ -44,31 +53,48 @@ enum Baseline {
     }
 
     StayOutcome run(SepsisStay stay, Instant admission) {
+        Episodes e = replay(stay.samples(admission));
+        return new StayOutcome(stay, e.raised(), e.pages().size(), Map.of(title, e.raised().size()));
+    }
+
+    /**
+     * The rule applied at every usable sample.
+     *
+     * @param raised when each episode started
+     * @param pages when the rule paged (each episode's start, and for NEWS2 >= 5 a rise to 7 or more)
+     */
+    record Episodes(List<Instant> raised, List<Instant> pages) {
+    }
+
+    Episodes replay(Iterable<VitalSample> samples) {
         Latest latest = new Latest();
         int tier = 0;
-        int pages = 0;
         List<Instant> raised = new ArrayList<>();
-        for (VitalSample s : stay.samples(admission)) {
+        List<Instant> pages = new ArrayList<>();
+        for (VitalSample s : samples) {
+            if (s.poorSignal(MIN_SIGNAL_QUALITY)) {
+                continue;
+            }
             latest.update(s);
             int now = tier(latest, s.timestamp().toEpochMilli());
             if (now > 0 && tier == 0) {
                 raised.add(s.timestamp());
             }
             if (now > tier) {
-                pages++;
+                pages.add(s.timestamp());
             }
             tier = now;
         }
-        return new StayOutcome(stay, raised, pages, Map.of(title, raised.size()));
+        return new Episodes(raised, pages);
     }
 
-    /** 0 when the rule does not hold; 1 when it does; 2 for NEWS2 at 7 or more. */
+    /** 0 when the rule does not hold; 1 when it does; 2 for NEWS2 >= 5 at 7 or more. */
     private int tier(Latest l, long t) {
         OptionalDouble rr = l.get(0, t);
         OptionalDouble sbp = l.get(1, t);
         return switch (this) {
             case QSOFA_2 -> rr.isPresent() && rr.getAsDouble() >= 22 && sbp.isPresent() && sbp.getAsDouble() <= 100 ? 1 : 0;
-            case NEWS2_5 -> {
+            case NEWS2_5, NEWS2_7 -> {
                 VitalSigns.Builder b = VitalSigns.builder();
                 rr.ifPresent(b::respiratoryRate);
                 sbp.ifPresent(b::systolicBp);
@@ -79,7 +105,7 @@ enum Baseline {
                     b.supplementalOxygen(l.oxygen);
                 }
                 int total = News2.score(b.build()).total();
-                yield total >= 7 ? 2 : total >= 5 ? 1 : 0;
+                yield this == NEWS2_7 ? (total >= 7 ? 1 : 0) : total >= 7 ? 2 : total >= 5 ? 1 : 0;
             }
         };
     }

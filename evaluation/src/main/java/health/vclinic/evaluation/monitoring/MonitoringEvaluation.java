@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import health.vclinic.datasets.monitoring.AcuteScenarios;
 import health.vclinic.datasets.monitoring.SeededSplit;
 import health.vclinic.datasets.monitoring.SepsisDataset;
 import health.vclinic.datasets.monitoring.SepsisStay;
@@ -33,9 +34,11 @@ import java.util.function.Function;
  * served {@code monitoring-forest} and {@code ecg-beat} versions), written to
  * {@code reports/monitoring/metrics.json} and {@code report.html}:
  * <ul>
+ *   <li>time to page on scripted acute deterioration and false pages on stable patients with artefacts
+ *       ({@link AcuteEvaluation}), seeded, with raw NEWS2 >= 5 and >= 7 as baselines;</li>
  *   <li>early warning of sepsis ({@link EarlyWarning}) on the test part of the sepsis subset, the
  *       part the forest never saw: the split is recomputed from the forest's card and checked against
- *       the stays it lists, so a forest trained on another split is refused. Side by side with NEWS2 >= 5
+ *       the stays it lists, so a forest trained on another split is refused. Side by side with NEWS2 >= 5, >= 7
  *       and qSOFA >= 2 on the same samples ({@link Baseline}), and with each detector alone;</li>
  *   <li>the ECG beat model on the official ECG5000 test beats ({@link BeatEvaluation}).</li>
  * </ul>
@@ -72,6 +75,17 @@ public final class MonitoringEvaluation {
                     m.at("/lead_time_hours/median").asDouble(), m.at("/lead_time_hours/q1").asDouble(),
                     m.at("/lead_time_hours/q3").asDouble(), m.get("false_alerts_per_patient_day").asDouble(),
                     m.get("pages_per_patient_day").asDouble()));
+            JsonNode held = r.metrics().at("/acute/held_out");
+            System.out.printf(Locale.ROOT, "acute deterioration, held-out seeds %s: minutes from onset to page (median/p90)%n",
+                    held.get("seeds").asText());
+            held.get("time_to_page").forEach(t -> System.out.printf(Locale.ROOT, "  %-20s %4d s  %-40s %s / %s, paged %d/%d%n",
+                    t.get("scenario").asText(), t.get("interval_seconds").asInt(), t.get("name").asText(),
+                    t.get("median_minutes").asText("n/a"), t.get("p90_minutes").asText("n/a"), t.get("paged").asInt(),
+                    t.get("patients").asInt()));
+            held.get("stable").forEach(t -> System.out.printf(Locale.ROOT,
+                    "  stable with artefacts %4d s  %-40s %d pages in %.1f patient-days (%d of %d patients)%n",
+                    t.get("interval_seconds").asInt(), t.get("name").asText(), t.get("pages").asInt(),
+                    t.get("patient_days").asDouble(), t.get("patients_paged").asInt(), t.get("patients").asInt()));
             JsonNode ecg = r.metrics().get("ecg");
             System.out.printf(Locale.ROOT, "ECG5000 test beats (%d): AUROC %.4f (95%% CI %.4f-%.4f), accuracy %.4f"
                             + " (1-NN %.4f); 5-fold CV 5-class accuracy %.4f (1-NN %.4f)%n", ecg.at("/test/beats").asInt(),
@@ -128,6 +142,8 @@ public final class MonitoringEvaluation {
                 s -> EarlyWarning.engine(s, ADMISSION, config, all.subList(2, 3))));
         methods.put("news2_5", new Method(Baseline.NEWS2_5.title() + " (baseline)", false,
                 s -> Baseline.NEWS2_5.run(s, ADMISSION)));
+        methods.put("news2_7", new Method(Baseline.NEWS2_7.title() + " (baseline)", false,
+                s -> Baseline.NEWS2_7.run(s, ADMISSION)));
         methods.put("qsofa_2", new Method(Baseline.QSOFA_2.title() + " (baseline)", false,
                 s -> Baseline.QSOFA_2.run(s, ADMISSION)));
 
@@ -160,6 +176,7 @@ public final class MonitoringEvaluation {
             m.put("ours", method.ours());
             methodNodes.set(id, m);
         });
+        metrics.set("acute", acute(config, all));
         metrics.set("config", config(config));
         BeatEvaluation.Result ecg = BeatEvaluation.run(root, beatModel);
         metrics.set("ecg", ecg.metrics());
@@ -167,6 +184,26 @@ public final class MonitoringEvaluation {
         Path dir = outputRoot.toAbsolutePath().normalize().resolve(REPORTS);
         MonitoringReport.write(dir, metrics, ecg.scored());
         return new Result(dir, metrics);
+    }
+
+    /** Time to page and false pages on the seeded scripted patients, training and held-out seeds. */
+    static ObjectNode acute(MonitoringConfig config, List<Detector<?>> detectors) {
+        ObjectNode acute = JSON.createObjectNode();
+        acute.put("generator", "health.vclinic.datasets.monitoring.AcuteScenarios: " + AcuteEvaluation.PATIENTS
+                + " patients per scenario and interval in each seed range; acute patients well for 30-90 min (random"
+                + " onset), then " + AcuteEvaluation.AFTER_ONSET.toMinutes() + " min of the scenario reached over a ramp of"
+                + " up to " + AcuteScenarios.MAX_RAMP_SECONDS + " s; stable patients "
+                + AcuteEvaluation.STABLE_SPAN.toHours() + " h or more; artefacts in both");
+        acute.put("definitions", "time to page: device time from the onset (the start of the change) to the first"
+                + " sample whose alert pages, nearest-rank median and 90th percentile over all patients, a patient"
+                + " not paged within " + AcuteEvaluation.AFTER_ONSET.toMinutes() + " min counting as infinitely late"
+                + " (null: the quantile is not reached); false pages: every page on a stable patient per 24 h of"
+                + " device time, and pages on acute patients before their onset. Baselines read every sample the"
+                + " device rates usable (signal quality 0.5 or more) and page when the rule becomes true.");
+        List<AcuteEvaluation.Method> methods = AcuteEvaluation.methods(config, detectors);
+        acute.set("held_out", AcuteEvaluation.run(methods, AcuteEvaluation.HELD_OUT_SEEDS));
+        acute.set("training", AcuteEvaluation.run(methods, AcuteEvaluation.TRAINING_SEEDS));
+        return acute;
     }
 
     /** A way of raising alerts on a stay. */
@@ -214,6 +251,9 @@ public final class MonitoringEvaluation {
         o.put("news2_clear_below", c.news2ClearBelow());
         o.put("news2_hold", c.news2Hold().toString());
         o.put("news2_clear", c.news2Clear().toString());
+        o.put("acute_span", c.acuteSpan().toString());
+        o.put("acute_hold", c.acuteHold().toString());
+        o.put("acute_clear", c.acuteClear().toString());
         o.put("trend_span", c.trendSpan().toString());
         o.put("trend_hold", c.trendHold().toString());
         o.put("trend_clear", c.trendClear().toString());

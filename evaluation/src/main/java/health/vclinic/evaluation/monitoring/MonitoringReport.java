@@ -95,6 +95,7 @@ final class MonitoringReport {
         });
         c.put("methods", rows);
         c.put("operatingSvg", operatingPoints(sepsis.get("methods")));
+        acute(m.get("acute"), c);
         List<String[]> config = new ArrayList<>();
         m.get("config").properties().forEach(e -> {
             if (!e.getKey().equals("source")) {
@@ -141,6 +142,54 @@ final class MonitoringReport {
         StringWriter out = new StringWriter();
         PEBBLE.getTemplate(TEMPLATE).evaluate(out, c);
         return out.toString();
+    }
+
+    private static void acute(JsonNode acute, Map<String, Object> c) {
+        JsonNode held = acute.get("held_out");
+        c.put("acuteGenerator", acute.get("generator").asText());
+        c.put("acuteDefinitions", acute.get("definitions").asText());
+        c.put("acuteSeeds", held.get("seeds").asText());
+        c.put("acuteTrainingSeeds", acute.at("/training/seeds").asText());
+        List<Map<String, String>> rows = new ArrayList<>();
+        held.get("time_to_page").forEach(x -> {
+            Map<String, String> r = new LinkedHashMap<>();
+            r.put("scenario", x.get("scenario").asText().replace('_', ' '));
+            r.put("interval", interval(x.get("interval_seconds").asInt()));
+            r.put("name", x.get("name").asText());
+            r.put("ours", Boolean.toString(x.get("ours").asBoolean()));
+            r.put("paged", x.get("paged").asInt() + "/" + x.get("patients").asInt());
+            r.put("median", x.get("median_minutes").isNull() ? "not reached" : f1(x.get("median_minutes")));
+            r.put("p90", x.get("p90_minutes").isNull() ? "not reached" : f1(x.get("p90_minutes")));
+            r.put("early", Integer.toString(x.get("pages_before_onset").asInt()));
+            rows.add(r);
+        });
+        c.put("acuteRows", rows);
+        List<Map<String, String>> stable = new ArrayList<>();
+        held.get("stable").forEach(x -> {
+            Map<String, String> r = new LinkedHashMap<>();
+            r.put("name", x.get("name").asText());
+            r.put("ours", Boolean.toString(x.get("ours").asBoolean()));
+            r.put("interval", interval(x.get("interval_seconds").asInt()));
+            r.put("days", f1(x.get("patient_days")));
+            r.put("pages", Integer.toString(x.get("pages").asInt()));
+            r.put("patientsPaged", x.get("patients_paged").asInt() + "/" + x.get("patients").asInt());
+            r.put("rate", f2(x.get("pages_per_patient_day")));
+            stable.add(r);
+        });
+        c.put("stableRows", stable);
+        List<String> pooled = new ArrayList<>();
+        held.get("time_to_page_all_scenarios").forEach(x -> pooled.add(x.get("method").asText() + " every "
+                + interval(x.get("interval_seconds").asInt()) + ": median " + minutes(x.get("median_minutes")) + ", 90th percentile "
+                + minutes(x.get("p90_minutes")) + " (" + x.get("paged").asInt() + "/" + x.get("patients").asInt() + " paged)"));
+        c.put("acutePooled", pooled);
+    }
+
+    private static String minutes(JsonNode v) {
+        return v.isNull() ? "not reached" : f1(v) + " min";
+    }
+
+    private static String interval(int seconds) {
+        return seconds < 60 ? seconds + " s" : seconds / 60 + " min";
     }
 
     private static String operatingPoints(JsonNode methods) {

@@ -5,7 +5,10 @@ package health.vclinic.inference.monitoring;
  * same kind updates it instead of raising another.
  */
 public enum AlertKind {
-    /** NEWS2 (RCP 2017) on smoothed vital signs. */
+    /**
+     * NEWS2 (RCP 2017): on smoothed vital signs for slow deterioration, or on the recent raw values for
+     * acute deterioration ({@link News2Monitor}); one alert for both.
+     */
     NEWS2("NEWS2"),
     /** A vital sign moving steadily the wrong way over hours. */
     TREND("vital-sign trend"),

@@ -30,6 +30,14 @@ import java.util.Objects;
  *     data: confirmed by the next reading)
  * @param news2Clear an open NEWS2 alert resolves only after the condition has been absent this long.
  *     Default 2 h
+ * @param acuteSpan the acute path ({@link AcuteDetector}) uses a vital only when its last three
+ *     readings lie within this span of now. Default 15 min: devices that report every 5 minutes or
+ *     more often have an acute path; hourly charting has only the smoothed one
+ * @param acuteHold the readings that meet an acute criterion must span at least this much device time
+ *     before it pages. Default 1 min: a jump that reverses within a minute is an artefact, and at a
+ *     1-minute interval two consecutive readings suffice (bedside monitors delay SpO2 alarms 10-30 s)
+ * @param acuteClear an acute alert returns to the smoothed path's view only after no acute criterion
+ *     has held for this long. Default 10 min, so a patient hovering at a limit is one alert
  * @param trendSpan look-back of trend detection. Default 6 h
  * @param trendHold persistence of a trend before it alerts. Default 2 h: on the training part of the
  *     sepsis subset it cut trend alerts on stays without sepsis by 40 % for one septic stay fewer
@@ -44,8 +52,11 @@ import java.util.Objects;
  * @param maxPatients patients monitored at once: with {@link PatientWindow#maxBytes} this bounds the
  *     memory of the whole service. Default 20,000 (under 150 MB of windows). A new patient beyond it
  *     is refused with a NOT_MONITORED notice, never silently
- * @param idleTimeout a patient with no sample for this long (server wall clock) is forgotten, and any
- *     alert still open is resolved with the reason. Default 30 min
+ * @param idleTimeout a patient with no new sample for this long is forgotten, and any alert still open
+ *     is resolved with the reason. Measured on both clocks: the server's wall clock (only a sample newer
+ *     than the patient's newest counts, so re-sending old readings cannot keep a patient alive) and the
+ *     devices' clock of the patient's stream (the newest sample time of any patient on it), so a silent
+ *     patient's alerts resolve on time in a replay as well. Default 30 min
  */
 public record MonitoringConfig(
         Duration resolution,
@@ -59,6 +70,9 @@ public record MonitoringConfig(
         int news2ClearBelow,
         Duration news2Hold,
         Duration news2Clear,
+        Duration acuteSpan,
+        Duration acuteHold,
+        Duration acuteClear,
         Duration trendSpan,
         Duration trendHold,
         Duration trendClear,
@@ -73,7 +87,7 @@ public record MonitoringConfig(
 
     public MonitoringConfig {
         for (Duration d : new Duration[] {resolution, windowSpan, maxLateness, signalLossAfter, smoothingSpan,
-                carryForward, news2Hold, news2Clear, trendSpan, trendHold, trendClear, anomalyHold, anomalyClear,
+                carryForward, news2Hold, news2Clear, acuteSpan, acuteHold, acuteClear, trendSpan, trendHold, trendClear, anomalyHold, anomalyClear,
                 ecgClear, idleTimeout}) {
             Objects.requireNonNull(d, "durations must be given");
             if (d.isNegative()) {
@@ -86,6 +100,9 @@ public record MonitoringConfig(
         if (maxLateness.compareTo(windowSpan) > 0 || trendSpan.compareTo(windowSpan) > 0
                 || smoothingSpan.compareTo(windowSpan) > 0 || carryForward.compareTo(windowSpan) > 0) {
             throw new IllegalArgumentException("lateness, trend, smoothing and carry-forward spans must fit in the window span");
+        }
+        if (acuteSpan.isZero() || acuteSpan.compareTo(Duration.ofHours(1)) > 0 || acuteHold.compareTo(acuteSpan) > 0) {
+            throw new IllegalArgumentException("acute span: more than 0, at most 1 h; acute hold at most the span");
         }
         if (!(minSignalQuality >= 0 && minSignalQuality <= 1)) {
             throw new IllegalArgumentException("min signal quality is 0 to 1");
@@ -138,6 +155,9 @@ public record MonitoringConfig(
         private int news2ClearBelow = 4;
         private Duration news2Hold = Duration.ofMinutes(30);
         private Duration news2Clear = Duration.ofHours(2);
+        private Duration acuteSpan = Duration.ofMinutes(15);
+        private Duration acuteHold = Duration.ofMinutes(1);
+        private Duration acuteClear = Duration.ofMinutes(10);
         private Duration trendSpan = Duration.ofHours(6);
         private Duration trendHold = Duration.ofHours(2);
         private Duration trendClear = Duration.ofHours(2);
@@ -165,6 +185,9 @@ public record MonitoringConfig(
             news2ClearBelow = c.news2ClearBelow;
             news2Hold = c.news2Hold;
             news2Clear = c.news2Clear;
+            acuteSpan = c.acuteSpan;
+            acuteHold = c.acuteHold;
+            acuteClear = c.acuteClear;
             trendSpan = c.trendSpan;
             trendHold = c.trendHold;
             trendClear = c.trendClear;
@@ -189,6 +212,9 @@ public record MonitoringConfig(
         public Builder news2ClearBelow(int v) { news2ClearBelow = v; return this; }
         public Builder news2Hold(Duration v) { news2Hold = v; return this; }
         public Builder news2Clear(Duration v) { news2Clear = v; return this; }
+        public Builder acuteSpan(Duration v) { acuteSpan = v; return this; }
+        public Builder acuteHold(Duration v) { acuteHold = v; return this; }
+        public Builder acuteClear(Duration v) { acuteClear = v; return this; }
         public Builder trendSpan(Duration v) { trendSpan = v; return this; }
         public Builder trendHold(Duration v) { trendHold = v; return this; }
         public Builder trendClear(Duration v) { trendClear = v; return this; }
@@ -203,7 +229,7 @@ public record MonitoringConfig(
 
         public MonitoringConfig build() {
             return new MonitoringConfig(resolution, windowSpan, maxLateness, minSignalQuality, signalLossAfter,
-                    smoothingSpan, carryForward, news2RaiseAt, news2ClearBelow, news2Hold, news2Clear, trendSpan,
+                    smoothingSpan, carryForward, news2RaiseAt, news2ClearBelow, news2Hold, news2Clear, acuteSpan, acuteHold, acuteClear, trendSpan,
                     trendHold, trendClear, anomalyHold, anomalyClear, ecgBeats, ecgLowAt, ecgMediumAt, ecgClear,
                     maxPatients, idleTimeout);
         }

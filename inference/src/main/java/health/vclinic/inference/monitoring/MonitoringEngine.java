@@ -25,10 +25,14 @@ import java.util.function.LongSupplier;
  * sent, so a condition that persists for hours is one alert, not one per sample.
  *
  * <p><b>Bounded memory:</b> at most {@link MonitoringConfig#maxPatients()} patients are held, each in
- * a window of bounded size. A patient silent for {@link MonitoringConfig#idleTimeout()} (wall clock)
- * is evicted by {@link #evictIdle()} (the service calls it periodically, and the engine itself when it
- * is full), and any alert still open is resolved with the reason, delivered to the last sender's
- * {@link AlertSink}. A new patient beyond the limit is {@link Disposition#REFUSED}, never silently
+ * a window of bounded size. A patient silent for {@link MonitoringConfig#idleTimeout()} is evicted and
+ * any alert still open is resolved with the reason, delivered to the last sender's {@link AlertSink}.
+ * Silence is measured on two clocks: the server's wall clock, where only a sample newer than the
+ * patient's newest counts as a sign of life (so re-sending old readings cannot keep a patient alive),
+ * checked by {@link #evictIdle()} (the service calls it periodically, and the engine itself when it is
+ * full); and the devices' clock of the patient's stream, the newest sample time of any patient on that
+ * sink, checked as that clock advances, so that in a replay (device time faster than the wall clock) a
+ * silent patient's open alert resolves at the same device time as it would live. A new patient beyond the limit is {@link Disposition#REFUSED}, never silently
  * dropped: callers tell the sender with {@link #notMonitoredNotice}.
  *
  * <p>Thread-safe: patients are independent and each is evaluated under its own lock, so samples for
@@ -107,6 +111,8 @@ public final class MonitoringEngine {
     private final long sweepEveryNanos;
 
     private final ConcurrentHashMap<String, PatientState> patients = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<AlertSink, StreamClock> clocks = new ConcurrentHashMap<>();
+    private final long deviceSweepEveryMillis;
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicLong lastSweep = new AtomicLong(Long.MIN_VALUE);
     private final LongAdder accepted = new LongAdder();
@@ -127,6 +133,9 @@ public final class MonitoringEngine {
         final OpenAlert[] open;
         long lastSeenNanos;
         AlertSink sink = AlertSink.NONE;
+        StreamClock clock;
+        /** The stream's device clock just after this patient's last new sample. */
+        long lifeMark;
         boolean evicted;
 
         PatientState(String ref, PatientWindow window, int detectors) {
@@ -134,6 +143,21 @@ public final class MonitoringEngine {
             this.window = window;
             this.states = new Object[detectors];
             this.open = new OpenAlert[detectors];
+        }
+    }
+
+    /**
+     * The devices' clock of one sender (stream): the newest sample time of any of its patients, and the
+     * patients it carries, so a device-time sweep looks only at them.
+     */
+    private static final class StreamClock {
+        final AlertSink sink;
+        final AtomicLong newest = new AtomicLong(Long.MIN_VALUE);
+        final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
+        final java.util.Set<PatientState> patients = ConcurrentHashMap.newKeySet();
+
+        StreamClock(AlertSink sink) {
+            this.sink = sink;
         }
     }
 
@@ -165,6 +189,8 @@ public final class MonitoringEngine {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.idleNanos = config.idleTimeout().toNanos();
         this.sweepEveryNanos = Math.max(1_000_000_000L, idleNanos / 10);
+        // A silent patient's alert resolves at most this much device time after its deadline.
+        this.deviceSweepEveryMillis = Math.max(1, Math.min(60_000L, config.idleTimeout().toMillis() / 10));
     }
 
     /**
@@ -177,13 +203,13 @@ public final class MonitoringEngine {
     }
 
     /**
-     * The standard detectors, each with its persistence and hysteresis from {@code config}: NEWS2 and
-     * trends always; the isolation forest and the ECG beat model when given.
+     * The standard detectors, each with its persistence and hysteresis from {@code config}: NEWS2 (its
+     * smoothed and acute paths, {@link News2Monitor}) and trends always; the isolation forest and the ECG beat model when given.
      */
     public static List<Detector<?>> standardDetectors(MonitoringConfig config, Optional<AnomalyForest> forest,
                                                       Optional<BeatClassifier> beats) {
         List<Detector<?>> d = new ArrayList<>();
-        d.add(Persistent.of(new News2Detector(), config.news2Hold(), config.news2Clear()));
+        d.add(News2Monitor.of(config));
         d.add(Persistent.of(new TrendDetector(), config.trendHold(), config.trendClear()));
         forest.ifPresent(f -> {
             AnomalyDetector detector = new AnomalyDetector(f);
@@ -221,21 +247,78 @@ public final class MonitoringEngine {
                 refused.increment();
                 return REFUSED;
             }
+            Outcome outcome;
+            StreamClock clock;
             synchronized (state) {
                 if (state.evicted) {
                     continue;
                 }
-                state.lastSeenNanos = nanoClock.getAsLong();
+                long before = state.window.newestMillis();
                 List<AlertEvent> resent = state.sink != sink && !state.sink.open() ? resend(state, sample) : List.of();
-                state.sink = sink;
-                Outcome outcome = evaluate(state, sample);
-                if (resent.isEmpty()) {
-                    return outcome;
+                if (state.sink != sink || (state.clock == null) != (sink == AlertSink.NONE)) {
+                    moveTo(state, sink);
                 }
-                List<AlertEvent> all = new ArrayList<>(resent);
-                all.addAll(outcome.alerts());
-                return new Outcome(outcome.disposition(), all);
+                state.sink = sink;
+                clock = state.clock;
+                outcome = evaluate(state, sample);
+                long after = state.window.newestMillis();
+                if (after == before) {
+                    // Nothing newer than what the patient already sent: no sign of life on either clock.
+                    return withResent(resent, outcome);
+                }
+                state.lastSeenNanos = nanoClock.getAsLong();
+                if (clock != null) {
+                    state.lifeMark = clock.newest.accumulateAndGet(after, Math::max);
+                }
+                outcome = withResent(resent, outcome);
             }
+            if (clock != null) {
+                sweepDeviceIdle(clock);
+            }
+            return outcome;
+        }
+    }
+
+    private static Outcome withResent(List<AlertEvent> resent, Outcome outcome) {
+        if (resent.isEmpty()) {
+            return outcome;
+        }
+        List<AlertEvent> all = new ArrayList<>(resent);
+        all.addAll(outcome.alerts());
+        return new Outcome(outcome.disposition(), all);
+    }
+
+    /**
+     * Puts the patient on its sender's device clock (a patient belongs to the stream that sent last).
+     * {@link AlertSink#NONE} is no stream (batch callers on many threads share it): no device clock.
+     */
+    private void moveTo(PatientState state, AlertSink sink) {
+        if (state.clock != null) {
+            state.clock.patients.remove(state);
+            state.clock = null;
+        }
+        if (sink != AlertSink.NONE) {
+            StreamClock clock = clocks.computeIfAbsent(sink, StreamClock::new);
+            clock.patients.add(state);
+            state.clock = clock;
+        }
+    }
+
+    /**
+     * When the stream's device clock has moved on by {@link #deviceSweepEveryMillis} since the last look,
+     * evicts its patients that sent nothing new while it advanced by the idle timeout (a patient whose
+     * own readings lag the stream's, a phone uploading a buffer, is alive as long as they advance). Runs
+     * outside any patient's lock.
+     */
+    private void sweepDeviceIdle(StreamClock clock) {
+        long now = clock.newest.get();
+        long due = clock.nextSweep.get();
+        if (now < due || !clock.nextSweep.compareAndSet(due, now + deviceSweepEveryMillis)) {
+            return;
+        }
+        long idle = config.idleTimeout().toMillis();
+        for (PatientState state : clock.patients) {
+            evict(state, s -> s.clock == clock && now - s.lifeMark > idle);
         }
     }
 
@@ -356,6 +439,7 @@ public final class MonitoringEngine {
             }
         }
         PatientState fresh = new PatientState(ref, config.newWindow(), detectors.size());
+        fresh.lastSeenNanos = nanoClock.getAsLong();
         PatientState previous = patients.putIfAbsent(ref, fresh);
         if (previous != null) {
             count.decrementAndGet();
@@ -395,39 +479,49 @@ public final class MonitoringEngine {
         long now = nanoClock.getAsLong();
         List<AlertEvent> notices = new ArrayList<>();
         for (PatientState state : patients.values()) {
-            List<AlertEvent> mine = null;
-            AlertSink sink;
-            synchronized (state) {
-                if (state.evicted || now - state.lastSeenNanos <= idleNanos) {
+            notices.addAll(evict(state, s -> now - s.lastSeenNanos > idleNanos));
+        }
+        clocks.values().removeIf(c -> c.patients.isEmpty() && !c.sink.open());
+        return notices;
+    }
+
+    /** Evicts the patient when {@code silent} says so (under its lock), delivering its resolutions to its sink. */
+    private List<AlertEvent> evict(PatientState state, java.util.function.Predicate<PatientState> silent) {
+        List<AlertEvent> mine = null;
+        AlertSink sink;
+        synchronized (state) {
+            if (state.evicted || !silent.test(state)) {
+                return List.of();
+            }
+            state.evicted = true;
+            patients.remove(state.ref, state);
+            if (state.clock != null) {
+                state.clock.patients.remove(state);
+            }
+            count.decrementAndGet();
+            evicted.increment();
+            sink = state.sink;
+            for (int i = 0; i < state.open.length; i++) {
+                OpenAlert open = state.open[i];
+                if (open == null) {
                     continue;
                 }
-                state.evicted = true;
-                patients.remove(state.ref, state);
-                count.decrementAndGet();
-                evicted.increment();
-                sink = state.sink;
-                for (int i = 0; i < state.open.length; i++) {
-                    OpenAlert open = state.open[i];
-                    if (open == null) {
-                        continue;
-                    }
-                    Detector<Object> d = detectors.get(i);
-                    resolved.increment();
-                    Instant last = Instant.ofEpochMilli(state.window.newestMillis());
-                    String reason = "Resolved unreviewed: monitoring stopped, no samples for "
-                            + Persistent.words(config.idleTimeout().toMillis())
-                            + " while this alert was open; check the device and the patient. Last finding: "
-                            + open.last.reason();
-                    mine = add(mine, event(state.ref, open, AlertState.RESOLVED, open.severity, d, reason,
-                            open.last.evidence(), last, false));
-                }
-            }
-            if (mine != null) {
-                mine.forEach(sink::deliver);
-                notices.addAll(mine);
+                Detector<Object> d = detectors.get(i);
+                resolved.increment();
+                Instant last = Instant.ofEpochMilli(state.window.newestMillis());
+                String reason = "Resolved unreviewed: monitoring stopped, no samples for "
+                        + Persistent.words(config.idleTimeout().toMillis())
+                        + " while this alert was open; check the device and the patient. Last finding: "
+                        + open.last.reason();
+                mine = add(mine, event(state.ref, open, AlertState.RESOLVED, open.severity, d, reason,
+                        open.last.evidence(), last, false));
             }
         }
-        return notices;
+        if (mine == null) {
+            return List.of();
+        }
+        mine.forEach(sink::deliver);
+        return mine;
     }
 
     /**

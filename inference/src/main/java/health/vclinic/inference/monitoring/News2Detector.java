@@ -24,7 +24,8 @@ import java.util.StringJoiner;
  * at 6-7 is not a stream of updates. Time persistence comes from wrapping it in {@link Persistent}.
  *
  * <p>Missing parameters score nothing, so the total is a lower bound; the reason lists what was not
- * measured.
+ * measured. This is the slow path; {@link AcuteDetector} is the fast one, and {@link News2Monitor}
+ * makes them one alert.
  */
 public final class News2Detector implements Detector<News2Detector.State> {
 
@@ -39,8 +40,10 @@ public final class News2Detector implements Detector<News2Detector.State> {
         boolean engaged;
         boolean high;
         int lastTotal;
-        final double[] lastInputs = new double[Vital.ALL.length + 2];
-        News2Score lastScore;
+        final double[] smoothed = new double[Vital.ALL.length];
+        Optional<Finding> lastFound = Optional.empty();
+        int foundTotal = -1;
+        boolean foundBelowRaise;
     }
 
     /** Total at which the severity becomes HIGH (RCP Chart 4: 7 or more is the emergency response). */
@@ -71,23 +74,38 @@ public final class News2Detector implements Detector<News2Detector.State> {
     @Override
     public Optional<Finding> evaluate(Evaluation e, State state) {
         MonitoringConfig c = e.config();
-        double[] smoothed = smoothed(e);
-        News2Score score = score(e, smoothed, state);
-        int total = score.total();
+        double[] smoothed = smoothed(e, state.smoothed);
+        // The total without allocating on every sample; the full score (with its words) only for a new finding.
+        long carry = c.carryForward().toMillis();
+        int total = News2Points.total(smoothed[Vital.RESPIRATORY_RATE.ordinal()], smoothed[Vital.SPO2.ordinal()],
+                smoothed[Vital.SYSTOLIC_BP.ordinal()], smoothed[Vital.HEART_RATE.ordinal()],
+                smoothed[Vital.TEMPERATURE.ordinal()], e.window().oxygen(carry).map(o -> o ? 1 : 0).orElse(-1),
+                e.window().consciousness(carry).map(Enum::ordinal).orElse(-1), false);
         state.lastTotal = total;
         state.engaged = state.engaged ? total >= c.news2ClearBelow() : total >= c.news2RaiseAt();
         if (!state.engaged) {
             state.high = false;
-            return Optional.empty();
+            state.lastFound = Optional.empty();
+            return state.lastFound;
         }
         state.high = state.high ? total > HIGH_UNTIL_ABOVE : total >= HIGH_AT;
         AlertSeverity severity = state.high ? AlertSeverity.HIGH : AlertSeverity.MEDIUM;
+        boolean belowRaise = total < c.news2RaiseAt();
+        if (state.lastFound.isPresent() && state.foundTotal == total && state.lastFound.get().severity() == severity
+                && state.foundBelowRaise == belowRaise) {
+            // The engine sends a finding only when its severity or topic changes: the words of the last one stand.
+            return state.lastFound;
+        }
+        News2Score score = News2.score(vitals(e, smoothed));
         String reason = "NEWS2 " + total + " (" + score.band().name().toLowerCase(Locale.ROOT).replace('_', '-') + ": "
                 + score.band().clinicalResponse() + ") on vitals smoothed over "
                 + Persistent.words(c.smoothingSpan().toMillis()) + ": " + contributors(score, smoothed)
-                + (total < c.news2RaiseAt() ? "; still open: it clears below " + c.news2ClearBelow() : "")
+                + (belowRaise ? "; still open: it clears below " + c.news2ClearBelow() : "")
                 + (score.complete() ? "" : "; not measured, scored 0: " + missing(score));
-        return Optional.of(new Finding(severity, reason, evidence(e, score, smoothed), severity.name()));
+        state.foundTotal = total;
+        state.foundBelowRaise = belowRaise;
+        state.lastFound = Optional.of(new Finding(severity, reason, evidence(e, score, smoothed), severity.name()));
+        return state.lastFound;
     }
 
     @Override
@@ -97,34 +115,12 @@ public final class News2Detector implements Detector<News2Detector.State> {
 
     @Override
     public Evidence resolvedEvidence(Evaluation e, State state) {
-        double[] smoothed = smoothed(e);
+        double[] smoothed = smoothed(e, new double[Vital.ALL.length]);
         return evidence(e, News2.score(vitals(e, smoothed)), smoothed);
     }
 
-    /**
-     * The score of these inputs; the previous one when the inputs are exactly the same (smoothed vitals
-     * change far less often than samples arrive, and scoring allocates).
-     */
-    private static News2Score score(Evaluation e, double[] smoothed, State state) {
-        long carry = e.config().carryForward().toMillis();
-        double oxygen = e.window().oxygen(carry).map(o -> o ? 1.0 : 0.0).orElse(-1.0);
-        double consciousness = e.window().consciousness(carry).map(c -> (double) c.ordinal()).orElse(-1.0);
-        double[] last = state.lastInputs;
-        int n = smoothed.length;
-        if (state.lastScore != null && last[n] == oxygen && last[n + 1] == consciousness
-                && java.util.Arrays.equals(smoothed, 0, n, last, 0, n)) {
-            return state.lastScore;
-        }
-        System.arraycopy(smoothed, 0, last, 0, n);
-        last[n] = oxygen;
-        last[n + 1] = consciousness;
-        state.lastScore = News2.score(vitals(e, smoothed));
-        return state.lastScore;
-    }
-
-    private static double[] smoothed(Evaluation e) {
+    private static double[] smoothed(Evaluation e, double[] values) {
         MonitoringConfig c = e.config();
-        double[] values = new double[Vital.ALL.length];
         for (Vital v : SCORED) {
             values[v.ordinal()] = e.window().smoothed(v, c.smoothingSpan().toMillis(), c.carryForward().toMillis());
         }
