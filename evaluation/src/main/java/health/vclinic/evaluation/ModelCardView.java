@@ -77,8 +77,9 @@ final class ModelCardView {
             row.put("cost", Report.format(e.getValue().get("mean_cost"), "3"));
             row.put("kappa", Report.format(e.getValue().get("quadratic_weighted_kappa"), "3"));
             row.put("accuracy", Report.format(e.getValue().get("accuracy"), "pct"));
-            row.put("critical", e.getValue().path("critical_under_triage").asText() + " of "
-                    + e.getValue().path("high_acuity_visits").asText());
+            row.put("critical", e.getValue().has("critical_under_triage")
+                    ? e.getValue().path("critical_under_triage").asText() + " of " + e.getValue().path("high_acuity_visits").asText()
+                    : "n/a");
             row.put("over", Report.format(e.getValue().get("over_triage_rate"), "pct"));
             row.put("under", Report.format(e.getValue().get("under_triage_rate"), "pct"));
             List<String> thresholds = new ArrayList<>();

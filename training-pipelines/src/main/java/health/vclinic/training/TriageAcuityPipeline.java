@@ -559,14 +559,16 @@ public final class TriageAcuityPipeline {
             o.put("family", s.candidate().family().key());
             s.point().ifPresent(p -> p.thresholds().thresholds().forEach(o.putArray("thresholds")::add));
             o.put("best_mistriage_visits", s.bestMistriage() == Integer.MAX_VALUE ? -1 : s.bestMistriage());
-            o.put("mean_cost", round(c.meanCost(config.costs())));
-            o.put("accuracy", round(c.accuracy()));
-            o.put("quadratic_weighted_kappa", round(c.quadraticWeightedKappa()));
-            o.put("macro_f1", round(c.macroF1()));
-            o.put("under_triage_rate", round(c.underTriageRate()));
-            o.put("over_triage_rate", round(c.overTriageRate()));
-            o.put("critical_under_triage", c.criticalUnderTriage());
-            o.put("high_acuity_visits", c.highAcuity());
+            if (s.point().isPresent()) {
+                o.put("mean_cost", round(c.meanCost(config.costs())));
+                o.put("accuracy", round(c.accuracy()));
+                o.put("quadratic_weighted_kappa", round(c.quadraticWeightedKappa()));
+                o.put("macro_f1", round(c.macroF1()));
+                o.put("under_triage_rate", round(c.underTriageRate()));
+                o.put("over_triage_rate", round(c.overTriageRate()));
+                o.put("critical_under_triage", c.criticalUnderTriage());
+                o.put("high_acuity_visits", c.highAcuity());
+            }
             o.put("log_loss", round(s.logLoss()));
             o.put("temperature", round(s.temperature()));
             o.put("onnx_parity_max_abs_difference", s.parity());

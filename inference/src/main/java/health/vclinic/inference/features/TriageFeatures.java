@@ -374,6 +374,7 @@ public final class TriageFeatures {
 
     /** A value as a clinician writes it: temperature to 0.1 °C, other vital signs to whole numbers. */
     private static String rounded(double v, int decimals) {
-        return BigDecimal.valueOf(v).setScale(decimals, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+        // "36.0 °C" keeps its decimal, as a chart does; whole-number values never show one.
+        return BigDecimal.valueOf(v).setScale(decimals, java.math.RoundingMode.HALF_UP).toPlainString();
     }
 }
