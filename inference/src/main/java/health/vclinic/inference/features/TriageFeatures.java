@@ -200,9 +200,7 @@ public final class TriageFeatures {
             inputs.put(input, in -> "red flag: " + rule.description());
             f.add(new Feature(input, input, in -> fired(in.findings(), rule.id()) ? 1 : 0));
         }
-        inputs.put("complaint", in -> "complaint words " + vocabulary.terms().stream().filter(in.terms()::contains)
-                .map(t -> "'" + t.replace('+', ' ') + "'").collect(Collectors.joining(", "))
-                + (in.concepts().isEmpty() ? "" : " (" + String.join(", ", in.concepts()) + ")"));
+        inputs.put("complaint", in -> complaintWords(vocabulary, in));
         inputs.put("news2", in -> "NEWS2 total " + in.findings().news2().total());
         for (String term : vocabulary.terms()) {
             f.add(new Feature("complaint:" + term, "complaint", in -> in.terms().contains(term) ? 1 : 0));
@@ -234,6 +232,17 @@ public final class TriageFeatures {
                 in -> !central(in, lexicon) && pain(in) >= 4 && pain(in) < 8 ? 1 : 0));
         f.add(new Feature("age:65-plus*news2", "age",
                 in -> in.encounter().patient().ageYears().orElse(0) >= 65 ? in.findings().news2().total() : 0));
+    }
+
+    /** "complaint words 'chest', 'chest pain' (chest-pain)", or "complaint group administrative" without known words. */
+    private static String complaintWords(ComplaintVocabulary vocabulary, Input in) {
+        String words = vocabulary.terms().stream().filter(in.terms()::contains)
+                .map(t -> "'" + t.replace('+', ' ') + "'").collect(Collectors.joining(", "));
+        String groups = String.join(", ", in.concepts());
+        if (words.isEmpty()) {
+            return groups.isEmpty() ? "complaint words none known" : "complaint group " + groups;
+        }
+        return "complaint words " + words + (groups.isEmpty() ? "" : " (" + groups + ")");
     }
 
     private static boolean central(Input in, ComplaintLexicon lexicon) {

@@ -49,6 +49,18 @@ class ComplaintLexiconTest {
     }
 
     @Test
+    void aComplaintKnownOnlyByItsGroupIsNamedByTheGroup() {
+        TriageFeatures features = TriageFeatures.create(ComplaintVocabulary.of(List.of("chest")), RULES);
+        var e = new health.vclinic.datasets.Encounter("e", new health.vclinic.datasets.Patient(
+                java.util.OptionalDouble.of(40), health.vclinic.datasets.Sex.MALE, java.util.Optional.empty()),
+                health.vclinic.datasets.VitalSigns.builder().build(), new health.vclinic.datasets.Interview(
+                "wants advice on quitting smoking", java.util.OptionalInt.empty(), java.util.OptionalDouble.empty(),
+                List.of(), List.of(), java.util.Map.of()));
+        var findings = new health.vclinic.inference.TriageEngine(RULES).findings(e);
+        assertEquals(List.of("complaint group administrative"), features.words(List.of("complaint"), e, findings));
+    }
+
+    @Test
     void theLexiconIsVersionedAndItsCentralPainGroupsExist() {
         assertFalse(LEXICON.version().isBlank());
         assertTrue(LEXICON.concepts().containsAll(LEXICON.centralPainConcepts()));
