@@ -19,12 +19,28 @@ final class ModelCardView {
             "Chief complaints were short English notes typed by Korean triage nurses ('abd pain', 'pain, chest');"
                     + " a patient's own words in a virtual consultation are phrased differently, and words unseen in"
                     + " training contribute nothing.",
-            "Arrival mode (ambulance or not) is usually unknown in a virtual clinic; it then contributes nothing,"
-                    + " which is not the same as 'walked in'.",
-            "The level is chosen by minimum expected cost, which trades over-triage for fewer missed emergencies on"
-                    + " purpose: exact-level accuracy is not the aim, and a high over-triage rate is the price.",
+            "Arrival mode (ambulance or not) is unknown in a virtual clinic: from version 2 the model does not use it,"
+                    + " and the headline is measured without it. Version 1 used it; its rows show both.",
+            "Version 2 decides by thresholds on the cumulative probabilities chosen on the training site to keep"
+                    + " critical under-triage at or below the nurses' there, then the least over-triage; version 1 by"
+                    + " minimum expected cost. Neither was tuned on the test site.",
+            "The incomplete-data floor keeps level 5 (self-care) out of reach whenever SpO2 is not measured, which is"
+                    + " every visit of this data: expert level 5 visits are always over-triaged by one level here.",
             "The model can only raise urgency above the rule floors in the service; it is decision support, not a"
                     + " replacement for a clinician's triage.");
+
+    /** Why each floor stays, with its source: the safety case the floor audit is read against. */
+    static final Map<String, String> FLOOR_ARGUMENTS = Map.of(
+            "incomplete-data", "Kept. Self-care advice without a full set of observations would rest on vital signs nobody"
+                    + " measured; hypoxaemia in particular is often silent (Tobin et al., Am J Respir Crit Care Med 2020,"
+                    + " 'Why COVID-19 silent hypoxemia is baffling to physicians'), and NEWS2 needs SpO2 (RCP 2017). It"
+                    + " only ever costs one level (5 to 4, routine consultation instead of self-care).",
+            "pain", "Kept. The pain modifiers of CTAS/KTAS (Bullard et al., CJEM 2008; severe pain 8-10 at least level"
+                    + " 3, moderate 4-7 at least level 4); it almost never over-triages here.",
+            "news2", "Kept. RCP NEWS2 2017, Chart 4 (the mapping in CLINICAL.md); a single parameter scoring 3 or an"
+                    + " aggregate of 5+ asks for an urgent clinical review.",
+            "red-flag", "Kept. Each rule names its source in red-flags.json (NICE, Resuscitation Council UK, ESC, JBDS);"
+                    + " a missed stroke or coronary syndrome costs more than an unneeded urgent visit.");
 
     private ModelCardView() {
     }
@@ -50,7 +66,8 @@ final class ModelCardView {
         v.put("constantFeatures", String.join(", ", constant));
         v.put("candidate", card.at("/model/candidate").asText());
         v.put("family", card.at("/model/family").asText());
-        v.put("tribuoClass", card.at("/model/tribuo_class").asText());
+        v.put("tribuoClass", card.at("/model/implementation").isMissingNode() ? card.at("/model/tribuo_class").asText()
+                : card.at("/model/implementation").asText());
         v.put("selection", card.at("/metrics/selection_criterion").asText());
         List<Map<String, String>> cv = new ArrayList<>();
         card.at("/metrics/cross_validation").properties().forEach(e -> {
@@ -60,8 +77,15 @@ final class ModelCardView {
             row.put("cost", Report.format(e.getValue().get("mean_cost"), "3"));
             row.put("kappa", Report.format(e.getValue().get("quadratic_weighted_kappa"), "3"));
             row.put("accuracy", Report.format(e.getValue().get("accuracy"), "pct"));
-            row.put("critical", e.getValue().path("critical_under_triage").asText() + " of "
-                    + e.getValue().path("high_acuity_visits").asText());
+            row.put("critical", e.getValue().has("critical_under_triage")
+                    ? e.getValue().path("critical_under_triage").asText() + " of " + e.getValue().path("high_acuity_visits").asText()
+                    : "n/a");
+            row.put("over", Report.format(e.getValue().get("over_triage_rate"), "pct"));
+            row.put("under", Report.format(e.getValue().get("under_triage_rate"), "pct"));
+            List<String> thresholds = new ArrayList<>();
+            e.getValue().path("thresholds").forEach(t -> thresholds.add(t.asText()));
+            row.put("thresholds", thresholds.isEmpty() ? "-" : String.join(", ", thresholds));
+            row.put("note", e.getValue().path("not_eligible_because").asText(""));
             row.put("selected", Boolean.toString(e.getKey().equals(card.at("/model/candidate").asText())));
             cv.add(row);
         });
@@ -76,6 +100,36 @@ final class ModelCardView {
         v.put("costs", costs);
         v.put("costRationale", card.at("/config/cost-matrix/rationale").asText());
         v.put("explanationExact", card.at("/explanation/exact").asBoolean());
+        v.put("decisionMethod", card.at("/decision_rule/method").asText());
+        List<String> thresholds = new ArrayList<>();
+        card.at("/decision_rule/thresholds").forEach(t -> thresholds.add(t.asText()));
+        v.put("thresholds", String.join(", ", thresholds));
+        JsonNode op = card.at("/metrics/operating_point");
+        v.put("operatingPoint", op.isMissingNode() ? "" : "On the training site (out of fold, fused with the floors):"
+                + " critical under-triage " + op.path("cv_critical_under_triage").asText() + " of "
+                + op.path("high_acuity_visits").asText() + " (Wilson 95% "
+                + Report.format(op.at("/cv_critical_under_triage_rate_wilson95/low"), "pct") + "-"
+                + Report.format(op.at("/cv_critical_under_triage_rate_wilson95/high"), "pct") + "), nurses "
+                + op.path("nurses_critical_under_triage").asText() + " (Wilson 95% "
+                + Report.format(op.at("/nurses_critical_under_triage_rate_wilson95/low"), "pct") + "-"
+                + Report.format(op.at("/nurses_critical_under_triage_rate_wilson95/high"), "pct") + "); over-triage "
+                + Report.format(op.get("cv_over_triage_rate"), "pct") + ", under-triage "
+                + Report.format(op.get("cv_under_triage_rate"), "pct") + ", exact "
+                + Report.format(op.get("cv_accuracy"), "pct") + ", weighted kappa "
+                + Report.format(op.get("cv_quadratic_weighted_kappa"), "3") + ". " + op.path("caveat").asText() + ".");
+        List<Map<String, String>> floors = new ArrayList<>();
+        card.at("/metrics/floor_audit/floors").properties().forEach(e -> {
+            Map<String, String> row = new LinkedHashMap<>();
+            row.put("floor", e.getKey());
+            row.put("visits", e.getValue().path("visits_with_this_floor").asText());
+            row.put("aboveExpert", e.getValue().path("floor_more_urgent_than_expert").asText());
+            row.put("caused", e.getValue().path("over_triaged_visits_caused").asText());
+            row.put("argument", FLOOR_ARGUMENTS.getOrDefault(e.getKey(), ""));
+            floors.add(row);
+        });
+        v.put("floors", floors);
+        v.put("floorOver", card.at("/metrics/floor_audit/over_triaged_visits").asText(""));
+        v.put("floorModelOnly", card.at("/metrics/floor_audit/over_triaged_by_the_model_alone").asText(""));
         v.put("commit", card.at("/provenance/git/commit").asText());
         v.put("sourcesModified", card.at("/provenance/git/sources_modified").asBoolean());
         List<String> libraries = new ArrayList<>();

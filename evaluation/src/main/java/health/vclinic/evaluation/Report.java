@@ -90,6 +90,8 @@ final class Report {
         context.put("visits", metrics.at("/test_data/visits").asInt());
         context.put("examples", evaluated.examples());
         context.put("card", ModelCardView.of(card));
+        context.put("goals", goals(metrics.get("goals")));
+        context.put("priorShift", priorShift(metrics.get("prior_shift")));
         PebbleTemplate template = PEBBLE.getTemplate(TEMPLATE);
         StringWriter out = new StringWriter();
         template.evaluate(out, context);
@@ -164,6 +166,30 @@ final class Report {
             rows.add(row);
         }));
         return rows;
+    }
+
+    private static List<Map<String, String>> goals(JsonNode goals) {
+        List<Map<String, String>> rows = new ArrayList<>();
+        goals.properties().forEach(e -> {
+            JsonNode g = e.getValue();
+            boolean count = e.getKey().startsWith("critical");
+            boolean pct = e.getKey().contains("percent");
+            String f = pct ? "pct" : "3";
+            rows.add(Map.of("goal", e.getKey().replace('_', ' '),
+                    "value", count ? g.get("value").asText() : format(g.get("value"), f),
+                    "target", count ? g.get("target").asText() : format(g.get("target"), f),
+                    "met", g.get("met").asBoolean() ? "met" : "not met"));
+        });
+        return rows;
+    }
+
+    private static Map<String, String> priorShift(JsonNode p) {
+        List<String> training = new ArrayList<>();
+        List<String> estimated = new ArrayList<>();
+        p.get("training_priors").forEach(x -> training.add(format(x, "pct")));
+        p.get("estimated_test_priors").forEach(x -> estimated.add(format(x, "pct")));
+        return Map.of("method", p.get("method").asText(), "iterations", p.get("iterations").asText(),
+                "training", String.join(", ", training), "estimated", String.join(", ", estimated));
     }
 
     private static List<String> levels(JsonNode counts) {

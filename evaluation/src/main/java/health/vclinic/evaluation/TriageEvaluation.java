@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import health.vclinic.datasets.Encounter;
+import health.vclinic.datasets.Interview;
 import health.vclinic.datasets.Sex;
 import health.vclinic.datasets.ktas.KtasData;
 import health.vclinic.datasets.ktas.KtasProblem;
@@ -108,7 +110,16 @@ public final class TriageEvaluation {
         }
         JsonNode card = resolved.card().json();
         KtasData test = testData(root, card);
-        Evaluated evaluated = evaluate(resolved, test);
+        Optional<ResolvedModel> previous = Optional.empty();
+        if (resolved.version() > 1) {
+            try {
+                previous = Optional.of(ModelRepository.open(root.resolve(ModelRepository.DEFAULT_RELATIVE_ROOT))
+                        .resolve(MODEL_NAME, resolved.version() - 1));
+            } catch (ModelRepositoryException e) {
+                // No previous version to compare with (removed, or never published): report this one alone.
+            }
+        }
+        Evaluated evaluated = evaluate(resolved, previous, card, test);
         ObjectNode metrics = metrics(resolved, card, test, evaluated);
         Path dir = outputRoot.toAbsolutePath().normalize().resolve(REPORTS).resolve(Integer.toString(resolved.version()));
         Report.write(dir, metrics, card, evaluated);
@@ -141,61 +152,142 @@ public final class TriageEvaluation {
         return data;
     }
 
-    /** The four predictors on every test visit, and example explanations. */
+    /** The predictors on every test visit, and example explanations. */
     record Evaluated(List<KtasVisit> visits, List<Predictor> predictors, int modelRaisedAboveRules,
-                     List<Map<String, Object>> examples) {
+                     List<Map<String, Object>> examples, ObjectNode priorShift) {
         int[] expert() {
             return visits.stream().mapToInt(KtasVisit::expertLevel).toArray();
         }
     }
 
-    private static Evaluated evaluate(ResolvedModel resolved, KtasData test) {
+    /** One model's answers on every visit, with and without arrival mode. */
+    private record Answers(int[] model, int[] fused, int[] fusedWithArrival, double[][] p, double[] p12,
+                           double[] p12WithArrival, int raised) {
+    }
+
+    /**
+     * The visit as a virtual clinic would send it: everything but arrival mode, which it never knows
+     * (whether the patient came by ambulance).
+     */
+    static Encounter withoutArrivalMode(Encounter e) {
+        Interview i = e.interview();
+        Map<String, String> answers = new LinkedHashMap<>(i.answers());
+        answers.remove(Interview.ARRIVAL_MODE_ANSWER);
+        return new Encounter(e.encounterId(), e.patient(), e.vitals(),
+                new Interview(i.chiefComplaint(), i.painScore(), i.symptomOnsetHours(), i.phq9(), i.gad7(), answers),
+                e.chestXray());
+    }
+
+    private static Answers answers(OnnxTriageModel model, RedFlagRules rules, List<KtasVisit> visits,
+                                   List<Map<String, Object>> examples) {
+        int n = visits.size();
+        int[] modelLevel = new int[n];
+        int[] fusedLevel = new int[n];
+        int[] fusedWithArrival = new int[n];
+        double[][] p = new double[n][];
+        double[] p12 = new double[n];
+        double[] p12WithArrival = new double[n];
+        int raised = 0;
+        TriageEngine rulesOnly = new TriageEngine(rules);
+        TriageEngine fused = new TriageEngine(rules, Optional.of(model));
+        for (int i = 0; i < n; i++) {
+            KtasVisit v = visits.get(i);
+            Encounter virtual = withoutArrivalMode(v.encounter());
+            RuleFindings findings = rulesOnly.findings(virtual);
+            ModelOpinion opinion = model.predict(virtual, findings);
+            TriageResult withModel = fused.assess(virtual);
+            TriageResult arrival = fused.assess(v.encounter());
+            modelLevel[i] = opinion.level().level();
+            fusedLevel[i] = withModel.level().level();
+            fusedWithArrival[i] = arrival.level().level();
+            p[i] = opinion.levelProbabilities().stream().mapToDouble(Double::doubleValue).toArray();
+            p12[i] = p[i][0] + p[i][1];
+            p12WithArrival[i] = arrival.levelProbabilities().get(0) + arrival.levelProbabilities().get(1);
+            if (withModel.decision().decidedBy().equals(opinion.source())) {
+                raised++;
+            }
+            if (examples != null && examples.size() < 3 && v.expertLevel() == 1 + 2 * examples.size()) {
+                examples.add(example(v, opinion, rulesOnly.assess(virtual), withModel));
+            }
+        }
+        return new Answers(modelLevel, fusedLevel, fusedWithArrival, p, p12, p12WithArrival, raised);
+    }
+
+    private static Evaluated evaluate(ResolvedModel resolved, Optional<ResolvedModel> previous, JsonNode card,
+                                      KtasData test) {
         RedFlagRules rules = RedFlagRules.standard();
         List<KtasVisit> visits = test.visits();
         int n = visits.size();
         int[] nurse = new int[n];
         int[] rulesLevel = new int[n];
-        int[] modelLevel = new int[n];
-        int[] fusedLevel = new int[n];
-        double[][] p = new double[n][];
-        int raised = 0;
-        List<Map<String, Object>> examples = new ArrayList<>();
-        try (OnnxTriageModel model = OnnxTriageModel.load(resolved, rules)) {
-            TriageEngine rulesOnly = new TriageEngine(rules);
-            TriageEngine fused = new TriageEngine(rules, Optional.of(model));
-            for (int i = 0; i < n; i++) {
-                KtasVisit v = visits.get(i);
-                RuleFindings findings = rulesOnly.findings(v.encounter());
-                ModelOpinion opinion = model.predict(v.encounter(), findings);
-                TriageResult withRules = rulesOnly.assess(v.encounter());
-                TriageResult withModel = fused.assess(v.encounter());
-                nurse[i] = v.nurseLevel();
-                rulesLevel[i] = withRules.level().level();
-                modelLevel[i] = opinion.level().level();
-                fusedLevel[i] = withModel.level().level();
-                p[i] = opinion.levelProbabilities().stream().mapToDouble(Double::doubleValue).toArray();
-                if (withModel.decision().decidedBy().equals(opinion.source())) {
-                    raised++;
-                }
-                if (examples.size() < 3 && v.expertLevel() == 1 + 2 * examples.size()) {
-                    examples.add(example(v, opinion, withRules, withModel));
-                }
-            }
-        }
-        double[] p12 = new double[n];
+        TriageEngine rulesOnly = new TriageEngine(rules);
         for (int i = 0; i < n; i++) {
-            p12[i] = p[i][0] + p[i][1];
+            nurse[i] = visits.get(i).nurseLevel();
+            rulesLevel[i] = rulesOnly.assess(withoutArrivalMode(visits.get(i).encounter())).level().level();
         }
-        List<Predictor> predictors = List.of(
+        List<Map<String, Object>> examples = new ArrayList<>();
+        Answers current;
+        int[] shifted = new int[n];
+        double[] shiftedP12 = new double[n];
+        ObjectNode priorShift;
+        try (OnnxTriageModel model = OnnxTriageModel.load(resolved, rules)) {
+            current = answers(model, rules, visits, examples);
+            double[] trainingPriors = trainingPriors(card);
+            PriorShift.Result em = PriorShift.estimate(current.p(), trainingPriors);
+            for (int i = 0; i < n; i++) {
+                double[] adjusted = em.adjusted()[i];
+                shifted[i] = Math.min(model.spec().decide(adjusted).level(), rulesLevel[i]);
+                shiftedP12[i] = adjusted[0] + adjusted[1];
+            }
+            priorShift = em.toJson(trainingPriors);
+        }
+        List<Predictor> predictors = new ArrayList<>(List.of(
                 new Predictor("nurses", "Nurses", "the triage nurse's KTAS level (KTAS_RN)", nurse, ordinal(nurse, null),
                         Optional.empty()),
                 new Predictor("rules", "Rules alone", "the service without a model: NEWS2, red flags, pain and"
                         + " incomplete-data floors", rulesLevel, ordinal(rulesLevel, null), Optional.empty()),
-                new Predictor("model", "Model alone", "the model's level of minimum expected cost, before fusion",
-                        modelLevel, p12, Optional.of(p)),
-                new Predictor("fused", "Model + rules", "what the service answers: the most urgent of the model"
-                        + " and every rule floor", fusedLevel, ordinal(fusedLevel, p12), Optional.empty()));
-        return new Evaluated(visits, predictors, raised, examples);
+                new Predictor("model", "Model alone", "the model's own level by its card's decision rule, before"
+                        + " fusion, without arrival mode", current.model(), current.p12(), Optional.of(current.p())),
+                new Predictor("fused", "Model + rules (headline)", "what the service answers a virtual clinic: the most"
+                        + " urgent of the model and every rule floor, without arrival mode", current.fused(),
+                        ordinal(current.fused(), current.p12()), Optional.empty()),
+                new Predictor("fused_with_arrival", "Model + rules, with arrival mode", "as the headline, with the"
+                        + " arrival mode of the ED record given", current.fusedWithArrival(),
+                        ordinal(current.fusedWithArrival(), current.p12WithArrival()), Optional.empty()),
+                new Predictor("fused_prior_shift", "Model + rules, priors re-estimated", "as the headline, the model's"
+                        + " probabilities adjusted to the test site's level prevalence estimated without its labels"
+                        + " (EM, Saerens et al. 2002), same decision rule", shifted, ordinal(shifted, shiftedP12),
+                        Optional.empty())));
+        if (previous.isPresent()) {
+            try (OnnxTriageModel old = OnnxTriageModel.load(previous.get(), rules)) {
+                Answers a = answers(old, rules, visits, null);
+                String id = previous.get().id();
+                predictors.add(new Predictor("previous_fused", id + " + rules", "the previous version as served,"
+                        + " without arrival mode", a.fused(), ordinal(a.fused(), a.p12()), Optional.empty()));
+                predictors.add(new Predictor("previous_fused_with_arrival", id + " + rules, with arrival mode",
+                        "the previous version with the arrival mode given", a.fusedWithArrival(),
+                        ordinal(a.fusedWithArrival(), a.p12WithArrival()), Optional.empty()));
+            }
+        }
+        return new Evaluated(visits, List.copyOf(predictors), current.raised(), examples, priorShift);
+    }
+
+    /** The training site's level prevalence, from the card. */
+    private static double[] trainingPriors(JsonNode card) {
+        double[] priors = new double[5];
+        double total = 0;
+        for (int l = 1; l <= 5; l++) {
+            priors[l - 1] = card.at("/data/train/expert_levels/" + l).asDouble();
+            total += priors[l - 1];
+        }
+        if (!(total > 0)) {
+            throw new EvaluationException("the model card has no data.train.expert_levels; retrain with ./vclinic train "
+                    + MODEL_NAME);
+        }
+        for (int l = 0; l < 5; l++) {
+            priors[l] /= total;
+        }
+        return priors;
     }
 
     /**
@@ -252,8 +344,10 @@ public final class TriageEvaluation {
         ObjectNode boot = m.putObject("bootstrap");
         boot.put("resamples", RESAMPLES);
         boot.put("seed", BOOTSTRAP_SEED);
-        boot.put("interval", "95% percentile interval, the four predictors on the same resamples");
+        boot.put("interval", "95% percentile interval, all predictors on the same resamples");
         m.put("model_decided_over_rules", evaluated.modelRaisedAboveRules());
+        m.put("headline", "fused: model + rules without arrival mode, as a virtual clinic sends a visit");
+        m.set("prior_shift", evaluated.priorShift());
 
         CostMatrix costs = TriageModelSpec.fromCard(card).costs();
         boolean[] high = highAcuity(expert);
@@ -282,8 +376,33 @@ public final class TriageEvaluation {
         subgroup(age, "under 18", evaluated, i -> age(evaluated, i) < 18, costs);
         subgroup(age, "18-64", evaluated, i -> age(evaluated, i) >= 18 && age(evaluated, i) < 65, costs);
         subgroup(age, "65 and over", evaluated, i -> age(evaluated, i) >= 65, costs);
+        m.set("goals", goals((ObjectNode) predictors.get("fused"), (ObjectNode) predictors.get("nurses")));
+        m.set("training_site", card.at("/metrics").deepCopy());
         nullForNaN(m);
         return m;
+    }
+
+    /**
+     * The goals of issue 14 for the headline predictor, each with its value and whether it was met:
+     * critical under-triage at most the nurses' on the same visits; over-triage at most 15%; exact
+     * agreement at least 65%; quadratic weighted kappa at least 0.70.
+     */
+    private static ObjectNode goals(ObjectNode fused, ObjectNode nurses) {
+        ObjectNode g = JsonNodeFactory.instance.objectNode();
+        long critical = fused.get("critical_under_triage").asLong();
+        long bound = nurses.get("critical_under_triage").asLong();
+        goal(g, "critical_under_triage_at_most_nurses", critical, bound, critical <= bound);
+        goal(g, "over_triage_at_most_15_percent", fused.get("over_triage_rate").asDouble(), 0.15,
+                fused.get("over_triage_rate").asDouble() <= 0.15);
+        goal(g, "exact_at_least_65_percent", fused.get("accuracy").asDouble(), 0.65,
+                fused.get("accuracy").asDouble() >= 0.65);
+        goal(g, "quadratic_kappa_at_least_0.70", fused.get("quadratic_weighted_kappa").asDouble(), 0.70,
+                fused.get("quadratic_weighted_kappa").asDouble() >= 0.70);
+        return g;
+    }
+
+    private static void goal(ObjectNode g, String name, double value, double target, boolean met) {
+        g.putObject(name).put("value", value).put("target", target).put("met", met);
     }
 
     /** JSON has no NaN: an undefined measure (an AUROC without positives) is written as null. */

@@ -68,10 +68,14 @@ class TriageEvaluationTest {
         assertTrue(calibration.get("brier_multiclass").asDouble() > 0 && calibration.get("ece_high_acuity").asDouble() >= 0);
         assertEquals(3, result.metrics().at("/subgroups/age").size());
         assertEquals(2, result.metrics().at("/subgroups/sex").size());
+        assertEquals(4, result.metrics().at("/goals").size());
+        assertEquals(5, result.metrics().at("/prior_shift/estimated_test_priors").size());
+        assertTrue(result.metrics().at("/predictors/fused_with_arrival").isObject());
 
         String html = Files.readString(result.directory().resolve(Report.REPORT_FILE));
         for (String section : List.of("Headline", "Confusion matrices", "Subgroups", "Explanations", "Model card",
-                "Nurses", "Rules alone", "Model alone", "Model + rules", "<svg", "Limits", "raised the odds")) {
+                "Nurses", "Rules alone", "Model alone", "Model + rules", "<svg", "Limits", "towards more urgent",
+                "Goals (issue 14)", "with arrival mode", "priors re-estimated", "Site shift")) {
             assertTrue(html.contains(section), "report.html lacks " + section);
         }
         assertFalse(html.contains("{{") || html.contains("{%"), "unrendered template syntax");

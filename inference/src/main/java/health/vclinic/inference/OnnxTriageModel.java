@@ -32,13 +32,15 @@ import java.util.Objects;
  *
  * <p>For each encounter it builds the model's input with {@link TriageFeatures} (the extractor the
  * training pipeline used), runs the session, calibrates the probabilities with the card's temperature,
- * and decides the level of minimum expected cost under the card's {@link CostMatrix}, not the most
- * probable one. Its reasons are the clinical inputs that moved the decided level's logit most, found
- * by occlusion: the change in the centred logit when an input's features are set to 0 (their
- * reference: a normal vital sign, an absent finding). For a model that is a softmax of an affine map
- * (logistic regression), these contributions are exact: with the intercept (the logit at all-zero
- * input) they sum to the logit, up to float32 rounding. For other models they are an approximation, and the card
- * says so ({@code explanation.exact}).
+ * and decides with the card's rule: the ordered thresholds of {@link CumulativeThresholds} (version 2
+ * onwards) or the level of minimum expected cost under a {@link CostMatrix} (version 1). Its reasons
+ * are the clinical inputs that moved the urgency score most ({@link TriageModelSpec#EXPLANATION_TARGET},
+ * the mean log-odds of being at least this urgent), found by occlusion: the change in that score when
+ * an input's features are set to 0 (their reference: a normal vital sign, an absent finding). A
+ * positive contribution pushed towards more urgent, a negative one towards less urgent. For a
+ * cumulative-logit model (one linear score and ordered cut-points) these contributions are exact: with
+ * the intercept they sum to the score, up to float32 rounding. For other models they are an
+ * approximation, the card says so ({@code explanation.exact}) and every reason is labelled approximate.
  *
  * <p>Checked ONNX Runtime exceptions are wrapped in {@link InferenceException}.
  */
@@ -54,12 +56,13 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     public static final int REASONS = 5;
 
     /**
-     * One clinical input's share of the decided level's logit: the sum over its features (a vital sign's
+     * One clinical input's share of the urgency score: the sum over its features (a vital sign's
      * value, missing indicator and NEWS2 points; all of the complaint's words).
      *
      * @param input the input, as {@link TriageFeatures#inputOf} names it ("heart_rate", "complaint")
      * @param words the input in plain words with this encounter's value ("heart rate 128 /min")
-     * @param value its contribution in logit units; positive made the decided level more likely
+     * @param value its contribution to the urgency score, in log-odds; positive pushed towards more
+     *     urgent levels
      */
     public record Contribution(String input, String words, double value) {
     }
@@ -68,8 +71,8 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
      * Why the model decided what it did.
      *
      * @param probabilities calibrated, one per level, level 1 first
-     * @param logit the decided level's centred logit, log p(level) - mean over levels of log p
-     * @param intercept the same logit for an all-zero input
+     * @param logit the urgency score ({@link TriageModelSpec#EXPLANATION_TARGET})
+     * @param intercept the same score for an all-zero input
      * @param contributions the contribution of every input with a non-zero feature, largest magnitude
      *     first
      */
@@ -154,11 +157,11 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
      */
     public static OnnxTriageModel load(String id, byte[] onnx, TriageModelSpec spec, RedFlagRules rules) {
         Objects.requireNonNull(id, "id");
-        if (!TriageFeatures.VERSION.equals(spec.featureVersion())) {
+        if (!TriageFeatures.VERSIONS.contains(spec.featureVersion())) {
             throw new InferenceException("the model was trained on features " + spec.featureVersion()
-                    + "; this service builds " + TriageFeatures.VERSION);
+                    + "; this service builds " + TriageFeatures.VERSIONS);
         }
-        TriageFeatures features = TriageFeatures.create(spec.vocabulary(), rules);
+        TriageFeatures features = TriageFeatures.create(spec.featureVersion(), spec.vocabulary(), rules);
         features.indicesOf(spec.featureNames());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session = null;
@@ -214,9 +217,10 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     public ModelOpinion predict(Encounter encounter, RuleFindings findings) {
         Explanation e = explain(encounter, findings);
         List<String> reasons = new ArrayList<>(REASONS);
+        String approximate = spec.exactExplanation() ? "" : ", approximate";
         for (Contribution c : e.contributions().subList(0, Math.min(REASONS, e.contributions().size()))) {
-            reasons.add(String.format(Locale.ROOT, "%s %s the odds of level %d (%+.2f)", c.words(),
-                    c.value() >= 0 ? "raised" : "lowered", e.level().level(), c.value()));
+            reasons.add(String.format(Locale.ROOT, "%s: towards %s urgent (%+.2f%s)", c.words(),
+                    c.value() >= 0 ? "more" : "less", c.value(), approximate));
         }
         return new ModelOpinion("model:" + id, e.level(), Arrays.stream(e.probabilities()).boxed().toList(),
                 reasons);
@@ -266,18 +270,17 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         for (int l = 0; l < p.length; l++) {
             p[l] = Math.exp(logP[l]);
         }
-        TriageLevel level = spec.costs().decide(p);
-        int l = level.level() - 1;
-        double logit = centred(logP, l);
+        TriageLevel level = spec.decide(p);
+        double logit = urgency(logP);
         List<String> words = features.words(names, encounter, findings);
         List<Contribution> contributions = new ArrayList<>(names.size());
         for (int i = 0; i < names.size(); i++) {
-            double without = centred(logCalibrated(levels(out[i + 2])), l);
+            double without = urgency(logCalibrated(levels(out[i + 2])));
             contributions.add(new Contribution(names.get(i), words.get(i), logit - without));
         }
         contributions.sort(Comparator.comparingDouble((Contribution c) -> -Math.abs(c.value()))
                 .thenComparing(Contribution::input));
-        return new Explanation(level, p, logit, centred(logCalibrated(levels(out[1])), l), contributions);
+        return new Explanation(level, p, logit, urgency(logCalibrated(levels(out[1]))), contributions);
     }
 
     private double[][] run(float[][] rows) {
@@ -334,12 +337,31 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         return z;
     }
 
-    private static double centred(double[] logP, int level) {
-        double mean = 0;
-        for (double v : logP) {
-            mean += v;
+    /**
+     * The urgency score ({@link TriageModelSpec#EXPLANATION_TARGET}): the mean over k = 1..4 of
+     * log P(level <= k) - log P(level > k). For a cumulative-logit model it is affine in the input, so
+     * occlusion contributions are exact.
+     */
+    static double urgency(double[] logP) {
+        double sum = 0;
+        double atMost = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < logP.length - 1; k++) {
+            atMost = logAdd(atMost, logP[k]);
+            double above = Double.NEGATIVE_INFINITY;
+            for (int j = k + 1; j < logP.length; j++) {
+                above = logAdd(above, logP[j]);
+            }
+            sum += atMost - above;
         }
-        return logP[level] - mean / logP.length;
+        return sum / (logP.length - 1);
+    }
+
+    private static double logAdd(double a, double b) {
+        if (a == Double.NEGATIVE_INFINITY) {
+            return b;
+        }
+        double max = Math.max(a, b);
+        return max + Math.log(Math.exp(a - max) + Math.exp(b - max));
     }
 
     private static void close(OrtSession session) {

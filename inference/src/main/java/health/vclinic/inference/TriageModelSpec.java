@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,11 +41,31 @@ import java.util.Set;
  */
 public record TriageModelSpec(String input, String output, List<Integer> outputLevels, String featureVersion,
                               List<String> featureNames, ComplaintVocabulary vocabulary, double temperature,
-                              CostMatrix costs, boolean exactExplanation) {
+                              CostMatrix costs, boolean exactExplanation, Optional<CumulativeThresholds> thresholds) {
 
     public static final String CALIBRATION_METHOD = "temperature-scaling";
     public static final String DECISION_METHOD = "minimum-expected-cost";
     public static final String EXPLANATION_METHOD = "occlusion";
+    /**
+     * What explanations explain: the urgency score, the mean over k = 1..4 of the log-odds of
+     * {@code P(level <= k)}, "at least this urgent". A positive contribution pushed towards more urgent
+     * levels, whichever level was decided. Version 1 cards named another target; their explanations are
+     * read as approximate.
+     */
+    public static final String EXPLANATION_TARGET = "urgency: mean over k=1..4 of log-odds P(level <= k), after calibration";
+
+    /** A spec decided by minimum expected cost (version 1 cards). */
+    public TriageModelSpec(String input, String output, List<Integer> outputLevels, String featureVersion,
+                           List<String> featureNames, ComplaintVocabulary vocabulary, double temperature,
+                           CostMatrix costs, boolean exactExplanation) {
+        this(input, output, outputLevels, featureVersion, featureNames, vocabulary, temperature, costs,
+                exactExplanation, Optional.empty());
+    }
+
+    /** The level this spec's decision rule gives calibrated probabilities (level 1 first). */
+    public TriageLevel decide(double[] probabilities) {
+        return thresholds.map(t -> t.decide(probabilities)).orElseGet(() -> costs.decide(probabilities));
+    }
 
     public TriageModelSpec {
         Objects.requireNonNull(input, "input");
@@ -52,6 +73,7 @@ public record TriageModelSpec(String input, String output, List<Integer> outputL
         Objects.requireNonNull(featureVersion, "featureVersion");
         Objects.requireNonNull(vocabulary, "vocabulary");
         Objects.requireNonNull(costs, "costs");
+        Objects.requireNonNull(thresholds, "thresholds");
         outputLevels = List.copyOf(outputLevels);
         featureNames = List.copyOf(featureNames);
         if (outputLevels.size() != TriageLevel.values().length
@@ -85,12 +107,22 @@ public record TriageModelSpec(String input, String output, List<Integer> outputL
                 row.forEach(c -> r.add(requireNumber(c, "decision_rule.cost_matrix")));
                 matrix.add(r);
             }
-            require(card, "/decision_rule/method", DECISION_METHOD);
+            String method = text(card, "/decision_rule/method");
+            Optional<CumulativeThresholds> thresholds = Optional.empty();
+            if (method.equals(CumulativeThresholds.METHOD)) {
+                List<Double> t = new ArrayList<>();
+                array(card, "/decision_rule/thresholds").forEach(x -> t.add(requireNumber(x, "decision_rule.thresholds")));
+                thresholds = Optional.of(new CumulativeThresholds(t));
+            } else {
+                require(card, "/decision_rule/method", DECISION_METHOD);
+            }
             require(card, "/calibration/method", CALIBRATION_METHOD);
+            boolean exact = card.at("/explanation/exact").asBoolean(false)
+                    && EXPLANATION_TARGET.equals(card.at("/explanation/target").asText(""));
             return new TriageModelSpec(text(card, "/onnx/input"), text(card, "/onnx/output"), levels,
                     text(card, "/features/version"), names, ComplaintVocabulary.of(terms),
                     requireNumber(card.at("/calibration/temperature"), "calibration.temperature"),
-                    CostMatrix.of(matrix), card.at("/explanation/exact").asBoolean(false));
+                    CostMatrix.of(matrix), exact, thresholds);
         } catch (IllegalArgumentException e) {
             throw new InferenceException("the triage model card is invalid: " + e.getMessage(), e);
         }
@@ -112,8 +144,16 @@ public record TriageModelSpec(String input, String output, List<Integer> outputL
         calibration.put("method", CALIBRATION_METHOD);
         calibration.put("temperature", temperature);
         ObjectNode decision = card.putObject("decision_rule");
-        decision.put("method", DECISION_METHOD);
-        decision.put("ties", "the more urgent level");
+        if (thresholds.isPresent()) {
+            decision.put("method", CumulativeThresholds.METHOD);
+            decision.put("rule", "the most urgent level k whose P(level <= k) reaches thresholds[k - 1], else 5");
+            ArrayNode t = decision.putArray("thresholds");
+            thresholds.get().thresholds().forEach(t::add);
+            decision.put("cost_matrix_use", "reporting the mean cost only; it does not decide");
+        } else {
+            decision.put("method", DECISION_METHOD);
+            decision.put("ties", "the more urgent level");
+        }
         decision.put("cost_matrix_rows", "true (expert) level 1-5");
         decision.put("cost_matrix_columns", "decided level 1-5");
         ArrayNode matrix = decision.putArray("cost_matrix");
@@ -126,7 +166,7 @@ public record TriageModelSpec(String input, String output, List<Integer> outputL
         ObjectNode explanation = card.putObject("explanation");
         explanation.put("method", EXPLANATION_METHOD);
         explanation.put("exact", exactExplanation);
-        explanation.put("target", "the decided level's centred logit, log p(level) - mean log p, after calibration");
+        explanation.put("target", EXPLANATION_TARGET);
     }
 
     private static JsonNode array(JsonNode card, String pointer) {

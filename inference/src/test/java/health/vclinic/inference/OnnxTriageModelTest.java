@@ -43,33 +43,39 @@ class OnnxTriageModelTest {
     }
 
     @Test
-    void fillsFiveCalibratedProbabilitiesAndDecidesTheLevelOfMinimumExpectedCost() {
+    void fillsFiveCalibratedProbabilitiesAndDecidesByTheCardsRule() {
         for (KtasVisit v : TEST_SITE) {
             Encounter e = v.encounter();
             ModelOpinion opinion = model.predict(e, RULES_ONLY.findings(e));
             double[] p = opinion.levelProbabilities().stream().mapToDouble(Double::doubleValue).toArray();
             assertEquals(5, p.length);
             assertEquals(1.0, Arrays.stream(p).sum(), 1e-9, e.encounterId());
-            assertEquals(model.spec().costs().decide(p), opinion.level(), e.encounterId());
+            assertEquals(model.spec().decide(p), opinion.level(), e.encounterId());
             assertEquals("model:" + model.id(), opinion.source());
         }
     }
 
     @Test
-    void explanationsOfTheLinearModelAreExactContributionsThatSumToTheLogit() {
-        assertTrue(model.spec().exactExplanation(), "the shipped model is linear in the logit");
-        for (KtasVisit v : TEST_SITE) {
+    void explanationsExplainTheUrgencyScoreAndSayWhenTheyAreApproximate() {
+        for (KtasVisit v : TEST_SITE.subList(0, 100)) {
             Encounter e = v.encounter();
             OnnxTriageModel.Explanation x = model.explain(e, RULES_ONLY.findings(e));
             double[] p = x.probabilities();
-            int l = x.level().level() - 1;
-            double meanLog = Arrays.stream(p).map(Math::log).average().orElseThrow();
-            double sum = x.intercept() + x.contributions().stream().mapToDouble(OnnxTriageModel.Contribution::value).sum();
-            assertAll(e.encounterId(),
-                    () -> assertEquals(Math.log(p[l]) - meanLog, x.logit(), 1e-9, "the logit is the centred log-probability"),
-                    // ONNX Runtime computes in float32: exact up to its rounding.
-                    () -> assertEquals(x.logit(), sum, 1e-4, "intercept + contributions = logit"));
+            double[] logP = Arrays.stream(p).map(Math::log).toArray();
+            assertEquals(OnnxTriageModel.urgency(logP), x.logit(), 1e-9, e.encounterId());
+            ModelOpinion opinion = model.predict(e, RULES_ONLY.findings(e));
+            for (String r : opinion.reasons()) {
+                assertTrue(r.contains(": towards more urgent (+") || r.contains(": towards less urgent (-"), r);
+                assertEquals(!model.spec().exactExplanation(), r.endsWith(", approximate)"), r);
+            }
         }
+    }
+
+    @Test
+    void theUrgencyScoreIsTheMeanLogOddsOfBeingAtLeastThisUrgent() {
+        double[] p = {0.1, 0.2, 0.3, 0.3, 0.1};
+        double expected = (Math.log(0.1 / 0.9) + Math.log(0.3 / 0.7) + Math.log(0.6 / 0.4) + Math.log(0.9 / 0.1)) / 4;
+        assertEquals(expected, OnnxTriageModel.urgency(Arrays.stream(p).map(Math::log).toArray()), 1e-12);
     }
 
     @Test
@@ -82,7 +88,7 @@ class OnnxTriageModelTest {
         assertEquals(OnnxTriageModel.REASONS, opinion.reasons().size());
         assertTrue(opinion.reasons().getFirst().startsWith(x.contributions().getFirst().words()), opinion.reasons().toString());
         assertTrue(opinion.reasons().stream().anyMatch(r -> r.startsWith("complaint words 'chest', 'chest pain', 'pain'")
-                && r.contains("raised the odds of level " + x.level().level())), opinion.reasons().toString());
+                && r.contains("towards more urgent")), opinion.reasons().toString());
         for (int i = 1; i < x.contributions().size(); i++) {
             assertTrue(Math.abs(x.contributions().get(i - 1).value()) >= Math.abs(x.contributions().get(i).value()));
         }
@@ -104,7 +110,8 @@ class OnnxTriageModelTest {
 
     @Test
     void theServedInputIsTheExtractorsOutputInCardOrder() {
-        TriageFeatures features = TriageFeatures.create(model.spec().vocabulary(), ServedModelFixture.RULES);
+        TriageFeatures features = TriageFeatures.create(model.spec().featureVersion(), model.spec().vocabulary(),
+                ServedModelFixture.RULES);
         int[] gather = features.indicesOf(model.spec().featureNames());
         for (KtasVisit v : TEST_SITE.subList(0, 50)) {
             RuleFindings findings = RULES_ONLY.findings(v.encounter());

@@ -41,6 +41,7 @@ final class Candidates {
                     new LinearClassificationType(LinearClassificationType.LinearType.L2R_LR), c.setting("cost"),
                     c.intSetting("max-iterations"), c.setting("epsilon"), seed);
             case ENSEMBLE -> throw new IllegalArgumentException("an ensemble is combined, not trained: " + c.name());
+            case ORDINAL_LOGIT, ORDINAL_CHAIN -> throw new IllegalArgumentException("an ordinal model is fitted by OrdinalLogit: " + c.name());
         };
     }
 
@@ -50,9 +51,12 @@ final class Candidates {
                 new FullyWeightedVotingCombiner());
     }
 
-    /** True when the family's probabilities are a softmax of an affine map, so explanations are exact. */
+    /**
+     * True when the family's urgency score (mean cumulative log-odds) is affine in the input, so
+     * explanations are exact: the cumulative-logit model. A multinomial softmax is not, for that score.
+     */
     static boolean linearInTheLogit(Candidate c) {
-        return c.family() == TrainingConfig.Family.LOGISTIC_REGRESSION_SGD;
+        return c.family() == TrainingConfig.Family.ORDINAL_LOGIT;
     }
 
     private static AdaGrad optimiser(Candidate c) {

@@ -118,6 +118,16 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
                 "epochs", 10, "learning-rate", 0.1, "minibatch", 1, "factors", 4, "variance", 0.05)),
         /** L2-regularised logistic regression by LibLinear (Fan et al., JMLR 2008), one-vs-rest. */
         LIBLINEAR("liblinear", defaults("cost", 1.0, "epsilon", 0.01, "max-iterations", 1000)),
+        /**
+         * Cumulative-logit (proportional-odds) model for the ordered levels (McCullagh 1980), L2 penalty
+         * {@code l2} on the weights, fitted by L-BFGS ({@link OrdinalLogit}); exported to ONNX by hand.
+         */
+        ORDINAL_LOGIT("ordinal-logit", defaults("l2", 1.0, "max-iterations", 500)),
+        /**
+         * Four binary logistic regressions, one per "at least this urgent" cut-point (Frank and Hall,
+         * ECML 2001), L2 penalty {@code l2}, fitted by L-BFGS ({@link OrdinalChain}).
+         */
+        ORDINAL_CHAIN("ordinal-chain", defaults("l2", 1.0, "max-iterations", 500)),
         /** The average of the probabilities of other candidates (Tribuo WeightedEnsembleModel). */
         ENSEMBLE("ensemble", defaults());
 

@@ -10,6 +10,8 @@ import health.vclinic.datasets.ktas.KtasReader;
 import health.vclinic.datasets.ktas.KtasSite;
 import health.vclinic.datasets.ktas.KtasVisit;
 import health.vclinic.inference.ConfusionMatrix;
+import health.vclinic.inference.CumulativeThresholds;
+import health.vclinic.inference.TriageResult;
 import health.vclinic.inference.OnnxTriageModel;
 import health.vclinic.inference.TriageEngine;
 import health.vclinic.inference.TriageLevel;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.tribuo.Example;
@@ -69,6 +72,11 @@ public final class TriageAcuityPipeline {
     public static final String MODEL_NAME = "triage-acuity";
     /** Largest difference allowed between Tribuo's and ONNX Runtime's probabilities. */
     public static final double PARITY_TOLERANCE = 1e-5;
+    /**
+     * How much more mistriage (as a share of visits) the operating point may accept than the lowest
+     * reachable under the critical bound, to buy less over-triage.
+     */
+    public static final double MISTRIAGE_TOLERANCE = 0.01;
 
     /** Tribuo logs every fit at INFO; the progress display says what is happening instead. */
     private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
@@ -89,14 +97,116 @@ public final class TriageAcuityPipeline {
      *     held-out visits of every fold
      */
     private record Scored(Candidate candidate, double temperature, ConfusionMatrix confusion, double logLoss,
-                          double parity) {
+                          double parity, int bestMistriage, Optional<OperatingPoint.Chosen> point,
+                          double[][] calibrated) {
         boolean eligible() {
-            return parity <= PARITY_TOLERANCE;
+            return parity <= PARITY_TOLERANCE && point.isPresent();
         }
     }
 
     /** Out-of-fold probabilities of one candidate, and how faithfully its ONNX export reproduced them. */
     private record OutOfFold(double[][] probabilities, double parity) {
+    }
+
+    /** A fitted candidate of any family, as the pipeline needs it: probabilities, ONNX, input order. */
+    private interface Fitted {
+        double[] probabilities(TriageTable table, TriageTable.Case c);
+
+        byte[] onnx();
+
+        /** The model's features in ONNX input order. */
+        List<String> featureNames();
+
+        /** The level of each output column. */
+        List<Integer> columns();
+
+        String implementation();
+
+        Optional<Model<Label>> tribuo();
+    }
+
+    private record TribuoFitted(Model<Label> model) implements Fitted {
+        @Override
+        public double[] probabilities(TriageTable table, TriageTable.Case c) {
+            return TriageAcuityPipeline.probabilities(model, table.example(c));
+        }
+
+        @Override
+        public byte[] onnx() {
+            return OnnxExport.export(model);
+        }
+
+        @Override
+        public List<String> featureNames() {
+            ImmutableFeatureMap featureMap = model.getFeatureIDMap();
+            List<String> names = new ArrayList<>();
+            for (int id = 0; id < featureMap.size(); id++) {
+                names.add(featureMap.get(id).getName());
+            }
+            return names;
+        }
+
+        @Override
+        public List<Integer> columns() {
+            ImmutableOutputInfo<Label> outputs = model.getOutputIDInfo();
+            List<Integer> columns = new ArrayList<>();
+            for (int id = 0; id < outputs.size(); id++) {
+                columns.add(Integer.parseInt(outputs.getOutput(id).getLabel()));
+            }
+            return columns;
+        }
+
+        @Override
+        public String implementation() {
+            return model.getClass().getName();
+        }
+
+        @Override
+        public Optional<Model<Label>> tribuo() {
+            return Optional.of(model);
+        }
+    }
+
+    /**
+     * A model this pipeline fits and exports itself (the ordinal families), over the table's used
+     * features in order.
+     *
+     * @param model an {@link OrdinalLogit} or an {@link OrdinalChain}
+     */
+    private record OwnFitted(Object model, java.util.function.Function<double[], double[]> predict,
+                             java.util.function.Supplier<byte[]> export, List<String> featureNames) implements Fitted {
+        static OwnFitted of(OrdinalLogit m, List<String> names) {
+            return new OwnFitted(m, m::probabilities, m::toOnnx, names);
+        }
+
+        static OwnFitted of(OrdinalChain m, List<String> names) {
+            return new OwnFitted(m, m::probabilities, m::toOnnx, names);
+        }
+
+        @Override
+        public double[] probabilities(TriageTable table, TriageTable.Case c) {
+            return predict.apply(table.row(c));
+        }
+
+        @Override
+        public byte[] onnx() {
+            return export.get();
+        }
+
+        @Override
+        public List<Integer> columns() {
+            return List.of(1, 2, 3, 4, 5);
+        }
+
+        @Override
+        public String implementation() {
+            return model.getClass().getName();
+        }
+
+        @Override
+        public Optional<Model<Label>> tribuo() {
+            return Optional.empty();
+        }
     }
 
     private final TrainingConfig config;
@@ -141,53 +251,55 @@ public final class TriageAcuityPipeline {
         List<TriageTable.Case> cases = train.visits().stream()
                 .map(v -> new TriageTable.Case(v, engine.findings(v.encounter()))).toList();
         int[] levels = cases.stream().mapToInt(c -> c.visit().expertLevel()).toArray();
+        List<TriageResult> ruled = cases.stream().map(c -> engine.assess(c.visit().encounter())).toList();
+        int[] floor = ruled.stream().mapToInt(r -> r.level().level()).toArray();
+        ConfusionMatrix nurses = new ConfusionMatrix();
+        cases.forEach(c -> nurses.add(c.visit().expertLevel(), c.visit().nurseLevel()));
+        int criticalBound = criticalBound(nurses.criticalUnderTriage(), nurses.highAcuity());
+        int tolerance = (int) Math.ceil(MISTRIAGE_TOLERANCE * cases.size());
         String trainSha = Sha256.sha256(trainFile);
 
-        List<Candidate> trained = config.candidates().stream().filter(c -> c.family() != Family.ENSEMBLE).toList();
         progress.start((long) config.folds() * config.candidates().size() + 3);
         Map<String, OutOfFold> outOfFold = crossValidate(cases, levels, trainSha, progress);
         List<Scored> scored = new ArrayList<>();
         for (Candidate c : config.candidates()) {
-            scored.add(score(c, outOfFold.get(c.name()), levels));
+            scored.add(score(c, outOfFold.get(c.name()), levels, floor, criticalBound, tolerance));
         }
+        int bestMistriage = scored.stream().filter(x -> x.parity() <= PARITY_TOLERANCE)
+                .mapToInt(Scored::bestMistriage).min().orElse(Integer.MAX_VALUE);
         Scored best = null;
-        for (Scored s : scored) {
-            if (!s.eligible()) {
+        for (Scored x : scored) {
+            if (!x.eligible() || x.bestMistriage() > bestMistriage + tolerance) {
                 continue;
             }
-            if (best == null) {
-                best = s;
-                continue;
-            }
-            double cost = s.confusion().meanCost(config.costs());
-            double bestCost = best.confusion().meanCost(config.costs());
-            if (cost < bestCost || (cost == bestCost
-                    && s.confusion().quadraticWeightedKappa() > best.confusion().quadraticWeightedKappa())) {
-                best = s;
+            if (best == null || better(x.point().orElseThrow().confusion(), best.point().orElseThrow().confusion())) {
+                best = x;
             }
         }
         if (best == null) {
-            throw new TrainingException("no candidate's ONNX export reproduces its probabilities to "
-                    + PARITY_TOLERANCE + "; nothing can be published");
+            throw new TrainingException("no candidate both reproduces its probabilities in ONNX to "
+                    + PARITY_TOLERANCE + " and meets the critical under-triage bound; nothing can be published");
         }
         Candidate winner = best.candidate();
+        CumulativeThresholds thresholds = best.point().orElseThrow().thresholds();
 
         TriageTable table = TriageTable.fit(cases, config, rules);
-        MutableDataset<Label> dataset = table.dataset(cases, describe(train, trainSha));
-        Model<Label> model = fit(winner, dataset, trained, Map.of());
+        Fitted model = fit(winner, table, cases, describe(train, trainSha), Map.of());
         progress.step("fit " + winner.name());
 
-        byte[] onnx = OnnxExport.export(model);
-        TriageModelSpec spec = spec(model, table, best.temperature(), Candidates.linearInTheLogit(winner));
+        byte[] onnx = model.onnx();
+        TriageModelSpec spec = spec(model, table, best.temperature(), Candidates.linearInTheLogit(winner),
+                Optional.of(thresholds));
         double parity = parity(model, onnx, spec, table, cases);
         if (!(parity <= PARITY_TOLERANCE)) {
-            throw new TrainingException("the exported ONNX model differs from the Tribuo model by " + parity
+            throw new TrainingException("the exported ONNX model differs from the fitted model by " + parity
                     + " (more than " + PARITY_TOLERANCE + "); not published");
         }
         progress.step("export; ONNX Runtime agrees to " + String.format(Locale.ROOT, "%.1e", parity));
 
+        ObjectNode audit = FloorAudit.audit(levels, best.calibrated(), thresholds, ruled);
         ObjectNode card = card(winner, model, spec, onnx, scored, best, parity, table, train, trainSha,
-                Sha256.sha256(testFile));
+                Sha256.sha256(testFile), nurses, criticalBound, tolerance, bestMistriage, audit);
         ObjectNode modelCard = JsonNodeFactory.instance.objectNode();
         modelCard.put("name", MODEL_NAME);
         modelCard.put("task", OnnxTriageModel.TASK);
@@ -195,6 +307,42 @@ public final class TriageAcuityPipeline {
         Path dir = Publisher.publish(repositoryRoot, modelCard, OnnxTriageModel.ARTIFACT, onnx, card);
         progress.step("published version " + dir.getFileName());
         return new Result(Integer.parseInt(dir.getFileName().toString()), dir, winner.name(), card);
+    }
+
+    /**
+     * The most critical under-triage (visits, out of fold) the operating point may have: the largest
+     * count whose one-sided 95% Wilson upper bound on the rate is at most the nurses' observed rate on
+     * the same visits, so the claim "no more critical under-triage than the nurses" holds with 95%
+     * confidence given the sample, not only on the point estimate; 0 when even 0 cannot show it.
+     */
+    static int criticalBound(long nursesCritical, long highAcuity) {
+        double nursesRate = (double) nursesCritical / highAcuity;
+        int bound = 0;
+        for (int k = 0; k <= nursesCritical; k++) {
+            if (wilsonUpper(k, highAcuity, ONE_SIDED_95) <= nursesRate) {
+                bound = k;
+            }
+        }
+        return bound;
+    }
+
+    /** z for a one-sided 95% bound. */
+    static final double ONE_SIDED_95 = 1.6448536269514722;
+
+    static double wilsonUpper(long k, long n, double z) {
+        double p = (double) k / n;
+        double denominator = 1 + z * z / n;
+        double centre = (p + z * z / (2.0 * n)) / denominator;
+        double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denominator;
+        return Math.min(1, centre + half);
+    }
+
+    /** Less over-triage; ties: more exact agreement; then the earlier candidate. */
+    private static boolean better(ConfusionMatrix a, ConfusionMatrix b) {
+        if (a.overTriageRate() != b.overTriageRate()) {
+            return a.overTriageRate() < b.overTriageRate();
+        }
+        return a.accuracy() > b.accuracy();
     }
 
     /**
@@ -225,17 +373,17 @@ public final class TriageAcuityPipeline {
                 }
             }
             TriageTable table = TriageTable.fit(fitCases, config, rules);
-            MutableDataset<Label> dataset = table.dataset(fitCases, "KTAS training site " + trainSha
-                    + ", cross-validation fold " + (f + 1) + " of " + config.folds() + " held out");
-            Map<String, Model<Label>> models = new LinkedHashMap<>();
+            String description = "KTAS training site " + trainSha + ", cross-validation fold " + (f + 1) + " of "
+                    + config.folds() + " held out";
+            Map<String, Fitted> models = new LinkedHashMap<>();
             for (Candidate c : config.candidates()) {
-                Model<Label> model = fit(c, dataset, config.candidates(), models);
+                Fitted model = fit(c, table, fitCases, description, models);
                 models.put(c.name(), model);
                 for (int i : heldOut) {
-                    outOfFold.get(c.name())[i] = probabilities(model, table.example(cases.get(i)));
+                    outOfFold.get(c.name())[i] = model.probabilities(table, cases.get(i));
                 }
                 List<TriageTable.Case> held = heldOut.stream().map(cases::get).toList();
-                double difference = parity(model, OnnxExport.export(model), spec(model, table, 1, false), table, held);
+                double difference = parity(model, model.onnx(), spec(model, table, 1, false, Optional.empty()), table, held);
                 parity.merge(c.name(), difference, Math::max);
                 progress.step("cv " + c.name() + " " + (f + 1) + "/" + config.folds());
             }
@@ -249,33 +397,47 @@ public final class TriageAcuityPipeline {
      * Fits one candidate; an ensemble averages its members, reusing members already fitted on the same
      * data ({@code fitted}) or fitting them now.
      */
-    private Model<Label> fit(Candidate c, MutableDataset<Label> dataset, List<Candidate> all,
-                             Map<String, Model<Label>> fitted) {
+    private Fitted fit(Candidate c, TriageTable table, List<TriageTable.Case> cases, String description,
+                       Map<String, Fitted> fitted) {
+        if (c.family() == Family.ORDINAL_LOGIT || c.family() == Family.ORDINAL_CHAIN) {
+            double[][] x = cases.stream().map(table::row).toArray(double[][]::new);
+            int[] y = cases.stream().mapToInt(k -> k.visit().expertLevel()).toArray();
+            return c.family() == Family.ORDINAL_LOGIT
+                    ? OwnFitted.of(OrdinalLogit.fit(x, y, c.setting("l2"), c.intSetting("max-iterations")), table.used())
+                    : OwnFitted.of(OrdinalChain.fit(x, y, c.setting("l2"), c.intSetting("max-iterations")), table.used());
+        }
+        MutableDataset<Label> dataset = table.dataset(cases, description);
         if (c.family() != Family.ENSEMBLE) {
-            return Candidates.trainer(c, config.seed()).train(dataset);
+            return new TribuoFitted(Candidates.trainer(c, config.seed()).train(dataset));
         }
         List<Model<Label>> members = new ArrayList<>();
         for (String m : c.members()) {
-            Model<Label> member = fitted.get(m);
+            Fitted member = fitted.get(m);
             if (member == null) {
-                Candidate spec = all.stream().filter(x -> x.name().equals(m)).findFirst().orElseThrow();
-                member = Candidates.trainer(spec, config.seed()).train(dataset);
+                Candidate spec = config.candidates().stream().filter(x -> x.name().equals(m)).findFirst().orElseThrow();
+                member = fit(spec, table, cases, description, fitted);
             }
-            members.add(member);
+            members.add(member.tribuo().orElseThrow(() -> new TrainingException(
+                    "ensemble " + c.name() + ": member " + m + " is not a Tribuo model")));
         }
-        return Candidates.ensemble(c, members);
+        return new TribuoFitted(Candidates.ensemble(c, members));
     }
 
-    private Scored score(Candidate c, OutOfFold outOfFold, int[] levels) {
+    private Scored score(Candidate c, OutOfFold outOfFold, int[] levels, int[] floor, int criticalBound,
+                         int tolerance) {
         double[][] probabilities = outOfFold.probabilities();
-        double temperature = Temperature.fit(probabilities, levels);
+        // The ordinal model is calibrated by its own likelihood; a temperature would break the
+        // cumulative-logit form its exact explanations rest on.
+        double temperature = c.family() == Family.ORDINAL_LOGIT || c.family() == Family.ORDINAL_CHAIN ? 1
+                : Temperature.fit(probabilities, levels);
         double[][] calibrated = Temperature.apply(probabilities, temperature);
-        ConfusionMatrix confusion = new ConfusionMatrix();
-        for (int i = 0; i < levels.length; i++) {
-            confusion.add(TriageLevel.of(levels[i]), config.costs().decide(calibrated[i]));
-        }
+        OperatingPoint points = new OperatingPoint(calibrated, levels, floor);
+        int bestMistriage = points.bestMistriage(criticalBound);
+        Optional<OperatingPoint.Chosen> point = bestMistriage == Integer.MAX_VALUE ? Optional.empty()
+                : points.leastOverTriage(criticalBound, bestMistriage + tolerance);
+        ConfusionMatrix confusion = point.map(OperatingPoint.Chosen::confusion).orElseGet(ConfusionMatrix::new);
         return new Scored(c, temperature, confusion, Temperature.negativeLogLikelihood(probabilities, levels, temperature),
-                outOfFold.parity());
+                outOfFold.parity(), bestMistriage, point, calibrated);
     }
 
     /** Tribuo's probabilities for one example, level 1 first. */
@@ -294,41 +456,33 @@ public final class TriageAcuityPipeline {
         return p;
     }
 
-    private TriageModelSpec spec(Model<Label> model, TriageTable table, double temperature, boolean linear) {
-        ImmutableOutputInfo<Label> outputs = model.getOutputIDInfo();
-        List<Integer> columns = new ArrayList<>();
-        for (int id = 0; id < outputs.size(); id++) {
-            columns.add(Integer.parseInt(outputs.getOutput(id).getLabel()));
-        }
-        ImmutableFeatureMap featureMap = model.getFeatureIDMap();
-        List<String> names = new ArrayList<>();
-        for (int id = 0; id < featureMap.size(); id++) {
-            names.add(featureMap.get(id).getName());
-        }
-        return new TriageModelSpec(OnnxExport.INPUT, OnnxExport.OUTPUT, columns,
-                TriageFeatures.VERSION, names, table.features().vocabulary(),
-                temperature, config.costs(), linear);
+    private TriageModelSpec spec(Fitted model, TriageTable table, double temperature, boolean linear,
+                                 Optional<CumulativeThresholds> thresholds) {
+        return new TriageModelSpec(OnnxExport.INPUT, OnnxExport.OUTPUT, model.columns(),
+                TriageFeatures.VERSION, model.featureNames(), table.features().vocabulary(),
+                temperature, config.costs(), linear, thresholds);
     }
 
-    /** The largest difference between Tribuo's and ONNX Runtime's probabilities over {@code cases}. */
-    private double parity(Model<Label> model, byte[] onnx, TriageModelSpec spec, TriageTable table,
+    /** The largest difference between the fitted model's and ONNX Runtime's probabilities over {@code cases}. */
+    private double parity(Fitted model, byte[] onnx, TriageModelSpec spec, TriageTable table,
                           List<TriageTable.Case> cases) {
         double worst = 0;
         try (OnnxTriageModel served = OnnxTriageModel.load(MODEL_NAME + "@candidate", onnx, spec, rules)) {
             for (TriageTable.Case c : cases) {
-                double[] tribuo = probabilities(model, table.example(c));
+                double[] fitted = model.probabilities(table, c);
                 double[] ort = served.rawProbabilities(c.visit().encounter(), c.findings());
-                for (int l = 0; l < tribuo.length; l++) {
-                    worst = Math.max(worst, Math.abs(tribuo[l] - ort[l]));
+                for (int l = 0; l < fitted.length; l++) {
+                    worst = Math.max(worst, Math.abs(fitted[l] - ort[l]));
                 }
             }
         }
         return worst;
     }
 
-    private ObjectNode card(Candidate winner, Model<Label> model, TriageModelSpec spec, byte[] onnx,
+    private ObjectNode card(Candidate winner, Fitted model, TriageModelSpec spec, byte[] onnx,
                             List<Scored> scored, Scored best, double parity, TriageTable table, KtasData train,
-                            String trainSha, String testSha) {
+                            String trainSha, String testSha, ConfusionMatrix nurses, int criticalBound,
+                            int tolerance, int bestMistriage, ObjectNode audit) {
         ObjectNode card = JsonNodeFactory.instance.objectNode();
         card.put("format", "onnx");
         ObjectNode artifact = card.putArray("artifacts").addObject();
@@ -336,8 +490,9 @@ public final class TriageAcuityPipeline {
         artifact.put("sha256", Sha256.sha256(onnx));
         card.put("task", OnnxTriageModel.TASK);
         card.put("description", "Predicts the KTAS level (1 most urgent to 5) an expert panel would assign at"
-                + " emergency-department triage, from vital signs, mental state, pain, age, sex, arrival mode,"
-                + " injury, red-flag rule hits and the chief complaint's words.");
+                + " emergency-department triage, from vital signs, mental state, pain, age, sex, injury, red-flag"
+                + " rule hits and the chief complaint's current (not negated, not historical) words and complaint"
+                + " groups. Arrival mode is not used: a virtual clinic never knows it.");
         card.put("intended_use", "Decision support inside vclinic's triage engine, fused with the rule floors"
                 + " (NEWS2, red flags, paediatric limits), so it can only make a case more urgent than the rules."
                 + " Not a replacement for a clinician's triage; not validated for children under 16, for"
@@ -349,7 +504,7 @@ public final class TriageAcuityPipeline {
         ObjectNode settings = m.putObject("settings");
         winner.settings().forEach((key, value) -> TrainingConfig.put(settings, key, value));
         winner.members().forEach(m.putArray("members")::add);
-        m.put("tribuo_class", model.getClass().getName());
+        m.put("implementation", model.implementation());
         m.put("onnx_domain", OnnxExport.DOMAIN);
         m.put("onnx_model_version", OnnxExport.MODEL_VERSION);
         spec.writeTo(card);
@@ -361,31 +516,68 @@ public final class TriageAcuityPipeline {
                 "out-of-fold probabilities of the selected candidate on the training site");
 
         ObjectNode metrics = card.putObject("metrics");
-        metrics.put("selection_criterion", "lowest mean cost per visit under the cost matrix, out-of-fold on the"
-                + " training site (" + config.folds() + " folds stratified by expert level), decisions by minimum"
-                + " expected cost after temperature calibration; ties: higher quadratic weighted kappa; only"
-                + " candidates whose ONNX export reproduces their probabilities to " + PARITY_TOLERANCE);
+        metrics.put("selection_criterion", "out-of-fold on the training site (" + config.folds() + " folds"
+                + " stratified by expert level), each candidate at its own operating point (cumulative thresholds,"
+                + " fused with the rule floors): critical under-triage at most " + criticalBound + " visits (the nurses' "
+                + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + ", with 95% confidence); mistriage within " + tolerance + " visits (" + MISTRIAGE_TOLERANCE * 100
+                + "%) of the lowest any candidate reaches under that bound (" + bestMistriage + "); then the least"
+                + " over-triage; ties: more exact agreement. Only candidates whose ONNX export reproduces their"
+                + " probabilities to " + PARITY_TOLERANCE);
         metrics.put("selected", winner.name());
+        ObjectNode op = metrics.putObject("operating_point");
+        ConfusionMatrix chosen = best.confusion();
+        op.put("rule", "decide the most urgent level k whose P(level <= k) reaches thresholds[k - 1], else 5;"
+                + " then the most urgent of that and every rule floor");
+        spec.thresholds().orElseThrow().thresholds().forEach(op.putArray("thresholds")::add);
+        op.put("constraint", "critical under-triage (expert 1-2 decided 4-5), out of fold, at most " + criticalBound
+                + " visits: the largest count whose one-sided 95% Wilson upper bound is at most the nurses' observed rate on"
+                + " the same visits (" + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + ")");
+        op.put("critical_bound_visits", criticalBound);
+        op.put("one_sided_95_upper_bound_of_cv_rate", round(wilsonUpper(chosen.criticalUnderTriage(), chosen.highAcuity(), ONE_SIDED_95)));
+        op.put("nurses_critical_under_triage", nurses.criticalUnderTriage());
+        op.put("high_acuity_visits", nurses.highAcuity());
+        putInterval(op.putObject("nurses_critical_under_triage_rate_wilson95"), nurses.criticalUnderTriage(), nurses.highAcuity());
+        op.put("cv_critical_under_triage", chosen.criticalUnderTriage());
+        putInterval(op.putObject("cv_critical_under_triage_rate_wilson95"), chosen.criticalUnderTriage(), chosen.highAcuity());
+        op.put("cv_over_triage_rate", round(chosen.overTriageRate()));
+        op.put("cv_under_triage_rate", round(chosen.underTriageRate()));
+        op.put("cv_accuracy", round(chosen.accuracy()));
+        op.put("cv_quadratic_weighted_kappa", round(chosen.quadraticWeightedKappa()));
+        op.put("caveat", "the thresholds are chosen on the same out-of-fold probabilities they are scored on, so these"
+                + " figures are optimistic; the test site (./vclinic evaluate triage-acuity) is the honest estimate");
+        ObjectNode nurseRow = metrics.putObject("nurses_on_training_site");
+        nurseRow.put("accuracy", round(nurses.accuracy()));
+        nurseRow.put("quadratic_weighted_kappa", round(nurses.quadraticWeightedKappa()));
+        nurseRow.put("over_triage_rate", round(nurses.overTriageRate()));
+        nurseRow.put("under_triage_rate", round(nurses.underTriageRate()));
+        nurseRow.put("critical_under_triage", nurses.criticalUnderTriage());
+        metrics.set("floor_audit", audit);
         ObjectNode cv = metrics.putObject("cross_validation");
         for (Scored s : scored) {
             ConfusionMatrix c = s.confusion();
             ObjectNode o = cv.putObject(s.candidate().name());
             o.put("family", s.candidate().family().key());
-            o.put("mean_cost", round(c.meanCost(config.costs())));
-            o.put("accuracy", round(c.accuracy()));
-            o.put("quadratic_weighted_kappa", round(c.quadraticWeightedKappa()));
-            o.put("macro_f1", round(c.macroF1()));
-            o.put("under_triage_rate", round(c.underTriageRate()));
-            o.put("over_triage_rate", round(c.overTriageRate()));
-            o.put("critical_under_triage", c.criticalUnderTriage());
-            o.put("high_acuity_visits", c.highAcuity());
+            s.point().ifPresent(p -> p.thresholds().thresholds().forEach(o.putArray("thresholds")::add));
+            o.put("best_mistriage_visits", s.bestMistriage() == Integer.MAX_VALUE ? -1 : s.bestMistriage());
+            if (s.point().isPresent()) {
+                o.put("mean_cost", round(c.meanCost(config.costs())));
+                o.put("accuracy", round(c.accuracy()));
+                o.put("quadratic_weighted_kappa", round(c.quadraticWeightedKappa()));
+                o.put("macro_f1", round(c.macroF1()));
+                o.put("under_triage_rate", round(c.underTriageRate()));
+                o.put("over_triage_rate", round(c.overTriageRate()));
+                o.put("critical_under_triage", c.criticalUnderTriage());
+                o.put("high_acuity_visits", c.highAcuity());
+            }
             o.put("log_loss", round(s.logLoss()));
             o.put("temperature", round(s.temperature()));
             o.put("onnx_parity_max_abs_difference", s.parity());
             o.put("eligible", s.eligible());
-            if (!s.eligible()) {
+            if (s.parity() > PARITY_TOLERANCE) {
                 o.put("not_eligible_because", "its ONNX export does not reproduce its probabilities (difference "
                         + s.parity() + " > " + PARITY_TOLERANCE + "): the service would not run the model evaluated here");
+            } else if (s.point().isEmpty()) {
+                o.put("not_eligible_because", "no operating point meets the critical under-triage bound");
             }
         }
         metrics.put("onnx_parity_max_abs_difference_training_site", parity);
@@ -425,8 +617,47 @@ public final class TriageAcuityPipeline {
         provenance.set("libraries", RunProvenance.libraries(OrtEnvironment.getEnvironment().getVersion()));
         provenance.put("timestamps", "none: Tribuo's timestamps are replaced by \"" + RunProvenance.REMOVED_TIME
                 + "\" and the ONNX file carries no provenance, so a rerun writes identical bytes");
-        card.set("tribuo_provenance", RunProvenance.tribuoProvenance(model));
+        model.tribuo().ifPresent(tribuo -> card.set("tribuo_provenance", RunProvenance.tribuoProvenance(tribuo)));
+        if (model instanceof OwnFitted own && own.model() instanceof OrdinalLogit ordinal) {
+            ObjectNode parameters = m.putObject("parameters");
+            ArrayNode weights = parameters.putArray("weights_towards_more_urgent");
+            double[] w = ordinal.weights();
+            for (int j = 0; j < w.length; j++) {
+                weights.addObject().put("feature", own.featureNames().get(j)).put("weight", round(w[j]));
+            }
+            double[] cuts = ordinal.cuts();
+            ArrayNode c = parameters.putArray("cut_points");
+            for (double x : cuts) {
+                c.add(round(x));
+            }
+        }
+        if (model instanceof OwnFitted own && own.model() instanceof OrdinalChain chain) {
+            ArrayNode cutPoints = m.putObject("parameters").putArray("cut_points");
+            double[][] w = chain.weights();
+            double[] b = chain.intercepts();
+            for (int k = 0; k < w.length; k++) {
+                ObjectNode cut = cutPoints.addObject();
+                cut.put("question", "level <= " + (k + 1));
+                cut.put("intercept", round(b[k]));
+                ObjectNode weights = cut.putObject("weights");
+                for (int j = 0; j < w[k].length; j++) {
+                    weights.put(own.featureNames().get(j), round(w[k][j]));
+                }
+            }
+        }
         return card;
+    }
+
+    /** Wilson score 95% interval for k of n (Wilson, JASA 1927). */
+    static void putInterval(ObjectNode o, long k, long n) {
+        double z = 1.959963984540054;
+        double p = n == 0 ? 0 : (double) k / n;
+        double denominator = 1 + z * z / n;
+        double centre = (p + z * z / (2.0 * n)) / denominator;
+        double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denominator;
+        o.put("rate", round(p));
+        o.put("low", round(Math.max(0, centre - half)));
+        o.put("high", round(Math.min(1, centre + half)));
     }
 
     private static String describe(KtasData train, String sha256) {

@@ -56,10 +56,11 @@ final class TriageTable {
      */
     static TriageTable fit(List<Case> cases, TrainingConfig config, RedFlagRules rules) {
         TrainingConfig.Vocabulary vocabulary = config.vocabulary();
-        ComplaintVocabulary terms = ComplaintVocabulary.learn(
-                cases.stream().map(c -> c.visit().encounter().interview().chiefComplaint()).toList(),
+        ComplaintVocabulary terms = ComplaintVocabulary.learnTerms(
+                cases.stream().map(c -> TriageFeatures.complaintTerms(TriageFeatures.VERSION, rules,
+                        c.visit().encounter().interview().chiefComplaint())).toList(),
                 vocabulary.minComplaints(), vocabulary.maxTerms());
-        TriageFeatures features = TriageFeatures.create(terms, rules);
+        TriageFeatures features = TriageFeatures.create(TriageFeatures.VERSION, terms, rules);
         int n = features.names().size();
         double[] min = new double[n];
         double[] max = new double[n];
@@ -111,13 +112,17 @@ final class TriageTable {
 
     /** One example with every used feature, zeros included, labelled with the expert's level. */
     Example<Label> example(Case c) {
+        return new ArrayExample<>(c.label(), used.toArray(String[]::new), row(c));
+    }
+
+    /** The used features' values for one visit, in {@link #used()} order. */
+    double[] row(Case c) {
         double[] all = features.extract(c.visit().encounter(), c.findings());
-        String[] names = used.toArray(String[]::new);
         double[] values = new double[usedIndex.length];
         for (int i = 0; i < usedIndex.length; i++) {
             values[i] = all[usedIndex[i]];
         }
-        return new ArrayExample<>(c.label(), names, values);
+        return values;
     }
 
     /**

@@ -60,13 +60,18 @@ class TriageAcuityPipelineTest {
         String text = Files.readString(a.directory().resolve(ModelRepository.CARD_FILE));
         assertAll(
                 () -> assertEquals("triage-acuity", card.get("task").asText()),
-                () -> assertEquals("vclinic-triage-features/1", card.at("/features/version").asText()),
+                () -> assertEquals("vclinic-triage-features/2", card.at("/features/version").asText()),
                 () -> assertEquals(card.at("/features/count").asInt(), card.at("/features/names").size()),
                 () -> assertTrue(card.at("/features/vocabulary").size() > 10),
                 () -> assertTrue(card.at("/features/constant_on_training_site_excluded").toString().contains("vital:spo2")),
                 () -> assertTrue(card.at("/features/excluded_by_config").toString().contains("missing:heart_rate")),
                 () -> assertEquals(5, card.get("labels").size()),
-                () -> assertEquals("minimum-expected-cost", card.at("/decision_rule/method").asText()),
+                () -> assertEquals("cumulative-thresholds", card.at("/decision_rule/method").asText()),
+                () -> assertEquals(4, card.at("/decision_rule/thresholds").size()),
+                () -> assertTrue(card.at("/features/excluded_by_config").toString().contains("arrival:walking")),
+                () -> assertTrue(card.at("/metrics/operating_point/cv_critical_under_triage").asInt()
+                        <= card.at("/metrics/operating_point/critical_bound_visits").asInt()),
+                () -> assertTrue(card.at("/metrics/floor_audit/floors/incomplete-data").isObject()),
                 () -> assertEquals(10, card.at("/decision_rule/cost_matrix/0/3").asInt()),
                 () -> assertEquals(4, card.at("/metrics/cross_validation").size()),
                 () -> assertTrue(card.at("/metrics/cross_validation/logistic/eligible").asBoolean()),

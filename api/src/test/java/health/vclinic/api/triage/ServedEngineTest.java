@@ -36,7 +36,8 @@ class ServedEngineTest {
         TriageAssessment a = new TriageEndpoint(engine).assess(TestSupport.example("demo-001"));
         assertEquals(5, a.getLevelProbabilitiesCount());
         assertEquals("triage-acuity@" + highest, a.getModelVersionsMap().get("triage-model"));
-        assertTrue(a.getExplanationList().stream().anyMatch(l -> l.contains("odds of level")), a.getExplanationList().toString());
+        assertTrue(a.getExplanationList().stream().anyMatch(l -> l.contains("towards more urgent")
+                || l.contains("towards less urgent")), a.getExplanationList().toString());
         assertTrue(a.getLevel() <= 2, "a red flag (chest pain to the arm) keeps its floor");
     }
 

@@ -54,12 +54,17 @@ public final class ComplaintVocabulary {
      * {@code maxTerms} most frequent, ties broken alphabetically, then sorted alphabetically.
      */
     public static ComplaintVocabulary learn(Collection<String> complaints, int minComplaints, int maxTerms) {
+        return learnTerms(complaints.stream().map(c -> terms(c)).toList(), minComplaints, maxTerms);
+    }
+
+    /** As {@link #learn}, from each complaint's terms as an extractor reads them. */
+    public static ComplaintVocabulary learnTerms(Collection<Set<String>> complaints, int minComplaints, int maxTerms) {
         if (minComplaints < 1 || maxTerms < 0) {
             throw new IllegalArgumentException("minComplaints >= 1 and maxTerms >= 0");
         }
         Map<String, Integer> frequency = new HashMap<>();
-        for (String complaint : complaints) {
-            for (String term : terms(complaint)) {
+        for (Set<String> complaint : complaints) {
+            for (String term : complaint) {
                 frequency.merge(term, 1, Integer::sum);
             }
         }
@@ -73,20 +78,39 @@ public final class ComplaintVocabulary {
         return new ComplaintVocabulary(kept);
     }
 
-    /** Every term of a complaint (words and adjacent pairs), each once, in order of appearance. */
+    /**
+     * Every term of a complaint (words and adjacent pairs), each once, in order of appearance, as
+     * features version 1 read it: every word, negated or not.
+     */
     public static Set<String> terms(String complaint) {
         List<String> tokens = new ArrayList<>();
         for (String t : SPLIT.split(complaint.toLowerCase(Locale.ROOT))) {
-            if (t.length() > 1 && !NUMBER.matcher(t).matches()) {
-                tokens.add(t);
-            }
+            tokens.add(t);
         }
-        Set<String> terms = new LinkedHashSet<>(tokens);
-        for (int i = 1; i < tokens.size(); i++) {
-            String a = tokens.get(i - 1);
-            String b = tokens.get(i);
-            if (!a.equals(b)) {
-                terms.add(a.compareTo(b) < 0 ? a + "+" + b : b + "+" + a);
+        return terms(List.of(tokens));
+    }
+
+    /**
+     * Every term of runs of words (words and pairs adjacent within a run), each once, in order of
+     * appearance; one-character words and bare numbers are dropped. Features version 2 passes only
+     * the current, normalised words of a complaint, so a negated or historical word is never a term.
+     */
+    public static Set<String> terms(List<List<String>> runs) {
+        Set<String> terms = new LinkedHashSet<>();
+        for (List<String> run : runs) {
+            List<String> tokens = new ArrayList<>();
+            for (String t : run) {
+                if (t.length() > 1 && !NUMBER.matcher(t).matches()) {
+                    tokens.add(t);
+                }
+            }
+            terms.addAll(tokens);
+            for (int i = 1; i < tokens.size(); i++) {
+                String a = tokens.get(i - 1);
+                String b = tokens.get(i);
+                if (!a.equals(b)) {
+                    terms.add(a.compareTo(b) < 0 ? a + "+" + b : b + "+" + a);
+                }
             }
         }
         return terms;

@@ -58,9 +58,13 @@ import java.util.stream.Collectors;
 public final class TriageFeatures {
 
     /** The version of the feature definitions above; a change to any of them needs a new version. */
-    public static final String VERSION = "vclinic-triage-features/1";
+    public static final String VERSION = "vclinic-triage-features/2";
+    /** The first version: complaint words read without their negation; kept so version 1 models still run. */
+    public static final String VERSION_1 = "vclinic-triage-features/1";
+    /** Every version this class builds. */
+    public static final List<String> VERSIONS = List.of(VERSION_1, VERSION);
 
-    private record Input(Encounter encounter, RuleFindings findings, Set<String> terms) {
+    private record Input(Encounter encounter, RuleFindings findings, Set<String> terms, Set<String> concepts) {
     }
 
     /** One feature, and the clinical input it is computed from. */
@@ -89,15 +93,19 @@ public final class TriageFeatures {
             new Vital("temperature_c", VitalSigns::temperatureC, 37, 1, "temperature", " °C"),
             new Vital("spo2", VitalSigns::spo2, 97, 3, "SpO2", " %"));
 
+    private final String version;
     private final ComplaintVocabulary vocabulary;
+    private final RedFlagRules rules;
     private final List<Feature> features;
     private final List<String> names;
     private final Map<String, Integer> index;
     private final Map<String, Function<Input, String>> inputs;
 
-    private TriageFeatures(ComplaintVocabulary vocabulary, List<Feature> features,
+    private TriageFeatures(String version, ComplaintVocabulary vocabulary, RedFlagRules rules, List<Feature> features,
                            Map<String, Function<Input, String>> inputs) {
+        this.version = version;
         this.vocabulary = vocabulary;
+        this.rules = rules;
         this.inputs = Map.copyOf(inputs);
         this.features = List.copyOf(features);
         this.names = features.stream().map(Feature::name).toList();
@@ -117,11 +125,26 @@ public final class TriageFeatures {
      *     model was trained with, else {@link #indicesOf(List)} refuses the model
      */
     public static TriageFeatures create(ComplaintVocabulary vocabulary, RedFlagRules rules) {
+        return create(VERSION, vocabulary, rules);
+    }
+
+    /**
+     * The features of one version ({@link #VERSIONS}).
+     *
+     * @throws InferenceException for a version this class does not build
+     */
+    public static TriageFeatures create(String version, ComplaintVocabulary vocabulary, RedFlagRules rules) {
+        if (!VERSIONS.contains(version)) {
+            throw new InferenceException("features " + version + " are not built by this service; it builds " + VERSIONS);
+        }
+        boolean v2 = version.equals(VERSION);
+        ComplaintLexicon lexicon = ComplaintLexicon.standard();
         List<Feature> f = new ArrayList<>();
         Map<String, Function<Input, String>> inputs = new LinkedHashMap<>();
         for (Vital v : VITALS) {
             inputs.put(v.name(), in -> v.value().apply(in.encounter().vitals()).isPresent()
-                    ? v.words() + " " + number(v.value().apply(in.encounter().vitals()).getAsDouble()) + v.unit()
+                    ? v.words() + " " + rounded(v.value().apply(in.encounter().vitals()).getAsDouble(),
+                    v.name().equals("temperature_c") ? 1 : 0) + v.unit()
                     : v.words() + " not measured");
             f.add(new Feature("vital:" + v.name(), v.name(),
                     in -> scaled(v.value().apply(in.encounter().vitals()), v.normal(), v.spread())));
@@ -137,7 +160,7 @@ public final class TriageFeatures {
                     in -> in.findings().news2().parameter(p).map(ParameterScore::points).orElse(0)));
         }
         inputs.put("age", in -> in.encounter().patient().ageYears().isPresent()
-                ? "age " + number(in.encounter().patient().ageYears().getAsDouble()) : "age not given");
+                ? "age " + (long) Math.floor(in.encounter().patient().ageYears().getAsDouble()) : "age not given");
         f.add(new Feature("age:years", "age", in -> scaled(in.encounter().patient().ageYears(), 50, 20)));
         f.add(new Feature("age:65-plus", "age", in -> in.encounter().patient().ageYears().orElse(0) >= 65 ? 1 : 0));
         f.add(new Feature("missing:age", "age", in -> in.encounter().patient().ageYears().isPresent() ? 0 : 1));
@@ -177,12 +200,62 @@ public final class TriageFeatures {
             inputs.put(input, in -> "red flag: " + rule.description());
             f.add(new Feature(input, input, in -> fired(in.findings(), rule.id()) ? 1 : 0));
         }
-        inputs.put("complaint", in -> "complaint words " + vocabulary.terms().stream().filter(in.terms()::contains)
-                .map(t -> "'" + t.replace('+', ' ') + "'").collect(Collectors.joining(", ")));
+        inputs.put("complaint", in -> complaintWords(vocabulary, in));
+        inputs.put("news2", in -> "NEWS2 total " + in.findings().news2().total());
         for (String term : vocabulary.terms()) {
             f.add(new Feature("complaint:" + term, "complaint", in -> in.terms().contains(term) ? 1 : 0));
         }
-        return new TriageFeatures(vocabulary, f, inputs);
+        if (v2) {
+            addVersion2(f, lexicon);
+        }
+        return new TriageFeatures(version, vocabulary, rules, f, inputs);
+    }
+
+    /**
+     * Version 2 adds the complaint groups of the {@link ComplaintLexicon}, the NEWS2 aggregate, and two
+     * interactions that triage scales apply: the KTAS/CTAS pain modifier, in which the same pain score
+     * counts more for central pain (chest, abdomen, head) than for peripheral pain (Bullard et al., CJEM
+     * 2008, "Revisions to the Canadian Emergency Department Triage and Acuity Scale implementation
+     * guidelines"), and age 65 or over with abnormal vital signs, in whom the same NEWS2 points carry
+     * more risk.
+     */
+    private static void addVersion2(List<Feature> f, ComplaintLexicon lexicon) {
+        for (String concept : lexicon.concepts()) {
+            f.add(new Feature("concept:" + concept, "complaint", in -> in.concepts().contains(concept) ? 1 : 0));
+        }
+        f.add(new Feature("news2:aggregate", "news2", in -> in.findings().news2().total()));
+        f.add(new Feature("pain:central-severe", "pain", in -> central(in, lexicon) && pain(in) >= 8 ? 1 : 0));
+        f.add(new Feature("pain:central-moderate", "pain",
+                in -> central(in, lexicon) && pain(in) >= 4 && pain(in) < 8 ? 1 : 0));
+        f.add(new Feature("pain:peripheral-severe", "pain", in -> !central(in, lexicon) && pain(in) >= 8 ? 1 : 0));
+        f.add(new Feature("pain:peripheral-moderate", "pain",
+                in -> !central(in, lexicon) && pain(in) >= 4 && pain(in) < 8 ? 1 : 0));
+        f.add(new Feature("age:65-plus*news2", "age",
+                in -> in.encounter().patient().ageYears().orElse(0) >= 65 ? in.findings().news2().total() : 0));
+    }
+
+    /** "complaint words 'chest', 'chest pain' (chest-pain)", or "complaint group administrative" without known words. */
+    private static String complaintWords(ComplaintVocabulary vocabulary, Input in) {
+        String words = vocabulary.terms().stream().filter(in.terms()::contains)
+                .map(t -> "'" + t.replace('+', ' ') + "'").collect(Collectors.joining(", "));
+        String groups = String.join(", ", in.concepts());
+        if (words.isEmpty()) {
+            return groups.isEmpty() ? "complaint words none known" : "complaint group " + groups;
+        }
+        return "complaint words " + words + (groups.isEmpty() ? "" : " (" + groups + ")");
+    }
+
+    private static boolean central(Input in, ComplaintLexicon lexicon) {
+        for (String c : lexicon.centralPainConcepts()) {
+            if (in.concepts().contains(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int pain(Input in) {
+        return in.encounter().interview().painScore().orElse(0);
     }
 
     /** The feature names, in this extractor's order (the order of {@link #extract}). */
@@ -192,6 +265,28 @@ public final class TriageFeatures {
 
     public ComplaintVocabulary vocabulary() {
         return vocabulary;
+    }
+
+    /** The feature version this extractor builds. */
+    public String version() {
+        return version;
+    }
+
+    /**
+     * The complaint terms this extractor reads, before the vocabulary filters them: in version 2 the
+     * words and adjacent pairs of the current (not negated, not historical) words, normalised by the
+     * {@link ComplaintLexicon}; in version 1 every word.
+     */
+    public Set<String> complaintTerms(String complaint) {
+        return complaintTerms(version, rules, complaint);
+    }
+
+    /** As {@link #complaintTerms(String)} for a version, before a vocabulary exists (to learn one). */
+    public static Set<String> complaintTerms(String version, RedFlagRules rules, String complaint) {
+        if (version.equals(VERSION_1)) {
+            return ComplaintVocabulary.terms(complaint);
+        }
+        return ComplaintVocabulary.terms(ComplaintLexicon.standard().normalise(rules.currentWords(complaint)));
     }
 
     /**
@@ -254,7 +349,13 @@ public final class TriageFeatures {
     }
 
     private Input input(Encounter encounter, RuleFindings findings) {
-        return new Input(encounter, findings, ComplaintVocabulary.terms(encounter.interview().chiefComplaint()));
+        String complaint = encounter.interview().chiefComplaint();
+        if (version.equals(VERSION_1)) {
+            return new Input(encounter, findings, ComplaintVocabulary.terms(complaint), Set.of());
+        }
+        List<List<String>> normalised = ComplaintLexicon.standard().normalise(rules.currentWords(complaint));
+        return new Input(encounter, findings, ComplaintVocabulary.terms(normalised),
+                ComplaintLexicon.standard().conceptsIn(normalised));
     }
 
     private static double scaled(OptionalDouble value, double normal, double spread) {
@@ -280,7 +381,9 @@ public final class TriageFeatures {
         };
     }
 
-    private static String number(double v) {
-        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    /** A value as a clinician writes it: temperature to 0.1 °C, other vital signs to whole numbers. */
+    private static String rounded(double v, int decimals) {
+        // "36.0 °C" keeps its decimal, as a chart does; whole-number values never show one.
+        return BigDecimal.valueOf(v).setScale(decimals, java.math.RoundingMode.HALF_UP).toPlainString();
     }
 }

@@ -128,6 +128,11 @@ final class ClinicalText {
         };
     }
 
+    /** True for a clause punctuation token. */
+    static boolean punctuation(String token) {
+        return token.length() == 1 && ".,;:!?".indexOf(token.charAt(0)) >= 0;
+    }
+
     List<Token> tokens() {
         return tokens;
     }

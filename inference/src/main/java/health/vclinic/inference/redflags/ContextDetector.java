@@ -28,6 +28,10 @@ final class ContextDetector {
     private record Hit(Kind kind, int start, int end) {
     }
 
+    /** Tokens that are part of a trigger or pseudo-trigger phrase; they name no finding. */
+    private record Marks(boolean[] trigger) {
+    }
+
     private final PhraseIndex<Kind> triggers;
     private final PhraseIndex<Boolean> pseudo;
     private final Set<String> terminators;
@@ -49,10 +53,17 @@ final class ContextDetector {
     final class Analysis {
         private final ClinicalText text;
         private final List<Hit> hits;
+        private final Marks marks;
 
-        private Analysis(ClinicalText text, List<Hit> hits) {
+        private Analysis(ClinicalText text, List<Hit> hits, Marks marks) {
             this.text = text;
             this.hits = hits;
+            this.marks = marks;
+        }
+
+        /** True when token {@code i} belongs to a negation, history or pseudo trigger ("denies", "no relief"). */
+        boolean trigger(int i) {
+            return marks.trigger()[i];
         }
 
         /** A comma followed, before the clause ends, by "or" or "nor": it separates items of one list. */
@@ -108,13 +119,15 @@ final class ContextDetector {
     Analysis analyse(ClinicalText text) {
         boolean[] masked = new boolean[text.size()];
         pseudo.scan(text, (start, end, ignored) -> java.util.Arrays.fill(masked, start, end, true));
+        boolean[] trigger = masked.clone();
         List<Hit> hits = new ArrayList<>();
         triggers.scan(text, (start, end, kind) -> {
             if (!masked[start]) {
                 hits.add(new Hit(kind, start, end));
+                java.util.Arrays.fill(trigger, start, end, true);
             }
         });
-        return new Analysis(text, List.copyOf(hits));
+        return new Analysis(text, List.copyOf(hits), new Marks(trigger));
     }
 
     private boolean terminator(String token) {

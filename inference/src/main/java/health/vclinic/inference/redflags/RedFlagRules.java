@@ -131,6 +131,44 @@ public final class RedFlagRules {
         return List.copyOf(fired);
     }
 
+    /**
+     * The words of a free text that state a current finding, by the same negation and history scopes
+     * the rules use (NegEx, Chapman et al. 2001): words inside a negated or historical scope ("denies
+     * chest pain", "had a seizure last year"), the trigger words themselves ("denies", "no relief") and
+     * clause punctuation are left out. Words are normalised as the rules read them (lower case,
+     * contractions expanded, number words as digits). The result is in runs: consecutive words with no
+     * dropped word between them, so a caller can form word pairs that were really adjacent ("pain,
+     * chest" is one run: punctuation alone does not break adjacency).
+     */
+    public List<List<String>> currentWords(String text) {
+        ClinicalText clinical = ClinicalText.of(text);
+        List<List<String>> runs = new ArrayList<>();
+        if (clinical.size() == 0) {
+            return List.of();
+        }
+        ContextDetector.Analysis analysis = context.analyse(clinical);
+        List<String> run = new ArrayList<>();
+        for (int i = 0; i < clinical.size(); i++) {
+            String token = clinical.token(i);
+            boolean punctuation = ClinicalText.punctuation(token);
+            if (punctuation) {
+                continue;
+            }
+            if (analysis.trigger(i) || analysis.status(i, i + 1) != ContextDetector.Status.CURRENT) {
+                if (!run.isEmpty()) {
+                    runs.add(List.copyOf(run));
+                    run.clear();
+                }
+                continue;
+            }
+            run.add(token);
+        }
+        if (!run.isEmpty()) {
+            runs.add(List.copyOf(run));
+        }
+        return List.copyOf(runs);
+    }
+
     /** Concept name to its evidence, for every concept present (current, not negated, not history). */
     Map<String, List<Evidence>> evidence(Encounter encounter) {
         Map<String, List<Evidence>> found = new HashMap<>();

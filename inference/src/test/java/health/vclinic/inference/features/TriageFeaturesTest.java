@@ -72,8 +72,8 @@ class TriageFeaturesTest {
                 List.of(FEATURES.inputOf("vital:heart_rate"), FEATURES.inputOf("missing:heart_rate"),
                         FEATURES.inputOf("news2:pulse"), FEATURES.inputOf("complaint:chest+pain"),
                         FEATURES.inputOf("missing:arrival_mode"), FEATURES.inputOf("news2:consciousness")));
-        assertEquals(List.of("heart rate 128 /min", "arrived by walking", "complaint words 'chest', 'chest pain', 'pain'",
-                "pain score not given", "injury", "female"),
+        assertEquals(List.of("heart rate 128 /min", "arrived by walking",
+                "complaint words 'chest', 'chest pain', 'pain' (chest-pain)", "pain score not given", "injury", "female"),
                 FEATURES.words(List.of("heart_rate", "arrival_mode", "complaint", "pain", "injury", "sex"), e, findings));
         assertEquals(1, value(e, "injury:yes"));
         assertEquals(ArrivalMode.values().length, FEATURES.names().stream().filter(n -> n.startsWith("arrival:")).count());
