@@ -81,7 +81,9 @@ public final class CxrTrainer {
         int[] valLabels = val.stream().mapToInt(LabelledImage::label).toArray();
         CxrAugmentation augmentation = new CxrAugmentation(config.augmentation());
 
-        Engine.getInstance().setRandomSeed(config.seed());
+        // The PyTorch engine by name, as EcgBeatTrainer does: the default engine depends on which engines are
+        // on the class path and which was initialised first, and seeding another one leaves PyTorch unseeded.
+        Engine.getEngine("PyTorch").setRandomSeed(config.seed());
         int stepsPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
         Tracker learningRate = CosineTracker.builder().setBaseValue(config.learningRate())
                 .optFinalValue(config.learningRate() / 100).setMaxUpdates(config.maxEpochs() * stepsPerEpoch).build();
