@@ -97,8 +97,6 @@ class CxrTrainerTest {
 
     @Test
     void validationFitsFromKnownCases() {
-        assertEquals(1.0, ValidationFit.auroc(new double[] {0.1, 0.2, 0.8, 0.9}, new int[] {0, 0, 1, 1}));
-        assertEquals(0.875, ValidationFit.auroc(new double[] {0.1, 0.5, 0.5, 0.9}, new int[] {0, 1, 0, 1}), "a tie counts one half");
         // Logits drawn as 3 * true log-odds: the fitted temperature is close to 3.
         java.util.SplittableRandom random = new java.util.SplittableRandom(1);
         int n = 20_000;
