@@ -89,7 +89,7 @@ class CxrTrainerTest {
         assertEquals(CxrTrainingConfig.DEFAULT.maxEpochs(), config.maxEpochs());
         Files.writeString(file, "{\"max-epoch\": 5}");
         TrainingException e = assertThrows(TrainingException.class, () -> CxrTrainingConfig.load(file));
-        assertTrue(e.getMessage().contains("unknown configuration key 'max-epoch'"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown key 'max-epoch'"), e.getMessage());
         Files.writeString(file, "{\"augmentation\": {\"flip\": true}}");
         e = assertThrows(TrainingException.class, () -> CxrTrainingConfig.load(file));
         assertTrue(e.getMessage().contains("'augmentation.flip'"), e.getMessage());
@@ -114,7 +114,7 @@ class CxrTrainerTest {
     }
 
     private static CxrTrainingConfig withSeed(CxrTrainingConfig c, int seed) {
-        return new CxrTrainingConfig(c.data(), c.architecture(), seed, c.threads(), c.maxEpochs(), c.patience(),
+        return new CxrTrainingConfig(c.data(), c.channels(), c.dropout(), seed, c.threads(), c.maxEpochs(), c.patience(),
                 c.batchSize(), c.learningRate(), c.weightDecay(), c.augmentation(), c.trainLimit(), c.valLimit());
     }
 }
