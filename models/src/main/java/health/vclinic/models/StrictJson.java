@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ import java.util.stream.Collectors;
  *       (no truncation to 2), {@code 5} is not a string, {@code null} is not a number;</li>
  * </ul>
  *
- * <p>Whole numbers are still accepted where a floating-point value is expected ({@code 1} for
+ * <p>{@link java.util.Optional} components are supported (absent key: empty). Whole numbers are still accepted where a floating-point value is expected ({@code 1} for
  * {@code 1.0}): that widening loses nothing.
  */
 public final class StrictJson {
@@ -50,6 +51,7 @@ public final class StrictJson {
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .propertyNamingStrategy(naming)
+                .addModule(new Jdk8Module())
                 .build();
         for (LogicalType scalar : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
             mapper.coercionConfigFor(scalar)
