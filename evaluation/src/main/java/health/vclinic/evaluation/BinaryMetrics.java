@@ -1,5 +1,6 @@
 package health.vclinic.evaluation;
 
+import health.vclinic.inference.metrics.Auroc;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -36,39 +37,10 @@ public final class BinaryMetrics {
     }
 
     /**
-     * Area under the ROC curve as the Mann-Whitney statistic, ties counted one half (Hanley and
-     * McNeil, Radiology 1982): the probability that a random positive scores above a random negative.
-     * NaN when either class is absent.
+     * The AUROC ({@link Auroc}); kept for the triage evaluation until it calls {@link Auroc} itself.
      */
     public static double auroc(boolean[] positive, double[] score) {
-        int n = score.length;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingDouble(i -> score[i]));
-        double rankSumPositive = 0;
-        long positives = 0;
-        int i = 0;
-        while (i < n) {
-            int j = i;
-            while (j + 1 < n && score[order[j + 1]] == score[order[i]]) {
-                j++;
-            }
-            double averageRank = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++) {
-                if (positive[order[k]]) {
-                    rankSumPositive += averageRank;
-                    positives++;
-                }
-            }
-            i = j + 1;
-        }
-        long negatives = n - positives;
-        if (positives == 0 || negatives == 0) {
-            return Double.NaN;
-        }
-        return (rankSumPositive - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+        return Auroc.of(positive, score);
     }
 
     /**
@@ -93,7 +65,7 @@ public final class BinaryMetrics {
                 }
             }
             for (int k = 0; k < scores.size(); k++) {
-                double auc = auroc(p, s[k]);
+                double auc = Auroc.of(p, s[k]);
                 if (!Double.isNaN(auc)) {
                     values.get(k).add(auc);
                 }

@@ -6,47 +6,76 @@ import health.vclinic.evaluation.imaging.CxrEvaluation;
 import health.vclinic.evaluation.monitoring.MonitoringEvaluation;
 import java.nio.file.Path;
 import java.util.OptionalInt;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code vclinic evaluate triage-acuity [--version N]}: evaluates a version from
- * {@code models/repository} (the served one by default) and writes
- * {@code reports/triage-acuity/<version>/}, under the project root (system property
- * {@code vclinic.root}, which the launcher sets; default the working directory).
+ * {@code vclinic evaluate <model> [--version N]}: evaluates a version from {@code models/repository}
+ * (the served one by default) and writes {@code reports/<model>/<version>/}, under the project root
+ * (system property {@code vclinic.root}, which the launcher sets; default the working directory). One
+ * picocli subcommand per evaluation, each with its own help; an unknown one is a usage error (exit 2).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Evaluate a model version on its held-out test site and write report.html and metrics.json.")
-final class EvaluateCommand implements Callable<Integer> {
+        description = "Evaluate a model version on its held-out test site and write report.html and metrics.json.",
+        synopsisSubcommandLabel = "MODEL")
+final class EvaluateCommand implements Runnable {
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "The model to evaluate: triage-acuity,"
-            + " cxr-pneumonia, or monitoring (the monitoring-forest and ecg-beat models with the monitoring rules).")
-    String model;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--version", paramLabel = "N",
-            description = "The version to evaluate (default: the one the service serves, the highest unless pinned).")
-    Integer version;
-
+    /** Without a model: the list of evaluations. */
     @Override
-    public Integer call() {
-        if (model.equals(MonitoringEvaluation.NAME)) {
-            return MonitoringEvaluation.command(ProjectRoot.path());
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "name the model to evaluate");
+    }
+
+    /**
+     * {@code -h, --help} only: picocli's standard options would also claim {@code --version}, which
+     * here names a model version.
+     */
+    static final class HelpOption {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
+    }
+
+    /** {@code --version N}, for the evaluations of one model version. */
+    static final class VersionOption {
+        @Option(names = "--version", paramLabel = "N",
+                description = "The version to evaluate (default: the one the service serves, the highest unless pinned).")
+        Integer version;
+
+        OptionalInt value() {
+            return version == null ? OptionalInt.empty() : OptionalInt.of(version);
         }
-        if (model.equals(CxrEvaluation.MODEL_NAME)) {
-            return CxrEvaluation.command(ProjectRoot.path(),
-                    version == null ? OptionalInt.empty() : OptionalInt.of(version));
-        }
-        if (!model.equals(TriageEvaluation.MODEL_NAME)) {
-            System.err.println("vclinic evaluate: unknown model '" + model + "'; evaluations exist for: "
-                    + TriageEvaluation.MODEL_NAME + ", " + CxrEvaluation.MODEL_NAME + ", " + MonitoringEvaluation.NAME);
-            return 2;
-        }
+    }
+
+    @Command(name = TriageEvaluation.MODEL_NAME,
+            description = "The triage-acuity model, the nurses and the rules on the test site (KTAS, regional ED).")
+    int triageAcuity(@Mixin HelpOption help, @Mixin VersionOption options) {
+        return triageAcuity(options.value());
+    }
+
+    @Command(name = CxrEvaluation.MODEL_NAME,
+            description = "The chest X-ray model on the official PneumoniaMNIST test split.")
+    int cxrPneumonia(@Mixin HelpOption help, @Mixin VersionOption options) {
+        return CxrEvaluation.command(ProjectRoot.path(), options.value());
+    }
+
+    @Command(name = MonitoringEvaluation.NAME,
+            description = "The monitoring-forest and ecg-beat models with the monitoring rules: sepsis early warning"
+                    + " against NEWS2 and qSOFA, and ECG5000 beats.")
+    int monitoring(@Mixin HelpOption help) {
+        return MonitoringEvaluation.command(ProjectRoot.path());
+    }
+
+    static int triageAcuity(OptionalInt version) {
         Path root = ProjectRoot.path();
         try {
-            TriageEvaluation.Result result = TriageEvaluation.run(root,
-                    version == null ? OptionalInt.empty() : OptionalInt.of(version));
+            TriageEvaluation.Result result = TriageEvaluation.run(root, version);
             System.out.println("evaluated " + result.modelId() + " on the test site:");
             JsonNode predictors = result.metrics().get("predictors");
             predictors.properties().forEach(e -> {

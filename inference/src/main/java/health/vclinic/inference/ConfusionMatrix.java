@@ -1,5 +1,6 @@
 package health.vclinic.inference;
 
+import health.vclinic.inference.metrics.CohenKappa;
 import java.util.Arrays;
 
 /**
@@ -117,31 +118,10 @@ public final class ConfusionMatrix {
 
     /**
      * Cohen's kappa with quadratic weights (Cohen, Psychological Bulletin 1968), the agreement measure
-     * of the KTAS validation studies: 1 - sum(w*observed) / sum(w*expected), w = (i - j)^2 / 16.
+     * of the KTAS validation studies; see {@link CohenKappa}.
      */
     public double quadraticWeightedKappa() {
-        long n = total();
-        if (n == 0) {
-            return Double.NaN;
-        }
-        double[] referenceMargin = new double[LEVELS];
-        double[] decidedMargin = new double[LEVELS];
-        for (int r = 0; r < LEVELS; r++) {
-            for (int d = 0; d < LEVELS; d++) {
-                referenceMargin[r] += counts[r][d];
-                decidedMargin[d] += counts[r][d];
-            }
-        }
-        double observed = 0;
-        double expected = 0;
-        for (int r = 0; r < LEVELS; r++) {
-            for (int d = 0; d < LEVELS; d++) {
-                double w = (r - d) * (r - d) / (double) ((LEVELS - 1) * (LEVELS - 1));
-                observed += w * counts[r][d] / n;
-                expected += w * referenceMargin[r] * decidedMargin[d] / ((double) n * n);
-            }
-        }
-        return expected == 0 ? Double.NaN : 1 - observed / expected;
+        return CohenKappa.quadraticWeighted(counts);
     }
 
     /** The mean cost per case under {@code costs}. */

@@ -133,7 +133,7 @@ public final class ModelRepository {
     public ModelCard card(String name) {
         versionsOf(name);
         Path file = root.resolve(name).resolve(CARD_FILE);
-        ModelCard card = parse(file, () -> new ModelCard(Json.read(file)));
+        ModelCard card = parse(file, () -> ModelCard.read(file));
         if (!card.name().equals(name)) {
             throw new ModelRepositoryException(file + " names the model '" + card.name()
                     + "' but lies in the directory '" + name + "'; make them agree");
@@ -184,7 +184,7 @@ public final class ModelRepository {
         }
         Path file = dir.resolve(CARD_FILE);
         String where = "model '" + name + "' version " + version;
-        VersionCard card = parse(file, () -> new VersionCard(Json.read(file)));
+        VersionCard card = parse(file, () -> VersionCard.read(file));
         for (VersionCard.Artifact artifact : card.artifacts()) {
             verify(where, dir, artifact);
         }

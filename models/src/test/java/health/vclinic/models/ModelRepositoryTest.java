@@ -181,25 +181,52 @@ class ModelRepositoryTest {
     }
 
     @Test
-    void keepsCardFieldsThisModuleDoesNotModel() throws IOException {
-        model("triage-acuity", """
-                {"name": "triage-acuity", "task": "triage-acuity", "labels": ["1", "2", "3", "4", "5"],
-                 "provenance": {"commit": "c648167"}}""");
+    void readsTheTypedCommonPartAndKeepsModelSpecificSections() throws IOException {
+        model("triage-acuity", "{\"name\": \"triage-acuity\", \"task\": \"triage-acuity\"}");
         Path dir = Files.createDirectories(root.resolve("triage-acuity/1"));
         Files.writeString(dir.resolve("model.onnx"), "weights");
         writeCard(dir, List.of(Map.of("path", "model.onnx", "sha256", sha256("weights".getBytes(UTF_8)))),
-                Map.of("format", "tribuo", "metrics", Map.of("auroc", 0.91)));
+                Map.of("format", "tribuo", "labels", List.of(1, 2, 3, 4, 5), "metrics", Map.of("auroc", 0.91),
+                        "provenance", Map.of("git", Map.of("commit", "c648167"), "libraries", Map.of("java", "25")),
+                        "calibration", Map.of("temperature", 1.12)));
 
         ResolvedModel resolved = ModelRepository.open(root).resolve("triage-acuity");
-        JsonNode modelJson = resolved.modelCard().json();
-        ((ObjectNode) modelJson).put("name", "changed");
+        JsonNode json = resolved.card().json();
+        ((ObjectNode) json).put("format", "changed");
 
         assertAll(
-                () -> assertEquals(5, modelJson.get("labels").size()),
-                () -> assertEquals("c648167", modelJson.at("/provenance/commit").asText()),
-                () -> assertEquals(0.91, resolved.card().json().at("/metrics/auroc").asDouble()),
+                () -> assertEquals(List.of(1, 2, 3, 4, 5), resolved.card().labels().orElseThrow()),
+                () -> assertEquals(0.91, resolved.card().metrics().orElseThrow().get("auroc").asDouble()),
+                () -> assertEquals("c648167", resolved.card().provenance().orElseThrow().git().commit()),
+                () -> assertEquals(1.12, resolved.card().section("calibration").orElseThrow().get("temperature").asDouble()),
                 () -> assertEquals(Optional.of("tribuo"), resolved.format(), "the version card's format wins"),
-                () -> assertEquals("triage-acuity", resolved.modelCard().name(), "json() is a copy"));
+                () -> assertEquals(Optional.of("tribuo"), resolved.card().format(), "json() is a copy"));
+    }
+
+    @Test
+    void unknownOrMistypedCardKeysAreRefusedNamingTheKey() throws IOException {
+        model("a", "{\"name\": \"a\", \"task\": \"t\", \"labels\": [1]}");
+        assertTrue(assertThrows(ModelRepositoryException.class, () -> ModelRepository.open(root).card("a"))
+                .getMessage().contains("unknown key 'labels'"));
+
+        model("b", "{\"name\": \"b\", \"task\": \"t\"}");
+        Path dir = Files.createDirectories(root.resolve("b/1"));
+        Files.writeString(dir.resolve("m.bin"), "x");
+        List<Map<String, String>> artifacts = List.of(Map.of("path", "m.bin", "sha256", sha256("x".getBytes(UTF_8))));
+        writeCard(dir, artifacts, Map.of("artifact", "m.bin"));
+        ModelRepositoryException unknown = assertThrows(ModelRepositoryException.class,
+                () -> ModelRepository.open(root).resolve("b"));
+        assertTrue(unknown.getMessage().contains("unknown key 'artifact'"), unknown.getMessage());
+
+        writeCard(dir, artifacts, Map.of("provenance", Map.of("git", Map.of("commit", 5))));
+        ModelRepositoryException mistyped = assertThrows(ModelRepositoryException.class,
+                () -> ModelRepository.open(root).resolve("b"));
+        assertTrue(mistyped.getMessage().contains("'provenance.git.commit' must be a string"), mistyped.getMessage());
+
+        writeCard(dir, artifacts, Map.of("metrics", List.of(0.9)));
+        ModelRepositoryException notAMap = assertThrows(ModelRepositoryException.class,
+                () -> ModelRepository.open(root).resolve("b"));
+        assertTrue(notAMap.getMessage().contains("'metrics'"), notAMap.getMessage());
     }
 
     @Test

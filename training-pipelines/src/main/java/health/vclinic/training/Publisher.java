@@ -1,14 +1,10 @@
 package health.vclinic.training;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import health.vclinic.models.ModelCard;
 import health.vclinic.models.ModelRepository;
+import health.vclinic.models.VersionCard;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -18,15 +14,10 @@ import java.util.stream.Stream;
 /**
  * Publishes a new version into a model repository the way {@link ModelRepository} expects: the next
  * free version directory, the artifact first, the version card (listing the artifact's sha256) last,
- * so a reader never sees a card whose artifact is not yet complete.
+ * so a reader never sees a card whose artifact is not yet complete. Cards are written by their records
+ * ({@link ModelCard#bytes()}, {@link VersionCard#bytes()}): two-space indent, LF line ends, a final newline.
  */
 public final class Publisher {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Two-space indent and LF line ends on every platform, so cards are byte-identical everywhere. */
-    private static final ObjectWriter WRITER = JSON.writer(new DefaultPrettyPrinter()
-            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-            .withArrayIndenter(new DefaultIndenter("  ", "\n")));
 
     private Publisher() {
     }
@@ -36,31 +27,30 @@ public final class Publisher {
      * @param card the version card, artifacts listed
      * @return the directory of the new version
      */
-    public static Path publish(Path repositoryRoot, ObjectNode modelCard, String artifact, byte[] bytes, JsonNode card) {
-        String name = modelCard.get("name").asText();
-        Path modelDir = repositoryRoot.resolve(name);
+    public static Path publish(Path repositoryRoot, ModelCard modelCard, String artifact, byte[] bytes,
+                               VersionCard card) {
+        Path modelDir = repositoryRoot.resolve(modelCard.name());
         try {
             Files.createDirectories(modelDir);
             Path modelCardFile = modelDir.resolve(ModelRepository.CARD_FILE);
             if (!Files.exists(modelCardFile)) {
-                Files.write(modelCardFile, json(modelCard));
+                Files.write(modelCardFile, modelCard.bytes());
             }
             Path dir = nextVersion(modelDir);
             Files.write(dir.resolve(artifact), bytes);
-            Files.write(dir.resolve(ModelRepository.CARD_FILE), json(card));
+            Files.write(dir.resolve(ModelRepository.CARD_FILE), card.bytes());
             return dir;
         } catch (IOException e) {
             throw new TrainingException("cannot publish into " + modelDir + ": " + e, e);
         }
     }
 
-    /** The card as written: pretty JSON with LF line ends and a final newline. */
-    public static byte[] json(JsonNode node) {
-        try {
-            return (WRITER.writeValueAsString(node) + "\n").getBytes(UTF_8);
-        } catch (IOException e) {
-            throw new TrainingException("cannot write a card as JSON", e);
-        }
+    /**
+     * The same for a writer that assembles its cards as JSON trees: both are first read into their
+     * records as strictly as the repository reads them, so a card that would not load is never written.
+     */
+    public static Path publish(Path repositoryRoot, ObjectNode modelCard, String artifact, byte[] bytes, JsonNode card) {
+        return publish(repositoryRoot, ModelCard.fromJson(modelCard), artifact, bytes, VersionCard.fromJson(card));
     }
 
     /** Creates the directory after the highest numbered one, unfinished versions included. */

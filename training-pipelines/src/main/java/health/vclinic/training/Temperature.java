@@ -1,5 +1,7 @@
 package health.vclinic.training;
 
+import health.vclinic.inference.metrics.GoldenSection;
+
 /**
  * Temperature scaling (Guo et al., "On calibration of modern neural networks", ICML 2017): one number
  * T such that softmax(log p / T) minimises the negative log-likelihood of held-out labels. T > 1
@@ -14,35 +16,14 @@ final class Temperature {
     }
 
     /**
-     * Fits T by golden-section search on log T over [{@value #MIN}, {@value #MAX}].
+     * Fits T by golden-section search ({@link GoldenSection}, 80 steps) on log T over [{@value #MIN}, {@value #MAX}].
      *
      * @param probabilities held-out probabilities, one row per case, level 1 first
      * @param levels the true level (1-5) of each case
      */
     static double fit(double[][] probabilities, int[] levels) {
-        double a = Math.log(MIN);
-        double b = Math.log(MAX);
-        double ratio = (Math.sqrt(5) - 1) / 2;
-        double c = b - ratio * (b - a);
-        double d = a + ratio * (b - a);
-        double fc = negativeLogLikelihood(probabilities, levels, Math.exp(c));
-        double fd = negativeLogLikelihood(probabilities, levels, Math.exp(d));
-        for (int i = 0; i < 80; i++) {
-            if (fc <= fd) {
-                b = d;
-                d = c;
-                fd = fc;
-                c = b - ratio * (b - a);
-                fc = negativeLogLikelihood(probabilities, levels, Math.exp(c));
-            } else {
-                a = c;
-                c = d;
-                fc = fd;
-                d = a + ratio * (b - a);
-                fd = negativeLogLikelihood(probabilities, levels, Math.exp(d));
-            }
-        }
-        return Math.exp((a + b) / 2);
+        return Math.exp(GoldenSection.minimise(
+                logT -> negativeLogLikelihood(probabilities, levels, Math.exp(logT)), Math.log(MIN), Math.log(MAX), 80));
     }
 
     /** softmax(log p / T), row by row. */

@@ -1,51 +1,72 @@
 package health.vclinic.training;
 
-import health.vclinic.models.ProjectRoot;
 import health.vclinic.models.ModelRepository;
+import health.vclinic.models.ProjectRoot;
 import health.vclinic.training.ecg.EcgBeatPipeline;
 import health.vclinic.training.imaging.CxrPneumoniaPipeline;
 import health.vclinic.training.monitoring.MonitoringForestPipeline;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code vclinic train triage-acuity [--config FILE]}: runs the pipeline and publishes a new version
- * into {@code models/repository} under the project root (system property {@code vclinic.root}, which
- * the launcher sets; default the working directory).
+ * {@code vclinic train <pipeline> [--config FILE]}: runs a pipeline and publishes a new version into
+ * {@code models/repository} under the project root (system property {@code vclinic.root}, which the
+ * launcher sets; default the working directory). One picocli subcommand per pipeline, each with its
+ * own help ({@code vclinic train cxr-pneumonia --help}); an unknown pipeline is a usage error (exit 2).
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a model and publish it as a new version in models/repository.")
-final class TrainCommand implements Callable<Integer> {
+        description = "Train a model and publish it as a new version in models/repository.",
+        synopsisSubcommandLabel = "PIPELINE")
+final class TrainCommand implements Runnable {
 
-    @Parameters(index = "0", paramLabel = "PIPELINE", description = "The pipeline to run: triage-acuity,"
-            + " cxr-pneumonia, ecg-beat or monitoring-forest.")
-    String pipeline;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "Configuration (JSON, dash-case keys); keys left out take the defaults"
-                    + " (training-pipelines/src/main/resources/health/vclinic/training/triage-acuity.json).")
-    Path config;
-
+    /** Without a pipeline: the list of pipelines. */
     @Override
-    public Integer call() {
-        if (pipeline.equals(CxrPneumoniaPipeline.MODEL_NAME)) {
-            return CxrPneumoniaPipeline.command(ProjectRoot.path(), config);
-        }
-        if (pipeline.equals(EcgBeatPipeline.MODEL_NAME)) {
-            return EcgBeatPipeline.command(ProjectRoot.path(), config);
-        }
-        if (pipeline.equals(MonitoringForestPipeline.MODEL_NAME)) {
-            return MonitoringForestPipeline.command(ProjectRoot.path(), config);
-        }
-        if (!pipeline.equals(TriageAcuityPipeline.MODEL_NAME)) {
-            System.err.println("vclinic train: unknown pipeline '" + pipeline + "'; the pipelines are: "
-                    + TriageAcuityPipeline.MODEL_NAME + ", " + CxrPneumoniaPipeline.MODEL_NAME + ", "
-                    + EcgBeatPipeline.MODEL_NAME + ", " + MonitoringForestPipeline.MODEL_NAME);
-            return 2;
-        }
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "name the pipeline to run");
+    }
+
+    /** {@code --config FILE}, shared by every pipeline. */
+    static final class ConfigOption {
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "Configuration (JSON, dash-case keys); keys left out take the defaults, unknown keys,"
+                        + " wrong types and values out of range are refused naming the key.")
+        Path config;
+    }
+
+    @Command(name = TriageAcuityPipeline.MODEL_NAME, mixinStandardHelpOptions = true,
+            description = "The KTAS triage-acuity model (Tribuo, exported to ONNX). Defaults:"
+                    + " training-pipelines/src/main/resources/health/vclinic/training/triage-acuity.json.")
+    int triageAcuity(@Mixin ConfigOption options) {
+        return triageAcuity(options.config);
+    }
+
+    @Command(name = CxrPneumoniaPipeline.MODEL_NAME, mixinStandardHelpOptions = true,
+            description = "The chest X-ray pneumonia CNN (DJL/PyTorch on CPU); keys: see CxrTrainingConfig.")
+    int cxrPneumonia(@Mixin ConfigOption options) {
+        return CxrPneumoniaPipeline.command(ProjectRoot.path(), options.config);
+    }
+
+    @Command(name = EcgBeatPipeline.MODEL_NAME, mixinStandardHelpOptions = true,
+            description = "The ECG5000 beat CNN (DJL/PyTorch); keys: see EcgBeatConfig.")
+    int ecgBeat(@Mixin ConfigOption options) {
+        return EcgBeatPipeline.command(ProjectRoot.path(), options.config);
+    }
+
+    @Command(name = MonitoringForestPipeline.MODEL_NAME, mixinStandardHelpOptions = true,
+            description = "The vital-sign isolation forest (Smile); keys: see ForestConfig.")
+    int monitoringForest(@Mixin ConfigOption options) {
+        return MonitoringForestPipeline.command(ProjectRoot.path(), options.config);
+    }
+
+    static int triageAcuity(Path config) {
         Path root = ProjectRoot.path();
         try {
             TrainingConfig settings = config == null ? TrainingConfig.defaults() : TrainingConfig.load(config);

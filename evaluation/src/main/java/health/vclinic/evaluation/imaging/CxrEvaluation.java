@@ -14,6 +14,8 @@ import health.vclinic.inference.imaging.CxrFinding;
 import health.vclinic.inference.imaging.CxrModel;
 import health.vclinic.inference.imaging.DynamicBatcher;
 import health.vclinic.inference.imaging.OcclusionSaliency;
+import health.vclinic.inference.metrics.Auroc;
+import health.vclinic.inference.metrics.WilsonInterval;
 import health.vclinic.models.ModelRepository;
 import health.vclinic.models.ModelRepositoryException;
 import health.vclinic.models.ResolvedModel;
@@ -240,7 +242,7 @@ public final class CxrEvaluation {
         data.put("images", cases.size());
         data.put("normal", cases.stream().filter(c -> !c.positive()).count());
         data.put("pneumonia", cases.stream().filter(Case::positive).count());
-        double auroc = BinaryMetrics.auroc(positive, probability);
+        double auroc = Auroc.of(positive, probability);
         BinaryMetrics.Interval ci = BinaryMetrics.aurocIntervals(positive, List.of(probability), RESAMPLES, SEED)[0];
         m.putObject("auroc").put("value", auroc).put("ci_low", ci.low()).put("ci_high", ci.high())
                 .put("resamples", ci.resamples())
@@ -316,16 +318,11 @@ public final class CxrEvaluation {
         return a;
     }
 
-    /** A proportion with its Wilson score 95% interval (Wilson, JASA 1927), good at small counts and near 0 or 1. */
+    /** A proportion with its Wilson score 95% interval ({@link WilsonInterval}). */
     static ObjectNode proportion(long successes, long n) {
-        ObjectNode o = JSON.createObjectNode();
-        double p = n == 0 ? Double.NaN : (double) successes / n;
-        double z = 1.959964;
-        double denominator = 1 + z * z / n;
-        double centre = (p + z * z / (2.0 * n)) / denominator;
-        double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denominator;
-        o.put("value", p).put("ci_low", centre - half).put("ci_high", centre + half).put("n", n);
-        return o;
+        WilsonInterval w = WilsonInterval.of(successes, n);
+        return JSON.createObjectNode().put("value", w.proportion()).put("ci_low", w.low()).put("ci_high", w.high())
+                .put("n", n);
     }
 
     private static double brier(boolean[] positive, double[] p) {

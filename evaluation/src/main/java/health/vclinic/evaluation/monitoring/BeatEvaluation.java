@@ -7,6 +7,7 @@ import health.vclinic.datasets.monitoring.Ecg5000;
 import health.vclinic.datasets.monitoring.EcgBeat;
 import health.vclinic.datasets.monitoring.LabelledBeat;
 import health.vclinic.evaluation.BinaryMetrics;
+import health.vclinic.inference.metrics.Auroc;
 import health.vclinic.evaluation.EvaluationException;
 import health.vclinic.inference.monitoring.BeatPrediction;
 import health.vclinic.inference.monitoring.EcgBeatModel;
@@ -88,7 +89,7 @@ final class BeatEvaluation {
         test.put("abnormal", tp + fn);
         BinaryMetrics.Interval ci = BinaryMetrics.aurocIntervals(abnormal, List.of(p), RESAMPLES, SEED)[0];
         test.putObject("auroc")
-                .put("value", BinaryMetrics.auroc(abnormal, p))
+                .put("value", Auroc.of(abnormal, p))
                 .put("ci_low", ci.low())
                 .put("ci_high", ci.high())
                 .put("method", "Mann-Whitney; 95% percentile bootstrap over " + RESAMPLES + " seeded resamples");

@@ -1,16 +1,11 @@
 package health.vclinic.training.ecg;
 
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import static health.vclinic.training.ConfigFiles.require;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import health.vclinic.datasets.monitoring.Ecg5000;
 import health.vclinic.training.ConfigFiles;
-import health.vclinic.training.TrainingException;
 import java.nio.file.Path;
-import java.util.Set;
 
 /**
  * Everything that decides the trained ECG beat model besides the data: the same data and this
@@ -18,8 +13,9 @@ import java.util.Set;
  * {@code threads} fixes PyTorch's floating-point reduction order).
  *
  * <p>{@code ./vclinic train ecg-beat --config FILE} reads a JSON object with these dash-case keys;
- * keys left out keep their defaults, unknown keys are an error. The effective configuration is written
- * into the model card.
+ * keys left out keep their defaults; unknown keys, values of the wrong type and values out of range are
+ * refused with the key named ({@link ConfigFiles}). The effective configuration is written into the
+ * model card.
  *
  * @param data the ECG5000 folder, relative to the project root ({@code data}; default
  *     {@code ../shared/datasets/ecg5000})
@@ -37,28 +33,18 @@ import java.util.Set;
 public record EcgBeatConfig(String data, long seed, int threads, int epochs, int batchSize, float learningRate,
                             int folds, int trainLimit) {
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-    private static final Set<String> KEYS = Set.of("data", "seed", "threads", "epochs", "batch-size", "learning-rate",
-            "folds", "train-limit");
-
     /** The configuration of the published model. */
     public static final EcgBeatConfig DEFAULT = new EcgBeatConfig(Ecg5000.RELATIVE_PATH.toString(), 5000, 1, 40, 32,
             0.003f, 5, 0);
 
     public EcgBeatConfig {
-        if (data == null || data.isBlank()) {
-            throw new TrainingException("data: the ECG5000 folder is required");
-        }
-        if (threads < 1 || epochs < 1 || batchSize < 2 || folds < 0 || folds == 1 || trainLimit < 0) {
-            throw new TrainingException("threads and epochs must be at least 1, batch-size at least 2, folds 0 or at"
-                    + " least 2, train-limit 0 (all) or a beat count");
-        }
-        if (!(learningRate > 0)) {
-            throw new TrainingException("learning-rate must be positive");
-        }
+        require(data != null && !data.isBlank(), "data", "the ECG5000 folder", data);
+        require(threads >= 1, "threads", "at least 1", threads);
+        require(epochs >= 1, "epochs", "at least 1", epochs);
+        require(batchSize >= 2, "batch-size", "at least 2", batchSize);
+        require(learningRate > 0 && Float.isFinite(learningRate), "learning-rate", "a positive number", learningRate);
+        require(folds == 0 || folds >= 2, "folds", "0 (no cross-validation) or at least 2", folds);
+        require(trainLimit >= 0, "train-limit", "0 (all beats) or a beat count", trainLimit);
     }
 
     /** Two epochs on 100 beats, no cross-validation: seconds, for tests of the pipeline, not a usable model. */
@@ -72,30 +58,15 @@ public record EcgBeatConfig(String data, long seed, int threads, int epochs, int
 
     /** The effective configuration, as the card records it. */
     public ObjectNode json() {
-        ObjectNode m = JSON.createObjectNode();
-        m.put("data", data);
-        m.put("seed", seed);
-        m.put("threads", threads);
-        m.put("epochs", epochs);
-        m.put("batch-size", batchSize);
-        m.put("learning-rate", learningRate);
-        m.put("folds", folds);
-        m.put("train-limit", trainLimit);
-        return m;
+        return ConfigFiles.json(this);
     }
 
     /**
      * The defaults, overridden by the keys of a JSON file.
      *
-     * @throws TrainingException naming an unknown or invalid key
+     * @throws health.vclinic.training.TrainingException naming an unknown, mistyped or out-of-range key
      */
     public static EcgBeatConfig load(Path file) {
-        JsonNode json = ConfigFiles.readObject(JSON, file);
-        ConfigFiles.rejectUnknownKeys(json, KEYS, file);
-        EcgBeatConfig d = DEFAULT;
-        return new EcgBeatConfig(json.path("data").asText(d.data()), json.path("seed").asLong(d.seed()),
-                json.path("threads").asInt(d.threads()), json.path("epochs").asInt(d.epochs()),
-                json.path("batch-size").asInt(d.batchSize()), (float) json.path("learning-rate").asDouble(d.learningRate()),
-                json.path("folds").asInt(d.folds()), json.path("train-limit").asInt(d.trainLimit()));
+        return ConfigFiles.read(file, DEFAULT, EcgBeatConfig.class);
     }
 }

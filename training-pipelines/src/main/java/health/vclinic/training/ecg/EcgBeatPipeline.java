@@ -9,8 +9,10 @@ import health.vclinic.datasets.monitoring.LabelledBeat;
 import health.vclinic.inference.monitoring.BeatPrediction;
 import health.vclinic.inference.monitoring.EcgBeatModel;
 import health.vclinic.inference.monitoring.EcgBeatNet;
+import health.vclinic.models.ModelCard;
 import health.vclinic.models.ModelRepository;
 import health.vclinic.models.Sha256;
+import health.vclinic.models.VersionCard;
 import health.vclinic.training.Publisher;
 import health.vclinic.training.RunProvenance;
 import health.vclinic.training.TrainingException;
@@ -82,26 +84,22 @@ public final class EcgBeatPipeline {
         Optional<EcgBeatTrainer.CrossValidation> cv = config.folds() == 0 ? Optional.empty()
                 : Optional.of(EcgBeatTrainer.crossValidate(train, config, progress));
         EcgBeatTrainer.Trained trained = EcgBeatTrainer.train(train, config, progress);
-        ObjectNode card = card(trained, cv, train, config, dir, RunProvenance.git(projectRoot));
+        VersionCard card = card(trained, cv, train, config, dir, RunProvenance.git(projectRoot));
         Path published = Publisher.publish(repository, modelCard(), EcgBeatModel.PARAMS_FILE, trained.params(), card);
         return new Result(trained, cv, published, Integer.parseInt(published.getFileName().toString()));
     }
 
-    static ObjectNode modelCard() {
-        ObjectNode m = JSON.createObjectNode();
-        m.put("name", MODEL_NAME);
-        m.put("task", "ecg-beat-classification");
-        m.put("format", EcgBeatModel.FORMAT);
-        m.put("description", "Classifies one heartbeat (140 points, any gain) into the five ECG5000 classes; remote"
-                + " monitoring counts the abnormal ones (classes 2-5) among a patient's recent beats.");
-        m.put("intended_use", "A screen for frequent ectopy in wearable ECG beats, for a clinician to review. Trained on"
+    static ModelCard modelCard() {
+        return ModelCard.of(MODEL_NAME, "ecg-beat-classification", EcgBeatModel.FORMAT,
+                "Classifies one heartbeat (140 points, any gain) into the five ECG5000 classes; remote"
+                + " monitoring counts the abnormal ones (classes 2-5) among a patient's recent beats.",
+                "A screen for frequent ectopy in wearable ECG beats, for a clinician to review. Trained on"
                 + " beats from one 20-hour recording of one patient with severe congestive heart failure (PhysioNet chfdb"
-                + " chf07 via the UCR archive): not validated for other patients, leads or devices, and not a diagnosis.");
-        m.put("data", "UCR ECG5000 (Dau et al., IEEE/CAA J. Autom. Sinica 2019), from PhysioNet chfdb (ODC-BY)");
-        return m;
+                + " chf07 via the UCR archive): not validated for other patients, leads or devices, and not a diagnosis.",
+                "UCR ECG5000 (Dau et al., IEEE/CAA J. Autom. Sinica 2019), from PhysioNet chfdb (ODC-BY)");
     }
 
-    private static ObjectNode card(EcgBeatTrainer.Trained t, Optional<EcgBeatTrainer.CrossValidation> cv,
+    private static VersionCard card(EcgBeatTrainer.Trained t, Optional<EcgBeatTrainer.CrossValidation> cv,
                                    List<LabelledBeat> train, EcgBeatConfig config, Path dataDir, ObjectNode git) {
         ObjectNode card = JSON.createObjectNode();
         card.put("format", EcgBeatModel.FORMAT);
@@ -180,7 +178,7 @@ public final class EcgBeatPipeline {
                 .put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         provenance.put("reproduce", "./vclinic train ecg-beat: the same data, configuration, seed and thread count give"
                 + " byte-identical parameters");
-        return card;
+        return VersionCard.fromJson(card);
     }
 
     static double round(double v) {

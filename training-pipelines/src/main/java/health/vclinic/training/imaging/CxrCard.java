@@ -8,7 +8,9 @@ import health.vclinic.inference.imaging.CxrArchitecture;
 import health.vclinic.inference.imaging.CxrModel;
 import health.vclinic.inference.imaging.CxrPreprocessing;
 import health.vclinic.inference.imaging.OcclusionSaliency;
+import health.vclinic.models.ModelCard;
 import health.vclinic.models.Sha256;
+import health.vclinic.models.VersionCard;
 
 /**
  * The cards of {@code cxr-pneumonia}: what the model is for (model card), and for each version
@@ -24,21 +26,17 @@ final class CxrCard {
     private CxrCard() {
     }
 
-    static ObjectNode model() {
-        ObjectNode m = JSON.createObjectNode();
-        m.put("name", CxrModel.NAME);
-        m.put("task", "pneumonia-from-chest-xray");
-        m.put("format", CxrModel.FORMAT);
-        m.put("description", "Reads a frontal chest X-ray (PNG or JPEG, any size) and gives the calibrated"
+    static ModelCard model() {
+        return ModelCard.of(CxrModel.NAME, "pneumonia-from-chest-xray", CxrModel.FORMAT,
+                "Reads a frontal chest X-ray (PNG or JPEG, any size) and gives the calibrated"
                 + " probability of pneumonia, a label at a validated operating point, and an occlusion saliency map."
-                + " A first read for a clinician to check, not a diagnosis.");
-        m.put("intended_use", "Triage support in virtual clinics: flags radiographs that may show pneumonia so a"
+                + " A first read for a clinician to check, not a diagnosis.",
+                "Triage support in virtual clinics: flags radiographs that may show pneumonia so a"
                 + " clinician looks at them sooner. Trained on paediatric (1 to 5 years) anterior-posterior films from"
                 + " one centre (Guangzhou Women and Children's Medical Center), reduced to 28x28 pixels; not validated"
-                + " for adults, lateral views, other findings or other populations.");
-        m.put("data", "MedMNIST v2 PneumoniaMNIST (Yang et al., Scientific Data 2023, CC BY 4.0), from Kermany et al.,"
+                + " for adults, lateral views, other findings or other populations.",
+                "MedMNIST v2 PneumoniaMNIST (Yang et al., Scientific Data 2023, CC BY 4.0), from Kermany et al.,"
                 + " Cell 2018");
-        return m;
     }
 
     /**
@@ -46,7 +44,7 @@ final class CxrCard {
      * @param data the data file's name, sha256 and the images used per split
      * @param git the commit and whether the sources differed from it
      */
-    static ObjectNode version(TrainedCxr t, String paramsFile, ObjectNode data, ObjectNode git) {
+    static VersionCard version(TrainedCxr t, String paramsFile, ObjectNode data, ObjectNode git) {
         ObjectNode card = JSON.createObjectNode();
         card.put("format", CxrModel.FORMAT);
         ArrayNode artifacts = card.putArray("artifacts");
@@ -99,7 +97,7 @@ final class CxrCard {
                 .put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         provenance.put("reproduce", "./vclinic train cxr-pneumonia: the same data file, configuration, seed and"
                 + " thread count give byte-identical parameters");
-        return card;
+        return VersionCard.fromJson(card);
     }
 
     private static ObjectNode architecture(TrainedCxr t) {

@@ -6,6 +6,7 @@ import health.vclinic.datasets.imaging.MedMnist;
 import health.vclinic.inference.imaging.CxrModel;
 import health.vclinic.models.ModelRepository;
 import health.vclinic.models.Sha256;
+import health.vclinic.models.VersionCard;
 import health.vclinic.training.Publisher;
 import health.vclinic.training.RunProvenance;
 import health.vclinic.training.TrainingException;
@@ -90,7 +91,7 @@ public final class CxrPneumoniaPipeline {
         dataNode.put("sha256", Sha256.sha256(file));
         dataNode.put("splits", "official MedMNIST v2 train / val / test; training reads train and val only");
         dataNode.putObject("images").put("train", trained.trainImages()).put("val", trained.valImages());
-        ObjectNode card = CxrCard.version(trained, PARAMS_FILE, dataNode, RunProvenance.git(projectRoot));
+        VersionCard card = CxrCard.version(trained, PARAMS_FILE, dataNode, RunProvenance.git(projectRoot));
         Path dir = Publisher.publish(repository, CxrCard.model(), PARAMS_FILE, trained.params(), card);
         return new Result(trained, dir, Integer.parseInt(dir.getFileName().toString()));
     }

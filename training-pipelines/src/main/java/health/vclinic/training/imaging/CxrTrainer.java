@@ -23,6 +23,7 @@ import health.vclinic.datasets.imaging.MedMnist;
 import health.vclinic.inference.imaging.CxrCalibration;
 import health.vclinic.inference.imaging.CxrModel;
 import health.vclinic.inference.imaging.CxrPreprocessing;
+import health.vclinic.inference.metrics.Auroc;
 import health.vclinic.training.TrainingException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -109,7 +110,7 @@ public final class CxrTrainer {
                 for (int epoch = 1; epoch <= config.maxEpochs(); epoch++) {
                     long epochStart = System.nanoTime();
                     double loss = epoch(trainer, trainPixels, train, preprocessing, augmentation, config, epoch);
-                    double auroc = ValidationFit.auroc(toDouble(evaluate(trainer, valInputs, side)), valLabels);
+                    double auroc = Auroc.of(valLabels, toDouble(evaluate(trainer, valInputs, side)));
                     double seconds = (System.nanoTime() - epochStart) / 1e9;
                     float lr = learningRate.getNewValue(epoch * stepsPerEpoch);
                     history.add(new TrainedCxr.Epoch(epoch, loss, auroc, lr, seconds));
@@ -204,7 +205,7 @@ public final class CxrTrainer {
              Predictor<float[], Float> predictor = model.newPredictor()) {
             logits = toDouble(CxrModel.logits(predictor, valInputs, 256));
         }
-        double auroc = ValidationFit.auroc(logits, valLabels);
+        double auroc = Auroc.of(valLabels, logits);
         // Rounded as the card records them, so the metrics below are those of the published model.
         double temperature = roundTo6(ValidationFit.temperature(logits, valLabels));
         double[] probabilities = new double[logits.length];

@@ -1,49 +1,16 @@
 package health.vclinic.training.imaging;
 
 import health.vclinic.inference.imaging.CxrCalibration;
+import health.vclinic.inference.metrics.GoldenSection;
 import java.util.Arrays;
 
 /**
- * What training fits on the validation split once the network is chosen: AUROC (for early stopping),
- * the temperature, and the operating point. Pure functions of (scores, labels), so deterministic.
+ * What training fits on the validation split once the network is chosen: the temperature and the
+ * operating point (the AUROC for early stopping is {@link health.vclinic.inference.metrics.Auroc}). Pure functions of (scores, labels), so deterministic.
  */
 final class ValidationFit {
 
     private ValidationFit() {
-    }
-
-    /**
-     * The area under the ROC curve by the Mann-Whitney U statistic, ties counted one half (Hanley and
-     * McNeil, Radiology 143:29-36, 1982).
-     */
-    static double auroc(double[] scores, int[] labels) {
-        int n = scores.length;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(scores[a], scores[b]));
-        double rankSumPositives = 0;
-        long positives = 0;
-        for (int i = 0; i < n; ) {
-            int j = i;
-            while (j + 1 < n && scores[order[j + 1]] == scores[order[i]]) {
-                j++;
-            }
-            double averageRank = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++) {
-                if (labels[order[k]] == 1) {
-                    rankSumPositives += averageRank;
-                    positives++;
-                }
-            }
-            i = j + 1;
-        }
-        long negatives = n - positives;
-        if (positives == 0 || negatives == 0) {
-            return Double.NaN;
-        }
-        return (rankSumPositives - positives * (positives + 1) / 2.0) / (positives * (double) negatives);
     }
 
     /**
@@ -52,29 +19,8 @@ final class ValidationFit {
      * 1/T, so the search finds the global minimum.
      */
     static double temperature(double[] logits, int[] labels) {
-        double lo = Math.log(0.05);
-        double hi = Math.log(20);
-        double ratio = (Math.sqrt(5) - 1) / 2;
-        double a = hi - ratio * (hi - lo);
-        double b = lo + ratio * (hi - lo);
-        double fa = nll(logits, labels, Math.exp(a));
-        double fb = nll(logits, labels, Math.exp(b));
-        for (int i = 0; i < 100; i++) {
-            if (fa <= fb) {
-                hi = b;
-                b = a;
-                fb = fa;
-                a = hi - ratio * (hi - lo);
-                fa = nll(logits, labels, Math.exp(a));
-            } else {
-                lo = a;
-                a = b;
-                fa = fb;
-                b = lo + ratio * (hi - lo);
-                fb = nll(logits, labels, Math.exp(b));
-            }
-        }
-        return Math.exp((lo + hi) / 2);
+        return Math.exp(GoldenSection.minimise(logT -> nll(logits, labels, Math.exp(logT)), Math.log(0.05),
+                Math.log(20), 100));
     }
 
     /** Mean binary cross-entropy of {@code sigmoid(logit / t)}, computed stably. */

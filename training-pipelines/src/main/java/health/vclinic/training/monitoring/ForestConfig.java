@@ -1,16 +1,11 @@
 package health.vclinic.training.monitoring;
 
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import static health.vclinic.training.ConfigFiles.require;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import health.vclinic.datasets.monitoring.SepsisDataset;
 import health.vclinic.training.ConfigFiles;
-import health.vclinic.training.TrainingException;
 import java.nio.file.Path;
-import java.util.Set;
 
 /**
  * Everything that decides the monitoring anomaly forest besides the data. The same data and
@@ -19,7 +14,8 @@ import java.util.Set;
  * scheduling).
  *
  * <p>{@code ./vclinic train monitoring-forest --config FILE} reads a JSON object with these dash-case
- * keys; keys left out keep their defaults, unknown keys are an error.
+ * keys ({@link ConfigFiles}); keys left out keep their defaults; unknown keys, values of the wrong type
+ * and values out of range are refused with the key named.
  *
  * @param data the sepsis subset folder, relative to the project root ({@code data}; default
  *     {@code ../shared/datasets/physionet_sepsis2019_subset})
@@ -39,30 +35,19 @@ import java.util.Set;
 public record ForestConfig(String data, long splitSeed, double trainFraction, long seed, int trees, int sampleSize,
                            double lowQuantile, double mediumQuantile, int stayLimit) {
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-    private static final Set<String> KEYS = Set.of("data", "split-seed", "train-fraction", "seed", "trees",
-            "sample-size", "low-quantile", "medium-quantile", "stay-limit");
-
     /** The configuration of the published forest. */
     public static final ForestConfig DEFAULT = new ForestConfig(SepsisDataset.RELATIVE_PATH.toString(), 42, 0.5, 2019,
             100, 256, 0.99, 0.999, 0);
 
     public ForestConfig {
-        if (data == null || data.isBlank()) {
-            throw new TrainingException("data: the sepsis subset folder is required");
-        }
-        if (!(trainFraction > 0 && trainFraction < 1)) {
-            throw new TrainingException("train-fraction must be between 0 and 1");
-        }
-        if (trees < 1 || sampleSize < 2 || stayLimit < 0) {
-            throw new TrainingException("trees must be at least 1, sample-size at least 2, stay-limit 0 or more");
-        }
-        if (!(lowQuantile > 0.5 && lowQuantile <= mediumQuantile && mediumQuantile < 1)) {
-            throw new TrainingException("quantiles: 0.5 < low-quantile <= medium-quantile < 1");
-        }
+        require(data != null && !data.isBlank(), "data", "the sepsis subset folder", data);
+        require(trainFraction > 0 && trainFraction < 1, "train-fraction", "between 0 and 1 (exclusive)", trainFraction);
+        require(trees >= 1, "trees", "at least 1", trees);
+        require(sampleSize >= 2, "sample-size", "at least 2", sampleSize);
+        require(stayLimit >= 0, "stay-limit", "0 (all stays) or more", stayLimit);
+        require(lowQuantile > 0.5 && lowQuantile < 1, "low-quantile", "above 0.5 and below 1", lowQuantile);
+        require(mediumQuantile >= lowQuantile && mediumQuantile < 1, "medium-quantile",
+                "at least low-quantile (" + lowQuantile + ") and below 1", mediumQuantile);
     }
 
     /** A few stays and trees: a forest in well under a second, for tests. */
@@ -74,29 +59,17 @@ public record ForestConfig(String data, long splitSeed, double trainFraction, lo
         return projectRoot.resolve(data).normalize();
     }
 
+    /** The effective configuration, as the card records it (dash-case keys, as in a file). */
     public ObjectNode json() {
-        ObjectNode m = JSON.createObjectNode();
-        m.put("data", data);
-        m.put("split-seed", splitSeed);
-        m.put("train-fraction", trainFraction);
-        m.put("seed", seed);
-        m.put("trees", trees);
-        m.put("sample-size", sampleSize);
-        m.put("low-quantile", lowQuantile);
-        m.put("medium-quantile", mediumQuantile);
-        m.put("stay-limit", stayLimit);
-        return m;
+        return ConfigFiles.json(this);
     }
 
-    /** The defaults, overridden by the keys of a JSON file. */
+    /**
+     * The defaults, overridden by the keys of a JSON file.
+     *
+     * @throws health.vclinic.training.TrainingException naming an unknown, mistyped or out-of-range key
+     */
     public static ForestConfig load(Path file) {
-        JsonNode json = ConfigFiles.readObject(JSON, file);
-        ConfigFiles.rejectUnknownKeys(json, KEYS, file);
-        ForestConfig d = DEFAULT;
-        return new ForestConfig(json.path("data").asText(d.data()), json.path("split-seed").asLong(d.splitSeed()),
-                json.path("train-fraction").asDouble(d.trainFraction()), json.path("seed").asLong(d.seed()),
-                json.path("trees").asInt(d.trees()), json.path("sample-size").asInt(d.sampleSize()),
-                json.path("low-quantile").asDouble(d.lowQuantile()), json.path("medium-quantile").asDouble(d.mediumQuantile()),
-                json.path("stay-limit").asInt(d.stayLimit()));
+        return ConfigFiles.read(file, DEFAULT, ForestConfig.class);
     }
 }

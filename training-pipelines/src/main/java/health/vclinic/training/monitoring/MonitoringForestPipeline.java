@@ -11,8 +11,10 @@ import health.vclinic.inference.monitoring.AnomalyForest;
 import health.vclinic.inference.monitoring.MonitoringConfig;
 import health.vclinic.inference.monitoring.PatientWindow;
 import health.vclinic.inference.monitoring.WindowFeatures;
+import health.vclinic.models.ModelCard;
 import health.vclinic.models.ModelRepository;
 import health.vclinic.models.Sha256;
+import health.vclinic.models.VersionCard;
 import health.vclinic.training.Publisher;
 import health.vclinic.training.RunProvenance;
 import health.vclinic.training.TrainingException;
@@ -97,7 +99,7 @@ public final class MonitoringForestPipeline {
         }
         SeededSplit<SepsisStay> split = split(stays, config.splitSeed(), config.trainFraction());
         Fitted fitted = fit(split.train(), config, MonitoringConfig.defaults(), progress);
-        ObjectNode card = card(fitted, split, config, dir, stays, RunProvenance.git(projectRoot));
+        VersionCard card = card(fitted, split, config, dir, stays, RunProvenance.git(projectRoot));
         Path published = Publisher.publish(repository, modelCard(), AnomalyForest.ARTIFACT, fitted.forestBytes(), card);
         return new Result(fitted, published, Integer.parseInt(published.getFileName().toString()));
     }
@@ -184,21 +186,17 @@ public final class MonitoringForestPipeline {
         }
     }
 
-    static ObjectNode modelCard() {
-        ObjectNode m = JSON.createObjectNode();
-        m.put("name", MODEL_NAME);
-        m.put("task", "vital-sign-anomaly");
-        m.put("format", AnomalyForest.FORMAT);
-        m.put("description", "An isolation forest over a patient's recent vital signs (window features): how unlike the"
-                + " stays without sepsis it was trained on the patient's last hours look.");
-        m.put("intended_use", "One of the remote-monitoring detectors, beside NEWS2 and trend rules: it raises LOW or"
+    static ModelCard modelCard() {
+        return ModelCard.of(MODEL_NAME, "vital-sign-anomaly", AnomalyForest.FORMAT,
+                "An isolation forest over a patient's recent vital signs (window features): how unlike the"
+                + " stays without sepsis it was trained on the patient's last hours look.",
+                "One of the remote-monitoring detectors, beside NEWS2 and trend rules: it raises LOW or"
                 + " MEDIUM anomaly alerts for a clinician to look at. Trained on adult ICU stays (Beth Israel Deaconess,"
-                + " PhysioNet/CinC 2019 set A), hourly charting; not validated for home wearables or other populations.");
-        m.put("data", "PhysioNet/CinC Challenge 2019 (Reyna et al., Crit Care Med 2020), 200-stay subset, ODbL");
-        return m;
+                + " PhysioNet/CinC 2019 set A), hourly charting; not validated for home wearables or other populations.",
+                "PhysioNet/CinC Challenge 2019 (Reyna et al., Crit Care Med 2020), 200-stay subset, ODbL");
     }
 
-    private static ObjectNode card(Fitted f, SeededSplit<SepsisStay> split, ForestConfig config, Path dataDir,
+    private static VersionCard card(Fitted f, SeededSplit<SepsisStay> split, ForestConfig config, Path dataDir,
                                    List<SepsisStay> stays, ObjectNode git) {
         ObjectNode card = JSON.createObjectNode();
         card.put("format", AnomalyForest.FORMAT);
@@ -249,7 +247,7 @@ public final class MonitoringForestPipeline {
                 .put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         provenance.put("reproduce", "./vclinic train monitoring-forest: the same data and configuration give a"
                 + " byte-identical forest.ser");
-        return card;
+        return VersionCard.fromJson(card);
     }
 
     private static String staysDigest(Path dataDir, List<SepsisStay> stays) {

@@ -94,6 +94,6 @@ class EcgBeatPipelineTest {
         assertEquals(EcgBeatConfig.DEFAULT.folds(), c.folds());
         Path bad = Files.writeString(dir.resolve("b.json"), "{\"epoch\": 3}");
         var e = assertThrows(TrainingException.class, () -> EcgBeatConfig.load(bad));
-        assertTrue(e.getMessage().contains("unknown keys [epoch]"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown key 'epoch'"), e.getMessage());
     }
 }

@@ -96,7 +96,7 @@ class CxrTrainerTest {
         assertEquals(CxrTrainingConfig.DEFAULT.maxEpochs(), config.maxEpochs());
         Files.writeString(file, "{\"max-epoch\": 5}");
         TrainingException e = assertThrows(TrainingException.class, () -> CxrTrainingConfig.load(file));
-        assertTrue(e.getMessage().contains("unknown configuration key 'max-epoch'"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown key 'max-epoch'"), e.getMessage());
         Files.writeString(file, "{\"augmentation\": {\"flip\": true}}");
         e = assertThrows(TrainingException.class, () -> CxrTrainingConfig.load(file));
         assertTrue(e.getMessage().contains("'augmentation.flip'"), e.getMessage());
@@ -104,8 +104,6 @@ class CxrTrainerTest {
 
     @Test
     void validationFitsFromKnownCases() {
-        assertEquals(1.0, ValidationFit.auroc(new double[] {0.1, 0.2, 0.8, 0.9}, new int[] {0, 0, 1, 1}));
-        assertEquals(0.875, ValidationFit.auroc(new double[] {0.1, 0.5, 0.5, 0.9}, new int[] {0, 1, 0, 1}), "a tie counts one half");
         // Logits drawn as 3 * true log-odds: the fitted temperature is close to 3.
         java.util.SplittableRandom random = new java.util.SplittableRandom(1);
         int n = 20_000;
@@ -123,7 +121,7 @@ class CxrTrainerTest {
     }
 
     private static CxrTrainingConfig withSeed(CxrTrainingConfig c, int seed) {
-        return new CxrTrainingConfig(c.data(), c.architecture(), seed, c.threads(), c.maxEpochs(), c.patience(),
+        return new CxrTrainingConfig(c.data(), c.channels(), c.dropout(), seed, c.threads(), c.maxEpochs(), c.patience(),
                 c.batchSize(), c.learningRate(), c.weightDecay(), c.augmentation(), c.trainLimit(), c.valLimit());
     }
 }
