@@ -37,13 +37,6 @@ public final class BinaryMetrics {
     }
 
     /**
-     * The AUROC ({@link Auroc}); kept for the triage evaluation until it calls {@link Auroc} itself.
-     */
-    public static double auroc(boolean[] positive, double[] score) {
-        return Auroc.of(positive, score);
-    }
-
-    /**
      * Percentile bootstrap 95 % intervals of the AUROC of several scores on the same resamples (Efron
      * and Tibshirani, An Introduction to the Bootstrap, 1993, ch. 13).
      *

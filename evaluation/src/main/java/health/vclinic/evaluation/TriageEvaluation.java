@@ -12,6 +12,7 @@ import health.vclinic.datasets.ktas.KtasProblem;
 import health.vclinic.datasets.ktas.KtasReader;
 import health.vclinic.datasets.ktas.KtasSite;
 import health.vclinic.datasets.ktas.KtasVisit;
+import health.vclinic.inference.metrics.Auroc;
 import health.vclinic.inference.ConfusionMatrix;
 import health.vclinic.inference.CostMatrix;
 import health.vclinic.inference.ModelOpinion;
@@ -475,7 +476,7 @@ public final class TriageEvaluation {
         o.put("critical_under_triage_rate", round(c.criticalUnderTriageRate()));
         o.put("mean_cost", round(c.meanCost(costs)));
         o.putObject("high_acuity_auroc").put("value",
-                round(BinaryMetrics.auroc(pos, scores.stream().mapToDouble(Double::doubleValue).toArray())));
+                round(Auroc.of(pos, scores.stream().mapToDouble(Double::doubleValue).toArray())));
         ArrayNode matrix = o.putArray("confusion_matrix");
         for (long[] row : c.counts()) {
             ArrayNode r = matrix.addArray();

@@ -3,6 +3,7 @@ package health.vclinic.evaluation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import health.vclinic.inference.metrics.Auroc;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,8 +14,8 @@ class BinaryMetricsTest {
         // Positive scores 3 and 2, negative 2 and 1: pairs 3>2, 3>1, 2=2 (one half), 2>1 -> 3.5 of 4.
         boolean[] positive = {true, true, false, false};
         double[] score = {3, 2, 2, 1};
-        assertEquals(0.875, BinaryMetrics.auroc(positive, score), 1e-12);
-        assertEquals(Double.NaN, BinaryMetrics.auroc(new boolean[] {true, true}, new double[] {1, 2}));
+        assertEquals(0.875, Auroc.of(positive, score), 1e-12);
+        assertEquals(Double.NaN, Auroc.of(new boolean[] {true, true}, new double[] {1, 2}));
     }
 
     @Test
@@ -29,7 +30,7 @@ class BinaryMetricsTest {
             area += (roc.get(i).falsePositiveRate() - roc.get(i - 1).falsePositiveRate())
                     * (roc.get(i).truePositiveRate() + roc.get(i - 1).truePositiveRate()) / 2;
         }
-        assertEquals(BinaryMetrics.auroc(positive, score), area, 1e-12);
+        assertEquals(Auroc.of(positive, score), area, 1e-12);
     }
 
     @Test
@@ -44,7 +45,7 @@ class BinaryMetricsTest {
         }
         BinaryMetrics.Interval a = BinaryMetrics.aurocIntervals(positive, List.of(score), 500, 11)[0];
         BinaryMetrics.Interval b = BinaryMetrics.aurocIntervals(positive, List.of(score), 500, 11)[0];
-        double point = BinaryMetrics.auroc(positive, score);
+        double point = Auroc.of(positive, score);
         assertEquals(a, b);
         assertTrue(a.low() < point && point < a.high(), a + " around " + point);
         assertEquals(500, a.resamples());

@@ -9,6 +9,7 @@ import health.vclinic.datasets.ktas.KtasProblem;
 import health.vclinic.datasets.ktas.KtasReader;
 import health.vclinic.datasets.ktas.KtasSite;
 import health.vclinic.datasets.ktas.KtasVisit;
+import health.vclinic.inference.metrics.WilsonInterval;
 import health.vclinic.inference.ConfusionMatrix;
 import health.vclinic.inference.CumulativeThresholds;
 import health.vclinic.inference.TriageResult;
@@ -330,11 +331,7 @@ public final class TriageAcuityPipeline {
     static final double ONE_SIDED_95 = 1.6448536269514722;
 
     static double wilsonUpper(long k, long n, double z) {
-        double p = (double) k / n;
-        double denominator = 1 + z * z / n;
-        double centre = (p + z * z / (2.0 * n)) / denominator;
-        double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denominator;
-        return Math.min(1, centre + half);
+        return Math.min(1, WilsonInterval.of(k, n, z).high());
     }
 
     /** Less over-triage; ties: more exact agreement; then the earlier candidate. */
@@ -650,14 +647,10 @@ public final class TriageAcuityPipeline {
 
     /** Wilson score 95% interval for k of n (Wilson, JASA 1927). */
     static void putInterval(ObjectNode o, long k, long n) {
-        double z = 1.959963984540054;
-        double p = n == 0 ? 0 : (double) k / n;
-        double denominator = 1 + z * z / n;
-        double centre = (p + z * z / (2.0 * n)) / denominator;
-        double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denominator;
-        o.put("rate", round(p));
-        o.put("low", round(Math.max(0, centre - half)));
-        o.put("high", round(Math.min(1, centre + half)));
+        WilsonInterval w = WilsonInterval.of(k, n, 1.959963984540054);
+        o.put("rate", round(n == 0 ? 0 : w.proportion()));
+        o.put("low", round(Math.max(0, w.low())));
+        o.put("high", round(Math.min(1, w.high())));
     }
 
     private static String describe(KtasData train, String sha256) {

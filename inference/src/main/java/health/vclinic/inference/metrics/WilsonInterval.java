@@ -26,8 +26,15 @@ public record WilsonInterval(long successes, long n, double proportion, double l
 
     /** The 95% interval of {@code successes} out of {@code n}. */
     public static WilsonInterval of(long successes, long n) {
+        return of(successes, n, Z95);
+    }
+
+    /**
+     * The interval for the standard normal quantile {@code z}: 1.96 for a two-sided 95% interval, 1.645
+     * for a one-sided 95% bound (then only {@code high} or {@code low} is used).
+     */
+    public static WilsonInterval of(long successes, long n, double z) {
         double p = n == 0 ? Double.NaN : (double) successes / n;
-        double z = Z95;
         double denominator = 1 + z * z / n;
         double centre = (p + z * z / (2.0 * n)) / denominator;
         double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denominator;
