@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "vclinic", mixinStandardHelpOptions = true, version = "vclinic 0.1.0",
         description = "AI diagnostics and triage service for virtual clinics.",
-        subcommands = {ServeCommand.class, AssessCommand.class, BenchCommand.class, ReplayCommand.class})
+        subcommands = {ServeCommand.class, AssessCommand.class, BenchCommand.class, ReplayCommand.class,
+                AdminCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
