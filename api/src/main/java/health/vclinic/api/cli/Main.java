@@ -25,7 +25,8 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         return new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof ServedEngine.ModelUnavailableException) {
+                    if (e instanceof ServedEngine.ModelUnavailableException
+                            || e instanceof health.vclinic.datasets.InvalidInputException) {
                         // An operator's problem with a clear fix: the message, not a stack trace.
                         cmd.getErr().println("vclinic: " + e.getMessage());
                         return 2;

@@ -110,12 +110,9 @@ public final class RecordStore {
 
     /** Inserts a batch in one transaction; ids already present are skipped (a replay is idempotent). */
     public void insertAssessments(List<AssessmentRow> rows) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO triage_assessment (record_id, clinic_id,"
-                    + " patient_ref, assessed_at, latency_micros, level, decided_by, model_versions, request, result)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING")) {
-                for (AssessmentRow r : rows) {
+        batch("INSERT INTO triage_assessment (record_id, clinic_id, patient_ref, assessed_at, latency_micros, level,"
+                + " decided_by, model_versions, request, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (record_id) DO NOTHING", rows, (c, s, r) -> {
                     s.setObject(1, r.recordId());
                     s.setString(2, r.clinic().value());
                     s.setString(3, r.patient().map(PatientRef::value).orElse(null));
@@ -128,25 +125,13 @@ public final class RecordStore {
                             .map(e -> e.getKey() + "=" + e.getValue()).toArray()));
                     s.setBytes(9, r.request().toByteArray());
                     s.setBytes(10, r.result().toByteArray());
-                    s.addBatch();
-                }
-                s.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+                });
     }
 
     /** Inserts alert events in one transaction; ids already present are skipped. */
     public void insertAlertEvents(List<AlertRow> rows) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO alert_event (event_id, clinic_id, patient_ref,"
-                    + " alert_id, state, severity, occurred_at, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (event_id) DO NOTHING")) {
-                for (AlertRow r : rows) {
+        batch("INSERT INTO alert_event (event_id, clinic_id, patient_ref, alert_id, state, severity, occurred_at,"
+                + " event) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING", rows, (c, s, r) -> {
                     s.setObject(1, r.eventId());
                     s.setString(2, r.clinic().value());
                     s.setString(3, r.patient().value());
@@ -155,6 +140,21 @@ public final class RecordStore {
                     s.setString(6, r.alert().getSeverity().name());
                     s.setObject(7, utc(r.occurredAt()));
                     s.setBytes(8, r.alert().toByteArray());
+                });
+    }
+
+    @FunctionalInterface
+    private interface Binder<T> {
+        void bind(Connection c, PreparedStatement s, T row) throws SQLException;
+    }
+
+    /** One prepared statement, one batch, one commit. */
+    private <T> void batch(String sql, List<T> rows, Binder<T> binder) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                for (T r : rows) {
+                    binder.bind(c, s, r);
                     s.addBatch();
                 }
                 s.executeBatch();
