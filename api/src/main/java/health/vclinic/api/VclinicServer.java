@@ -122,6 +122,7 @@ public final class VclinicServer implements AutoCloseable {
         TriageEndpoint endpoint = record.map(r -> unrecorded.recordingTo(r.assessments())).orElse(unrecorded);
         // An erased patient goes from the monitoring engine's memory too.
         record.ifPresent(r -> monitoring.ifPresent(m -> r.onErase(p -> m.engine().forget(p.value()))));
+        record.ifPresent(r -> monitoring.ifPresent(m -> m.recordingTo(r.alerts())));
         // Images are larger than triage requests: the transport admits them, each route bounds its own body.
         long maxBody = imaging.map(i -> Math.max(MAX_PAYLOAD_BYTES, i.limits().maxBytes() * 4L / 3
                 + IMAGE_MESSAGE_OVERHEAD)).orElse(MAX_PAYLOAD_BYTES);
@@ -209,9 +210,12 @@ public final class VclinicServer implements AutoCloseable {
 
     /**
      * The body readiness answers: UP, DOWN while stopping, or DEGRADED naming each missing model; with a
-     * clinical record, how many answered assessments wait in the local spool for the database (-1: no record).
+     * clinical record, how many answered assessments wait in the local spool for the database (absent
+     * without a record: null here only because Jackson omits it, never read back).
      */
-    record Readiness(String status, List<String> missingModels, long recordBacklog) {
+    record Readiness(String status, List<String> missingModels,
+                     @com.fasterxml.jackson.annotation.JsonInclude(
+                             com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Integer recordBacklog) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -224,7 +228,7 @@ public final class VclinicServer implements AutoCloseable {
             // Degraded is still ready: the operator chose to serve on the rules alone, and says so here.
             json(res, ready ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, JSON.writeValueAsString(
                     new Readiness(status, missing.stream().map(MissingModel::toString).toList(),
-                            recordBacklog.orElse(-1))));
+                            recordBacklog.orElse(null))));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("readiness always serialises", e);
         }

@@ -52,6 +52,7 @@ public final class ClinicalRecord implements AutoCloseable {
     private final RecordStore store;
     private final RecordReader reader;
     private final AssessmentLog assessments;
+    private final AlertLog alerts;
     private final ClinicId clinic;
     private final List<Consumer<PatientRef>> erasers = new CopyOnWriteArrayList<>();
     private final Optional<ScheduledExecutorService> retention;
@@ -63,6 +64,7 @@ public final class ClinicalRecord implements AutoCloseable {
         this.store = new RecordStore(database.dataSource());
         this.reader = new RecordReader(store);
         this.assessments = new AssessmentLog(store, clinic, dataDir.resolve("spool/assessments.spool"), spoolBytes);
+        this.alerts = new AlertLog(store, clinic);
         this.retention = keepFor.map(this::scheduleRetention);
     }
 
@@ -79,6 +81,16 @@ public final class ClinicalRecord implements AutoCloseable {
 
     public AssessmentLog assessments() {
         return assessments;
+    }
+
+    /** Where the monitoring endpoint keeps its alert events (written behind, see {@link AlertLog}). */
+    public health.vclinic.api.monitoring.AlertRecorder alerts() {
+        return alerts;
+    }
+
+    /** Waits until every alert event queued so far is written (tests). */
+    public void flushAlerts() throws InterruptedException {
+        alerts.flush();
     }
 
     public RecordStore store() {
@@ -101,6 +113,13 @@ public final class ClinicalRecord implements AutoCloseable {
     /** Erases a patient from the record and from every registered engine; returns the rows erased. */
     public long erase(PatientRef patient) {
         erasers.forEach(e -> e.accept(patient));
+        try {
+            // Alert events are written behind: the patient's queued ones land first, then go with the rest.
+            alerts.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted before erasing", e);
+        }
         return store.erase(clinic, patient);
     }
 
@@ -115,7 +134,7 @@ public final class ClinicalRecord implements AutoCloseable {
 
     /** Prometheus text: the spool backlog and how assessments were kept. */
     public String prometheus() {
-        return assessments.prometheus();
+        return assessments.prometheus() + alerts.prometheus();
     }
 
     /** Registers the HTTP routes. */
@@ -199,6 +218,7 @@ public final class ClinicalRecord implements AutoCloseable {
     public void close() {
         retention.ifPresent(ScheduledExecutorService::shutdownNow);
         assessments.close();
+        alerts.close();
         database.close();
     }
 }

@@ -43,6 +43,13 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import health.vclinic.api.cli.SepsisReplay;
+import health.vclinic.api.monitoring.MonitoringEndpoint;
+import health.vclinic.api.monitoring.StreamLimits;
+import health.vclinic.datasets.monitoring.SepsisDataset;
+import health.vclinic.datasets.monitoring.SepsisStay;
+import health.vclinic.inference.monitoring.MonitoringConfig;
+import health.vclinic.inference.monitoring.MonitoringModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,13 +69,16 @@ class RecordRoundTripTest {
     private static ClinicalRecord record;
     private static VclinicServer server;
     private static ManagedChannel channel;
+    private static MonitoringEndpoint monitoring;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
         record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), ClinicId.DEFAULT, dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
-        server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.empty(),
+        monitoring = MonitoringEndpoint.create(MonitoringConfig.defaults(), MonitoringModels.none(),
+                StreamLimits.defaults());
+        server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.of(monitoring),
                 Optional.of(record), "127.0.0.1", 0);
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }
@@ -223,6 +233,35 @@ class RecordRoundTripTest {
             assertThrows(java.sql.SQLException.class, () -> s.executeUpdate(
                     "UPDATE triage_assessment SET level = 5 WHERE patient_ref = 'pt-append'"));
         }
+    }
+
+    @Test
+    void monitoringAlertEventsAreKeptWithTheirEvidenceAndErasedFromTheEngineToo() throws Exception {
+        SepsisStay septic = SepsisDataset.read(TestSupport.projectRoot().resolve(SepsisDataset.RELATIVE_PATH).normalize())
+                .stream().filter(st -> st.patientId().equals("p000011")).findFirst().orElseThrow();
+        List<Alert> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+        SepsisReplay.replay(channel, List.of(septic), 0, SepsisReplay.DEFAULT_ADMISSION, sent::add,
+                java.time.Duration.ofSeconds(30));
+        assertFalse(sent.isEmpty());
+        record.flushAlerts();
+
+        List<Alert> kept = new ArrayList<>();
+        String token = "";
+        do {
+            TimelinePage page = records().getTimeline(TimelineRequest.newBuilder().setPatientRef("p000011")
+                    .setPageSize(100).setPageToken(token).build());
+            page.getEntriesList().stream().filter(TimelineEntry::hasAlert).forEach(e -> kept.add(e.getAlert().getAlert()));
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        assertEquals(new java.util.HashSet<>(sent), new java.util.HashSet<>(kept));
+        assertTrue(kept.stream().anyMatch(a -> a.getState() == AlertState.RAISED && a.getEvidence().getSamples() > 0));
+
+        // Erasure through the server: the record and the monitoring engine's memory.
+        HttpResponse<String> erased = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/v1/record/patients/p000011")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, erased.statusCode());
+        assertEquals(0, record.store().rowsAbout(ClinicId.DEFAULT, new PatientRef("p000011")));
+        assertFalse(monitoring.engine().forget("p000011"), "the engine no longer holds the patient");
     }
 
     private static RecordStore.AlertRow alert(String alertId, AlertState state, Instant at) {
