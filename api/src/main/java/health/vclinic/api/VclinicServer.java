@@ -123,6 +123,7 @@ public final class VclinicServer implements AutoCloseable {
         // An erased patient goes from the monitoring engine's memory too.
         record.ifPresent(r -> monitoring.ifPresent(m -> r.onErase(p -> m.engine().forget(p.value()))));
         record.ifPresent(r -> monitoring.ifPresent(m -> m.recordingTo(r.alerts())));
+        record.ifPresent(r -> imaging.ifPresent(i -> i.recordingTo(r.images())));
         // Images are larger than triage requests: the transport admits them, each route bounds its own body.
         long maxBody = imaging.map(i -> Math.max(MAX_PAYLOAD_BYTES, i.limits().maxBytes() * 4L / 3
                 + IMAGE_MESSAGE_OVERHEAD)).orElse(MAX_PAYLOAD_BYTES);

@@ -41,6 +41,7 @@ public final class ImagingEndpoint implements AutoCloseable {
 
     private final CxrAnalyzer analyzer;
     private final ImageLimits limits;
+    private volatile ImagingRecorder recorder = ImagingRecorder.NONE;
 
     /** Serves through {@code analyzer}; closing the endpoint closes it. */
     public ImagingEndpoint(CxrAnalyzer analyzer, ImageLimits limits) {
@@ -66,6 +67,9 @@ public final class ImagingEndpoint implements AutoCloseable {
         if (request.getStudyId().length() > 128) {
             throw new InvalidInputException("study_id", "must be at most 128 characters");
         }
+        if (!request.getPatientRef().isEmpty()) {
+            new health.vclinic.api.server.PatientRef(request.getPatientRef());
+        }
         ImageStudy study = ImageDecoder.decode(request.getImage().toByteArray(), limits, request.getStudyId(),
                 IMAGE_FIELD);
         CxrFinding finding = analyzer.analyze(study, !request.getSkipSaliency(), timeRemaining);
@@ -82,7 +86,14 @@ public final class ImagingEndpoint implements AutoCloseable {
         finding.saliency().ifPresent(s -> b.setSaliency(Saliency.newBuilder().setMethod(s.method())
                 .setOverlayPng(ByteString.copyFrom(s.overlayPng())).setSide(s.side())
                 .setMaxLogitDrop(s.maxLogitDrop())));
-        return b.build();
+        ImageAnalysis analysis = b.build();
+        recorder.record(request, analysis);
+        return analysis;
+    }
+
+    /** Keeps every analysis this endpoint answers in {@code recorder} from now on. */
+    public void recordingTo(ImagingRecorder recorder) {
+        this.recorder = Objects.requireNonNull(recorder, "recorder");
     }
 
     /**

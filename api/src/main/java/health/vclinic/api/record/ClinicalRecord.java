@@ -53,6 +53,7 @@ public final class ClinicalRecord implements AutoCloseable {
     private final RecordReader reader;
     private final AssessmentLog assessments;
     private final AlertLog alerts;
+    private final ImagingLog images;
     private final ClinicId clinic;
     private final List<Consumer<PatientRef>> erasers = new CopyOnWriteArrayList<>();
     private final Optional<ScheduledExecutorService> retention;
@@ -65,6 +66,7 @@ public final class ClinicalRecord implements AutoCloseable {
         this.reader = new RecordReader(store);
         this.assessments = new AssessmentLog(store, clinic, dataDir.resolve("spool/assessments.spool"), spoolBytes);
         this.alerts = new AlertLog(store, clinic);
+        this.images = new ImagingLog(store, clinic);
         this.retention = keepFor.map(this::scheduleRetention);
     }
 
@@ -86,6 +88,11 @@ public final class ClinicalRecord implements AutoCloseable {
     /** Where the monitoring endpoint keeps its alert events (written behind, see {@link AlertLog}). */
     public health.vclinic.api.monitoring.AlertRecorder alerts() {
         return alerts;
+    }
+
+    /** Where the imaging endpoint keeps its analyses. */
+    public health.vclinic.api.imaging.ImagingRecorder images() {
+        return images;
     }
 
     /** Waits until every alert event queued so far is written (tests). */
@@ -134,7 +141,7 @@ public final class ClinicalRecord implements AutoCloseable {
 
     /** Prometheus text: the spool backlog and how assessments were kept. */
     public String prometheus() {
-        return assessments.prometheus() + alerts.prometheus();
+        return assessments.prometheus() + alerts.prometheus() + images.prometheus();
     }
 
     /** Registers the HTTP routes. */

@@ -50,6 +50,13 @@ import health.vclinic.datasets.monitoring.SepsisDataset;
 import health.vclinic.datasets.monitoring.SepsisStay;
 import health.vclinic.inference.monitoring.MonitoringConfig;
 import health.vclinic.inference.monitoring.MonitoringModels;
+import health.vclinic.api.imaging.ImagingEndpoint;
+import health.vclinic.api.imaging.v1.AnalyzeRequest;
+import health.vclinic.api.imaging.v1.ImageAnalysis;
+import health.vclinic.api.imaging.v1.ImagingServiceGrpc;
+import health.vclinic.api.record.v1.RecordedImageAnalysis;
+import health.vclinic.datasets.imaging.ImageLimits;
+import health.vclinic.inference.imaging.DynamicBatcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,7 +85,10 @@ class RecordRoundTripTest {
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         monitoring = MonitoringEndpoint.create(MonitoringConfig.defaults(), MonitoringModels.none(),
                 StreamLimits.defaults());
-        server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.of(monitoring),
+        ImagingEndpoint imaging = ImagingEndpoint.open(TestSupport.projectRoot().resolve("models/repository"),
+                new DynamicBatcher.Config(4, java.time.Duration.ofMillis(2), 64),
+                new ImageLimits(256 << 10, 2048L * 2048, 28));
+        server = VclinicServer.start(TriageEndpoint.standard(), Optional.of(imaging), Optional.of(monitoring),
                 Optional.of(record), "127.0.0.1", 0);
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }
@@ -262,6 +272,29 @@ class RecordRoundTripTest {
         assertEquals(200, erased.statusCode());
         assertEquals(0, record.store().rowsAbout(ClinicId.DEFAULT, new PatientRef("p000011")));
         assertFalse(monitoring.engine().forget("p000011"), "the engine no longer holds the patient");
+    }
+
+    @Test
+    void anImageAnalysisIsKeptWithTheImageAndItsSaliencyMap() throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                img.getRaster().setSample(x, y, 0, (x * 9 + y * 5) % 256);
+            }
+        }
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", png);
+        ImageAnalysis answer = ImagingServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .analyze(AnalyzeRequest.newBuilder().setStudyId("s-1").setPatientRef("pt-image")
+                        .setImage(com.google.protobuf.ByteString.copyFrom(png.toByteArray())).build());
+        TimelinePage page = records().getTimeline(TimelineRequest.newBuilder().setPatientRef("pt-image").build());
+        assertEquals(1, page.getEntriesCount());
+        RecordedImageAnalysis kept = page.getEntries(0).getImageAnalysis();
+        assertEquals(com.google.protobuf.ByteString.copyFrom(png.toByteArray()), kept.getImage());
+        assertEquals(answer, kept.getAnalysis());
+        assertTrue(kept.getAnalysis().getSaliency().getOverlayPng().size() > 0);
+        assertEquals(answer.getModelVersion(), kept.getModelId());
     }
 
     private static RecordStore.AlertRow alert(String alertId, AlertState state, Instant at) {
