@@ -73,11 +73,19 @@ final class AdminCommand implements Runnable {
         public Integer call() throws IOException, InterruptedException {
             PatientRef patient = new PatientRef(ref);
             Optional<Integer> port = serverPort(record.dataDir());
+            Optional<HttpResponse<String>> viaServer = Optional.empty();
             if (port.isPresent()) {
-                HttpResponse<String> res = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.get() + "/v1/record/patients/"
-                                + URLEncoder.encode(patient.value(), StandardCharsets.UTF_8)))
-                                .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+                try {
+                    viaServer = Optional.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                            .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.get()
+                                    + "/v1/record/patients/" + URLEncoder.encode(patient.value(), StandardCharsets.UTF_8)))
+                                    .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString()));
+                } catch (java.net.ConnectException stale) {
+                    // A server that was killed left its port file: nothing holds the patient in memory.
+                }
+            }
+            if (viaServer.isPresent()) {
+                HttpResponse<String> res = viaServer.get();
                 if (res.statusCode() != 200) {
                     System.err.println("vclinic: the running server refused the erasure (HTTP " + res.statusCode()
                             + "): " + res.body());
