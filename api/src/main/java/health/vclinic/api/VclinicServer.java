@@ -15,6 +15,7 @@ import health.vclinic.api.imaging.ImagingGrpcService;
 import health.vclinic.api.imaging.ImagingHttp;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.monitoring.MonitoringGrpcService;
+import health.vclinic.api.record.ClinicalRecord;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -64,6 +65,7 @@ public final class VclinicServer implements AutoCloseable {
     private static final String TRIAGE_SERVICE = "vclinic.triage.v1.TriageService";
     private static final String IMAGING_SERVICE = "vclinic.imaging.v1.ImagingService";
     private static final String MONITORING_SERVICE = "vclinic.monitoring.v1.MonitoringService";
+    private static final String RECORD_SERVICE = "vclinic.record.v1.RecordService";
     /** The routes that get their own metrics series; anything else is "unmatched" (bounded cardinality). */
     private static final Set<String> HTTP_ROUTES = Set.of("POST " + TriageHttp.PATH, "POST " + ImagingHttp.PATH,
             "GET /health/live", "GET /health/ready", "GET /metrics");
@@ -75,10 +77,13 @@ public final class VclinicServer implements AutoCloseable {
     private final Optional<ImagingEndpoint> imaging;
     private final Optional<MonitoringEndpoint> monitoring;
     private final TriageEndpoint triage;
+    private final Optional<ClinicalRecord> record;
 
     private VclinicServer(TriageEndpoint triage, WebServer server, HealthStatusManager health, AtomicBoolean ready,
-                          RequestMetrics metrics, Optional<ImagingEndpoint> imaging, Optional<MonitoringEndpoint> monitoring) {
+                          RequestMetrics metrics, Optional<ImagingEndpoint> imaging, Optional<MonitoringEndpoint> monitoring,
+                          Optional<ClinicalRecord> record) {
         this.triage = triage;
+        this.record = record;
         this.server = server;
         this.health = health;
         this.ready = ready;
@@ -108,13 +113,22 @@ public final class VclinicServer implements AutoCloseable {
      */
     public static VclinicServer start(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
                                       Optional<MonitoringEndpoint> monitoring, String host, int port) {
-        return start(endpoint, imaging, monitoring, host, port, HttpTimeouts.DEFAULTS);
+        return start(endpoint, imaging, monitoring, Optional.empty(), host, port, HttpTimeouts.DEFAULTS);
     }
 
-    /** Starts the service with these client timeouts (idle connections, header and body deadlines). */
-    public static VclinicServer start(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
-                                      Optional<MonitoringEndpoint> monitoring, String host, int port,
-                                      HttpTimeouts timeouts) {
+    /**
+     * Starts the service keeping every assessment, alert and image in the clinical record, when given, and
+     * serving {@code vclinic.record.v1.RecordService}; with these client timeouts (idle connections, header
+     * and body deadlines). The server closes the record, the imaging model and monitoring when it stops.
+     */
+    public static VclinicServer start(TriageEndpoint unrecorded, Optional<ImagingEndpoint> imaging,
+                                      Optional<MonitoringEndpoint> monitoring, Optional<ClinicalRecord> record,
+                                      String host, int port, HttpTimeouts timeouts) {
+        TriageEndpoint endpoint = record.map(r -> unrecorded.recordingTo(r.assessments())).orElse(unrecorded);
+        // An erased patient goes from the monitoring engine's memory too.
+        record.ifPresent(r -> monitoring.ifPresent(m -> r.onErase(p -> m.engine().forget(p.value()))));
+        record.ifPresent(r -> monitoring.ifPresent(m -> m.recordingTo(r.alerts())));
+        record.ifPresent(r -> imaging.ifPresent(i -> i.recordingTo(r.images())));
         // Images are larger than triage requests: the transport admits them, each route bounds its own body.
         long maxBody = imaging.map(i -> Math.max(MAX_PAYLOAD_BYTES, i.limits().maxBytes() * 4L / 3
                 + IMAGE_MESSAGE_OVERHEAD)).orElse(MAX_PAYLOAD_BYTES);
@@ -142,21 +156,25 @@ public final class VclinicServer implements AutoCloseable {
                 .addConnectionSelector(GrpcWire.connectionSelector(Http2Config.create(), grpc, maxBody,
                         (code, nanos) -> metrics.record("grpc", "unmatched", code.name(), nanos)))
                 .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
-                .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics))
-                .routing(r -> httpRouting(r, endpoint, imaging, ready, metrics, timeouts.body()))
+                .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics, record))
+                .routing(r -> {
+                    record.ifPresent(rec -> rec.routes(r));
+                    httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body());
+                })
                 .build()
                 .start();
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(TRIAGE_SERVICE, ServingStatus.SERVING);
         imaging.ifPresent(i -> health.setStatus(IMAGING_SERVICE, ServingStatus.SERVING));
         monitoring.ifPresent(m -> health.setStatus(MONITORING_SERVICE, ServingStatus.SERVING));
+        record.ifPresent(r -> health.setStatus(RECORD_SERVICE, ServingStatus.SERVING));
         ready.set(true);
-        return new VclinicServer(endpoint, server, health, ready, metrics, imaging, monitoring);
+        return new VclinicServer(endpoint, server, health, ready, metrics, imaging, monitoring, record);
     }
 
     static GrpcRouting.Builder grpcRouting(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
                                            Optional<MonitoringEndpoint> monitoring, HealthStatusManager health,
-                                           RequestMetrics metrics) {
+                                           RequestMetrics metrics, Optional<ClinicalRecord> record) {
         GrpcRouting.Builder routing = GrpcRouting.builder()
                 // Higher weight runs first: metrics see every call, including ones the deadline refuses.
                 .intercept(2000, metrics)
@@ -169,18 +187,23 @@ public final class VclinicServer implements AutoCloseable {
                 .service(GrpcServiceDescriptor.builder(health.getHealthService()).build());
         imaging.ifPresent(i -> routing.service(GrpcServiceDescriptor.builder(new ImagingGrpcService(i)).build()));
         monitoring.ifPresent(m -> routing.service(GrpcServiceDescriptor.builder(new MonitoringGrpcService(m)).build()));
+        record.ifPresent(r -> routing.service(GrpcServiceDescriptor.builder(r.grpcService()).build()));
         return routing;
     }
 
     static void httpRouting(HttpRouting.Builder routing, TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
-                            AtomicBoolean ready, RequestMetrics metrics, Duration bodyDeadline) {
+                            AtomicBoolean ready, RequestMetrics metrics, Optional<ClinicalRecord> record,
+                            Duration bodyDeadline) {
         routing.addFilter((chain, req, res) -> {
             long start = System.nanoTime();
             try {
                 chain.proceed();
             } finally {
                 String route = req.prologue().method().text() + " " + req.path().path();
-                if (!HTTP_ROUTES.contains(route) && !FhirRouting.ROUTES.contains(route)) {
+                if (req.path().path().startsWith("/v1/record/")) {
+                    // One series for the record's routes: their paths carry ids and patient references.
+                    route = req.prologue().method().text() + " /v1/record";
+                } else if (!HTTP_ROUTES.contains(route) && !FhirRouting.ROUTES.contains(route)) {
                     route = "unmatched";
                 }
                 metrics.record("http", route, Integer.toString(res.status().code()), System.nanoTime() - start);
@@ -190,26 +213,36 @@ public final class VclinicServer implements AutoCloseable {
         imaging.ifPresent(i -> routing.post(ImagingHttp.PATH, (req, res) -> ImagingHttp.analyze(i, req, res)));
         routing.post(TriageHttp.PATH, (req, res) -> TriageHttp.assess(endpoint, req, res, bodyDeadline))
                 .get("/health/live", (req, res) -> json(res, Status.OK_200, "{\"status\":\"UP\"}"))
-                .get("/health/ready", (req, res) -> readiness(res, ready.get(), endpoint.engine().degradedModels()))
+                .get("/health/ready", (req, res) -> readiness(res, ready.get(), endpoint.engine().degradedModels(),
+                        record.map(r -> r.assessments().backlog())))
                 .get("/metrics", (req, res) -> {
                     res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-                    res.send(metrics.prometheus() + degradedMetrics(endpoint.engine().degradedModels()));
+                    res.send(metrics.prometheus() + degradedMetrics(endpoint.engine().degradedModels())
+                            + record.map(ClinicalRecord::prometheus).orElse(""));
                 });
     }
 
-    /** The body readiness answers: UP, DOWN while stopping, or DEGRADED naming each missing model. */
-    record Readiness(String status, List<String> missingModels) {
+    /**
+     * The body readiness answers: UP, DOWN while stopping, or DEGRADED naming each missing model; with a
+     * clinical record, how many answered assessments wait in the local spool for the database (absent
+     * without a record: null here only because Jackson omits it, never read back).
+     */
+    record Readiness(String status, List<String> missingModels,
+                     @com.fasterxml.jackson.annotation.JsonInclude(
+                             com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Integer recordBacklog) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
-    private static void readiness(ServerResponse res, boolean ready, List<MissingModel> missing) {
+    private static void readiness(ServerResponse res, boolean ready, List<MissingModel> missing,
+                                  Optional<Integer> recordBacklog) {
         String status = !ready ? "DOWN" : missing.isEmpty() ? "UP" : "DEGRADED";
         try {
             // Degraded is still ready: the operator chose to serve on the rules alone, and says so here.
             json(res, ready ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, JSON.writeValueAsString(
-                    new Readiness(status, missing.stream().map(MissingModel::toString).toList())));
+                    new Readiness(status, missing.stream().map(MissingModel::toString).toList(),
+                            recordBacklog.orElse(null))));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("readiness always serialises", e);
         }
@@ -256,6 +289,8 @@ public final class VclinicServer implements AutoCloseable {
         server.stop();
         imaging.ifPresent(ImagingEndpoint::close);
         monitoring.ifPresent(MonitoringEndpoint::close);
+        // After the server: every answered assessment is written (or spooled) before the database stops.
+        record.ifPresent(ClinicalRecord::close);
         // The triage model's native session goes with the server that served it.
         triage.engine().close();
         LOG.log(System.Logger.Level.INFO, "vclinic stopped");

@@ -1,5 +1,6 @@
 package health.vclinic.api.cli;
 
+import health.vclinic.api.http.HttpTimeouts;
 import health.vclinic.models.ProjectRoot;
 import health.vclinic.api.VclinicServer;
 import health.vclinic.api.triage.TriageEndpoint;
@@ -79,6 +80,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "Concurrent patient streams for --monitoring (default: ${DEFAULT-VALUE}).")
     int streams;
 
+    @Option(names = "--record", description = "Run the triage bench twice in this process: against a server without"
+            + " a clinical record, then against one that keeps every assessment (embedded PostgreSQL in a temporary"
+            + " directory unless --data-dir or --database-url), and report the cost.")
+    boolean record;
+
+    @Mixin
+    RecordOptions recordOptions;
+
     @Override
     public Integer call() throws Exception {
         if (imaging) {
@@ -89,6 +98,9 @@ final class BenchCommand implements Callable<Integer> {
                     rateFraction), ProjectRoot.path(), System.out);
         }
         List<TriageRequest> bodies = load(requests == null ? ProjectRoot.path().resolve("examples/triage-requests.jsonl") : requests);
+        if (record && target == null) {
+            return recordCost(bodies);
+        }
         VclinicServer embedded = null;
         String host;
         int port;
@@ -112,6 +124,66 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The same rounds without and with the clinical record; the Assess/Check ratios side by side. */
+    private int recordCost(List<TriageRequest> plain) throws Exception {
+        // Every request names a patient (100 of them), as a clinic's would: the timeline index is exercised.
+        List<TriageRequest> bodies = new ArrayList<>();
+        for (int i = 0; i < plain.size() * 10; i++) {
+            bodies.add(plain.get(i % plain.size()).toBuilder().setPatientRef("bench-" + (i % 100)).build());
+        }
+        Path temp = null;
+        if (recordOptions.dataDir == null && recordOptions.databaseUrl == null) {
+            temp = Files.createTempDirectory("vclinic-bench-record");
+            recordOptions.dataDir = temp;
+        }
+        Run off;
+        try (VclinicServer server = VclinicServer.start(TriageEndpoint.standard(), "127.0.0.1", 0)) {
+            off = runAgainst(server, bodies);
+        }
+        Run on;
+        try (VclinicServer server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.empty(),
+                Optional.of(recordOptions.open()), "127.0.0.1", 0, HttpTimeouts.DEFAULTS)) {
+            on = runAgainst(server, bodies);
+        } finally {
+            if (temp != null) {
+                deleteTree(temp);
+            }
+        }
+        report(off, "recording OFF (embedded server)");
+        report(on, "recording ON (embedded server, clinical record in PostgreSQL)");
+        double ratioOff = median(ratios(off));
+        double ratioOn = median(ratios(on));
+        System.out.printf(Locale.ROOT, "%nrecord cost: Assess/Check ratio %.2f with the record vs %.2f without (%+.1f%%;"
+                + " goal: no fall over 10%%)%n", ratioOn, ratioOff, (ratioOn / ratioOff - 1) * 100);
+        return 0;
+    }
+
+    private Run runAgainst(VclinicServer server, List<TriageRequest> bodies) throws InterruptedException {
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                .directExecutor().build();
+        try {
+            return run(channel, bodies);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private double[] ratios(Run run) {
+        double[] ratios = new double[run.checks().size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = run.assesses().get(i).throughput() / run.checks().get(i).throughput();
+        }
+        return ratios;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private int imaging() throws Exception {
@@ -177,11 +249,10 @@ final class BenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors(), concurrency, rounds, durationSeconds);
         System.out.printf(Locale.ROOT, "%-26s %10s %7s %12s %9s %9s %9s%n", "phase", "calls", "errors", "calls/s",
                 "p50 ms", "p99 ms", "max ms");
-        double[] ratios = new double[rounds];
+        double[] ratios = ratios(run);
         for (int i = 0; i < rounds; i++) {
             line(run.checks().get(i));
             line(run.assesses().get(i));
-            ratios[i] = run.assesses().get(i).throughput() / run.checks().get(i).throughput();
         }
         line(run.open());
         System.out.printf(Locale.ROOT, "median Check %.0f calls/s, median Assess %.0f calls/s%n",

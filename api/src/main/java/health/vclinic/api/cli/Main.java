@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "vclinic", mixinStandardHelpOptions = true, version = "vclinic 0.1.0",
         description = "AI diagnostics and triage service for virtual clinics.",
-        subcommands = {ServeCommand.class, AssessCommand.class, BenchCommand.class, ReplayCommand.class})
+        subcommands = {ServeCommand.class, AssessCommand.class, BenchCommand.class, ReplayCommand.class,
+                AdminCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -37,7 +38,8 @@ public final class Main implements Runnable {
         }
         return commandLine
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof ServedEngine.ModelUnavailableException) {
+                    if (e instanceof ServedEngine.ModelUnavailableException
+                            || e instanceof health.vclinic.datasets.InvalidInputException) {
                         // An operator's problem with a clear fix: the message, not a stack trace.
                         cmd.getErr().println("vclinic: " + e.getMessage());
                         return 2;

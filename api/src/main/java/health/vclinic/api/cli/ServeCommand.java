@@ -1,10 +1,12 @@
 package health.vclinic.api.cli;
 
+import health.vclinic.api.http.HttpTimeouts;
 import health.vclinic.api.VclinicServer;
 import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.triage.ServedEngine;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
+import health.vclinic.api.record.ClinicalRecord;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,20 +38,40 @@ final class ServeCommand implements Callable<Integer> {
             + " and asks for a clinician's review. Default: refuse to start.")
     boolean allowDegraded;
 
+    @Mixin
+    RecordOptions recordOptions;
+
+    @Option(names = "--no-record", description = "Keep no clinical record (answers carry no record_id). Default:"
+            + " every assessment is kept.")
+    boolean noRecord;
+
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, java.io.IOException {
         long start = System.nanoTime();
         Optional<ImagingEndpoint> imaging = imagingOptions.open(System.out);
         TriageEndpoint standard = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.out::println,
                 allowDegraded));
         TriageEndpoint endpoint = imaging.map(i -> i.readingChestXrays(standard)).orElse(standard);
         MonitoringEndpoint monitoring = MonitoringEndpoint.standard(ServedEngine.projectRoot());
-        VclinicServer server = VclinicServer.start(endpoint, imaging, Optional.of(monitoring), host, port);
+        Optional<ClinicalRecord> record = noRecord ? Optional.empty() : Optional.of(recordOptions.open());
+        VclinicServer server = VclinicServer.start(endpoint, imaging, Optional.of(monitoring), record, host, port,
+                HttpTimeouts.DEFAULTS);
+        java.nio.file.Path portFile = recordOptions.dataDir().resolve(RecordOptions.SERVER_PORT_FILE);
+        if (record.isPresent()) {
+            // admin commands on this data directory find the running server here (erasure goes through it).
+            java.nio.file.Files.createDirectories(portFile.getParent());
+            java.nio.file.Files.writeString(portFile, Integer.toString(server.port()));
+        }
         // Standard output, not the logger: JUL resets its handlers in a shutdown hook of its own.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("vclinic stopping: health NOT_SERVING, finishing in-flight calls (at most "
                     + VclinicServer.SHUTDOWN_GRACE.toSeconds() + " s)");
             server.close();
+            try {
+                java.nio.file.Files.deleteIfExists(portFile);
+            } catch (java.io.IOException e) {
+                // A stale file only sends admin to a closed port, which it reports.
+            }
             System.out.println("vclinic stopped");
         }, "vclinic-shutdown"));
         System.out.printf("vclinic serving gRPC and HTTP on %s:%d (started in %d ms)%n", host, server.port(),
@@ -60,6 +82,8 @@ final class ServeCommand implements Callable<Integer> {
                 + ": gRPC vclinic.imaging.v1.ImagingService/Analyze, HTTP POST /v1/imaging:analyze (batches of up to "
                 + i.analyzer().batching().maxBatchSize() + ", queue delay " + i.analyzer().batching().maxQueueDelay()
                 .toNanos() / 1e6 + " ms)"));
+        record.ifPresent(r -> System.out.println("  record: " + r.database().description()
+                + "; gRPC vclinic.record.v1.RecordService, HTTP GET /v1/record/..."));
         System.out.println("  monitoring: gRPC vclinic.monitoring.v1.MonitoringService/Monitor (bidirectional stream); "
                 + String.join(", ", monitoring.describe()));
         server.awaitTermination();

@@ -47,6 +47,7 @@ public final class ImagingEndpoint implements AutoCloseable {
     private final CxrAnalyzer analyzer;
     private final ImageLimits limits;
     private final DecodePool decoders;
+    private volatile ImagingRecorder recorder = ImagingRecorder.NONE;
 
     /** Serves through {@code analyzer}, decoding on a default {@link DecodePool}; closing the endpoint closes both. */
     public ImagingEndpoint(CxrAnalyzer analyzer, ImageLimits limits) {
@@ -85,6 +86,9 @@ public final class ImagingEndpoint implements AutoCloseable {
         if (request.getStudyId().length() > 128) {
             throw new InvalidInputException("study_id", "must be at most 128 characters");
         }
+        if (!request.getPatientRef().isEmpty()) {
+            new health.vclinic.api.server.PatientRef(request.getPatientRef());
+        }
         ImageStudy study = decoders.decode(request.getImage().toByteArray(), limits, request.getStudyId(), IMAGE_FIELD,
                 cancellation);
         CxrFinding finding = analyzer.analyze(study, !request.getSkipSaliency(), cancellation);
@@ -110,7 +114,14 @@ public final class ImagingEndpoint implements AutoCloseable {
                     case NOT_A_CHEST_FILM -> NotAssessable.Reason.NOT_A_CHEST_FILM;
                 })
                 .setExplanation(n.explanation()).setScore(n.score()).setThreshold(n.threshold())));
-        return b.build();
+        ImageAnalysis analysis = b.build();
+        recorder.record(request, analysis);
+        return analysis;
+    }
+
+    /** Keeps every analysis this endpoint answers in {@code recorder} from now on. */
+    public void recordingTo(ImagingRecorder recorder) {
+        this.recorder = Objects.requireNonNull(recorder, "recorder");
     }
 
     /** The decode pool (its counters show admission and dropped work). */

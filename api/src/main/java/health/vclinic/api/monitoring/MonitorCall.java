@@ -54,6 +54,7 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     private final MonitoringEngine engine;
     private final StreamLimits limits;
     private final AlertOutbox outbox;
+    private final AlertRecorder recorder;
     private final Map<String, Boolean> noticed;
 
     private volatile boolean cancelled;
@@ -71,8 +72,10 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     private final AtomicLong sent = new AtomicLong();
     private boolean headersSent;
 
-    private MonitorCall(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, StreamLimits limits) {
+    private MonitorCall(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, StreamLimits limits,
+                        AlertRecorder recorder) {
         this.call = call;
+        this.recorder = recorder;
         this.engine = engine;
         this.limits = limits;
         this.outbox = new AlertOutbox(limits.outboxCapacity());
@@ -86,8 +89,9 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     }
 
     /** Starts a stream: its sender thread, and the first request for a sample. */
-    static MonitorCall start(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, StreamLimits limits) {
-        MonitorCall c = new MonitorCall(call, engine, limits);
+    static MonitorCall start(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, StreamLimits limits,
+                             AlertRecorder recorder) {
+        MonitorCall c = new MonitorCall(call, engine, limits, recorder);
         Thread.ofVirtual().name("monitor-sender").start(c::sendLoop);
         call.request(1);
         return c;
@@ -141,6 +145,8 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
 
     /** Queues an alert; when the reader does not make room within the stall timeout, gives up on the stream. */
     private void enqueue(Alert alert) {
+        // Recorded whether or not this stream's reader takes it: the record is not the stream.
+        recorder.record(alert);
         if (ending != null) {
             undelivered.incrementAndGet();
             return;
@@ -166,7 +172,9 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     /** Eviction notices from the engine: never block the engine, count what does not fit. */
     @Override
     public void deliver(AlertEvent alert) {
-        if (ending != null || cancelled || !outbox.offer(MonitoringMapper.toProto(alert))) {
+        Alert proto = MonitoringMapper.toProto(alert);
+        recorder.record(proto);
+        if (ending != null || cancelled || !outbox.offer(proto)) {
             undelivered.incrementAndGet();
         }
     }

@@ -56,6 +56,17 @@ public final class MonitoringEndpoint implements AutoCloseable {
         return new MonitoringEndpoint(engine, models, limits);
     }
 
+    private volatile AlertRecorder recorder = AlertRecorder.NONE;
+
+    /** Keeps every alert this endpoint sends in {@code recorder} from now on. */
+    public void recordingTo(AlertRecorder recorder) {
+        this.recorder = Objects.requireNonNull(recorder, "recorder");
+    }
+
+    AlertRecorder recorder() {
+        return recorder;
+    }
+
     public MonitoringEngine engine() {
         return engine;
     }

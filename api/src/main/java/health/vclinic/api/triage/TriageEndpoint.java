@@ -1,6 +1,7 @@
 package health.vclinic.api.triage;
 
 import health.vclinic.api.server.JsonErrors;
+import health.vclinic.api.server.PatientRef;
 import com.google.gson.JsonParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
@@ -24,9 +25,20 @@ public final class TriageEndpoint {
             .omittingInsignificantWhitespace();
 
     private final TriageEngine engine;
+    private final TriageRecorder recorder;
 
     public TriageEndpoint(TriageEngine engine) {
+        this(engine, TriageRecorder.NONE);
+    }
+
+    private TriageEndpoint(TriageEngine engine, TriageRecorder recorder) {
         this.engine = engine;
+        this.recorder = recorder;
+    }
+
+    /** This endpoint, keeping every assessment it answers in {@code recorder} before answering. */
+    public TriageEndpoint recordingTo(TriageRecorder recorder) {
+        return new TriageEndpoint(engine, java.util.Objects.requireNonNull(recorder, "recorder"));
     }
 
     /** The engine behind this endpoint (for entry points that map their own wire format, like FHIR). */
@@ -43,7 +55,18 @@ public final class TriageEndpoint {
      * @throws InvalidInputException when a field is outside its allowed range
      */
     public TriageAssessment assess(TriageRequest request) {
-        return TriageMapper.toProto(engine.assess(TriageMapper.toEncounter(request)));
+        long start = System.nanoTime();
+        if (!request.getPatientRef().isEmpty()) {
+            new PatientRef(request.getPatientRef());
+        }
+        TriageAssessment assessment = TriageMapper.toProto(engine.assess(TriageMapper.toEncounter(request)));
+        if (recorder == TriageRecorder.NONE) {
+            return assessment;
+        }
+        TriageRecorder.Receipt receipt = recorder.record(request, assessment, System.nanoTime() - start);
+        TriageAssessment.Builder b = assessment.toBuilder().setRecorded(receipt.recorded());
+        receipt.recordId().ifPresent(b::setRecordId);
+        return b.build();
     }
 
     /**

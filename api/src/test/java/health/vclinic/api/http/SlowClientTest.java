@@ -37,7 +37,8 @@ class SlowClientTest {
 
     @BeforeAll
     static void start() {
-        server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.empty(), "127.0.0.1", 0,
+        server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.empty(), Optional.empty(),
+                "127.0.0.1", 0,
                 new HttpTimeouts(IDLE, HEADERS, BODY));
     }
 

@@ -525,6 +525,29 @@ public final class MonitoringEngine {
     }
 
     /**
+     * Erases a patient from memory (the right to erasure, GDPR art. 17): the window, the trends and every
+     * open alert go, without a resolution being sent (nothing of the patient may be produced after the
+     * erasure). A later sample starts a new patient.
+     *
+     * @return true when the patient was held
+     */
+    public boolean forget(String patientRef) {
+        PatientState state = patients.get(patientRef);
+        if (state == null) {
+            return false;
+        }
+        synchronized (state) {
+            if (state.evicted) {
+                return false;
+            }
+            state.evicted = true;
+            patients.remove(state.ref, state);
+            count.decrementAndGet();
+        }
+        return true;
+    }
+
+    /**
      * The notice for a {@link Disposition#REFUSED} sample: a technical NOT_MONITORED alert telling the
      * sender that this patient is not being analysed and why.
      */

@@ -1,0 +1,114 @@
+package health.vclinic.api.cli;
+
+import health.vclinic.api.record.ClinicalRecord;
+import health.vclinic.api.server.PatientRef;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code vclinic admin patient export REF} and {@code vclinic admin patient erase REF}: a patient's rights
+ * of access and erasure. Both work while a server runs on the same data directory: they join its
+ * embedded PostgreSQL, and erasure goes through the running server's HTTP API so that the monitoring
+ * engine forgets the patient too. Scripts outside the repository use these names.
+ */
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the clinical record.",
+        subcommands = AdminCommand.Patient.class)
+final class AdminCommand implements Runnable {
+
+    @Override
+    public void run() {
+        System.out.println("usage: vclinic admin patient (export|erase) REF [--data-dir DIR]");
+    }
+
+    @Command(name = "patient", mixinStandardHelpOptions = true, description = "A patient's record.",
+            subcommands = {Export.class, Erase.class})
+    static final class Patient implements Runnable {
+        @Override
+        public void run() {
+            System.out.println("usage: vclinic admin patient (export|erase) REF [--data-dir DIR]");
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Print everything held on a patient as a FHIR R4 Bundle (JSON) on standard output.")
+    static final class Export implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "REF", description = "The clinic's pseudonymous patient reference.")
+        String ref;
+        @Mixin
+        RecordOptions record;
+
+        @Override
+        public Integer call() {
+            PatientRef patient = new PatientRef(ref);
+            try (ClinicalRecord r = record.open()) {
+                System.out.println(r.export(patient));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "erase", mixinStandardHelpOptions = true,
+            description = "Erase every record of a patient (assessments, alerts, images), also from a running"
+                    + " server's memory; the erasure itself is recorded without the patient's reference.")
+    static final class Erase implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "REF", description = "The clinic's pseudonymous patient reference.")
+        String ref;
+        @Mixin
+        RecordOptions record;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            PatientRef patient = new PatientRef(ref);
+            Optional<Integer> port = serverPort(record.dataDir());
+            Optional<HttpResponse<String>> viaServer = Optional.empty();
+            if (port.isPresent()) {
+                try {
+                    viaServer = Optional.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                            .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.get()
+                                    + "/v1/record/patients/" + URLEncoder.encode(patient.value(), StandardCharsets.UTF_8)))
+                                    .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString()));
+                } catch (java.net.ConnectException stale) {
+                    // A server that was killed left its port file: nothing holds the patient in memory.
+                }
+            }
+            if (viaServer.isPresent()) {
+                HttpResponse<String> res = viaServer.get();
+                if (res.statusCode() != 200) {
+                    System.err.println("vclinic: the running server refused the erasure (HTTP " + res.statusCode()
+                            + "): " + res.body());
+                    return 1;
+                }
+                System.out.println("erased through the running server: " + res.body());
+                return 0;
+            }
+            try (ClinicalRecord r = record.open()) {
+                System.out.println("erased: {\"rows_erased\":" + r.erase(patient) + "}");
+            }
+            return 0;
+        }
+    }
+
+    /** The port a server running on this data directory wrote, when its file is there. */
+    static Optional<Integer> serverPort(Path dataDir) {
+        Path file = dataDir.resolve(RecordOptions.SERVER_PORT_FILE);
+        try {
+            return Files.isRegularFile(file) ? Optional.of(Integer.parseInt(Files.readString(file).strip()))
+                    : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package health.vclinic.api.imaging;
+
+import health.vclinic.api.imaging.v1.AnalyzeRequest;
+import health.vclinic.api.imaging.v1.ImageAnalysis;
+
+/**
+ * Where every image analysis is kept (the clinical record, given by the composition root): the image as
+ * received, the finding and the saliency map.
+ */
+@FunctionalInterface
+public interface ImagingRecorder {
+
+    /** No record. */
+    ImagingRecorder NONE = (request, analysis) -> { };
+
+    void record(AnalyzeRequest request, ImageAnalysis analysis);
+}

@@ -1,0 +1,231 @@
+package health.vclinic.api.record;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import health.vclinic.api.server.ClinicId;
+import health.vclinic.api.server.HttpErrors;
+import health.vclinic.api.server.PatientRef;
+import io.grpc.BindableService;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The clinical record as the server sees it: the database, the assessment log that keeps every triage
+ * answer, the read API (gRPC {@code vclinic.record.v1.RecordService} and HTTP), per-patient export and
+ * erasure, and the retention purge. The composition root opens one and hands the pieces to the services.
+ *
+ * <p>HTTP: {@code GET /v1/record/assessments/{id}}, {@code GET /v1/record/patients/{ref}/timeline}
+ * ({@code page_size}, {@code page_token}), {@code GET /v1/record/alerts:open},
+ * {@code GET /v1/record/patients/{ref}/export} (a FHIR Bundle), {@code DELETE /v1/record/patients/{ref}}
+ * (erasure, also from every in-memory engine that registered with {@link #onErase}).
+ */
+public final class ClinicalRecord implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ClinicalRecord.class.getName());
+    /** Default bound of the local spool: about 30,000 typical assessments. */
+    public static final long DEFAULT_SPOOL_BYTES = 64L << 20;
+    /** The HTTP routes, as counted in metrics. */
+    public static final Set<String> ROUTES = Set.of("GET /v1/record/assessments/{id}",
+            "GET /v1/record/patients/{ref}/timeline", "GET /v1/record/alerts:open",
+            "GET /v1/record/patients/{ref}/export", "DELETE /v1/record/patients/{ref}");
+    private static final JsonFormat.Printer JSON = JsonFormat.printer().preservingProtoFieldNames()
+            .omittingInsignificantWhitespace();
+
+    private final Database database;
+    private final RecordStore store;
+    private final RecordReader reader;
+    private final AssessmentLog assessments;
+    private final AlertLog alerts;
+    private final ImagingLog images;
+    private final ClinicId clinic;
+    private final List<Consumer<PatientRef>> erasers = new CopyOnWriteArrayList<>();
+    private final Optional<ScheduledExecutorService> retention;
+
+    private ClinicalRecord(Database database, ClinicId clinic, Path dataDir, long spoolBytes,
+                           Optional<Duration> keepFor) {
+        this.database = database;
+        this.clinic = clinic;
+        this.store = new RecordStore(database.dataSource());
+        this.reader = new RecordReader(store);
+        this.assessments = new AssessmentLog(store, clinic, dataDir.resolve("spool/assessments.spool"), spoolBytes);
+        this.alerts = new AlertLog(store, clinic);
+        this.images = new ImagingLog(store, clinic);
+        this.retention = keepFor.map(this::scheduleRetention);
+    }
+
+    /**
+     * Opens the record on {@code database}, taking ownership of it (closed with the record).
+     *
+     * @param dataDir where the local spool lives
+     * @param keepFor the retention period, empty to keep records until erased
+     */
+    public static ClinicalRecord open(Database database, ClinicId clinic, Path dataDir, long spoolBytes,
+                                      Optional<Duration> keepFor) {
+        return new ClinicalRecord(database, clinic, dataDir, spoolBytes, keepFor);
+    }
+
+    public AssessmentLog assessments() {
+        return assessments;
+    }
+
+    /** Where the monitoring endpoint keeps its alert events (written behind, see {@link AlertLog}). */
+    public health.vclinic.api.monitoring.AlertRecorder alerts() {
+        return alerts;
+    }
+
+    /** Where the imaging endpoint keeps its analyses. */
+    public health.vclinic.api.imaging.ImagingRecorder images() {
+        return images;
+    }
+
+    /** Waits until every alert event queued so far is written (tests). */
+    public void flushAlerts() throws InterruptedException {
+        alerts.flush();
+    }
+
+    public RecordStore store() {
+        return store;
+    }
+
+    public ClinicId clinic() {
+        return clinic;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** Registers an engine that holds patient state in memory, to be told when a patient is erased. */
+    public void onErase(Consumer<PatientRef> eraser) {
+        erasers.add(Objects.requireNonNull(eraser, "eraser"));
+    }
+
+    /** Erases a patient from the record and from every registered engine; returns the rows erased. */
+    public long erase(PatientRef patient) {
+        erasers.forEach(e -> e.accept(patient));
+        try {
+            // Alert events are written behind: the patient's queued ones land first, then go with the rest.
+            alerts.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted before erasing", e);
+        }
+        return store.erase(clinic, patient);
+    }
+
+    /** The patient's whole record as a FHIR R4 Bundle (JSON). */
+    public String export(PatientRef patient) {
+        return PatientExport.json(patient, store.everything(clinic, patient));
+    }
+
+    public BindableService grpcService() {
+        return new RecordGrpcService(reader, clinic);
+    }
+
+    /** Prometheus text: the spool backlog and how assessments were kept. */
+    public String prometheus() {
+        return assessments.prometheus() + alerts.prometheus() + images.prometheus();
+    }
+
+    /** Registers the HTTP routes. */
+    public void routes(HttpRouting.Builder routing) {
+        routing.get("/v1/record/assessments/{id}", (req, res) -> json(res,
+                        () -> reader.assessment(clinic, req.path().pathParameters().get("id"))))
+                .get("/v1/record/patients/{ref}/timeline", (req, res) -> json(res, () -> reader.timeline(clinic,
+                        req.path().pathParameters().get("ref"), pageSize(req),
+                        req.query().first("page_token").orElse(""))))
+                .get("/v1/record/alerts:open", (req, res) -> json(res, () -> reader.openAlerts(clinic)))
+                .get("/v1/record/patients/{ref}/export", (req, res) -> {
+                    String out;
+                    try {
+                        out = export(new PatientRef(req.path().pathParameters().get("ref")));
+                    } catch (RuntimeException e) {
+                        HttpErrors.send(res, e);
+                        return;
+                    }
+                    send(res, "application/fhir+json", out);
+                })
+                .delete("/v1/record/patients/{ref}", (req, res) -> {
+                    long rows;
+                    try {
+                        rows = erase(new PatientRef(req.path().pathParameters().get("ref")));
+                    } catch (RuntimeException e) {
+                        HttpErrors.send(res, e);
+                        return;
+                    }
+                    send(res, "application/json", "{\"rows_erased\":" + rows + "}");
+                });
+    }
+
+    private static int pageSize(ServerRequest req) {
+        String raw = req.query().first("page_size").orElse("0");
+        try {
+            return Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            throw new health.vclinic.datasets.InvalidInputException("page_size", "must be 1 to "
+                    + RecordReader.MAX_PAGE_SIZE + " (0: " + RecordReader.DEFAULT_PAGE_SIZE + ")");
+        }
+    }
+
+    private static void json(ServerResponse res, Supplier<? extends MessageOrBuilder> call) {
+        String out;
+        try {
+            out = JSON.print(call.get());
+        } catch (RuntimeException e) {
+            HttpErrors.send(res, e);
+            return;
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a record message always prints", e);
+        }
+        send(res, "application/json", out);
+    }
+
+    private static void send(ServerResponse res, String type, String body) {
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, type);
+        res.send(body);
+    }
+
+    private ScheduledExecutorService scheduleRetention(Duration keepFor) {
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("vclinic-record-retention").daemon().factory());
+        s.scheduleWithFixedDelay(() -> {
+            try {
+                long purged = store.purgeOlderThan(clinic, Instant.now().minus(keepFor));
+                if (purged > 0) {
+                    LOG.log(System.Logger.Level.INFO, "retention: purged " + purged + " records older than " + keepFor);
+                }
+            } catch (RuntimeException e) {
+                // The next run tries again; retention is never worth stopping the service for.
+                LOG.log(System.Logger.Level.WARNING, "retention purge failed: " + e.getClass().getName());
+            }
+        }, 0, 1, TimeUnit.HOURS);
+        return s;
+    }
+
+    /** Writes what is queued, stops the purge, closes the database (and stops an embedded one). */
+    @Override
+    public void close() {
+        retention.ifPresent(ScheduledExecutorService::shutdownNow);
+        assessments.close();
+        alerts.close();
+        database.close();
+    }
+}

@@ -1,0 +1,126 @@
+package health.vclinic.api.record;
+
+import ca.uhn.fhir.context.FhirContext;
+import health.vclinic.api.record.v1.RecordedAlertEvent;
+import health.vclinic.api.record.v1.RecordedAssessment;
+import health.vclinic.api.record.v1.RecordedImageAnalysis;
+import health.vclinic.api.record.v1.TimelineEntry;
+import health.vclinic.api.server.PatientRef;
+import health.vclinic.api.triage.v1.TriageAssessment;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import org.hl7.fhir.r4.model.Attachment;
+import org.hl7.fhir.r4.model.Binary;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Flag;
+import org.hl7.fhir.r4.model.Media;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.RiskAssessment;
+
+/**
+ * Everything the record holds on a patient as one FHIR R4 Bundle of type {@code collection} (the right
+ * of access, GDPR art. 15, and portability, art. 20, in a format any health-records system reads): the
+ * Patient by its pseudonymous identifier, a RiskAssessment per triage assessment, a Flag per alert
+ * event, a Media per image. The exact request and answer of each stay attached as protobuf Binaries,
+ * so the export is complete, not a summary.
+ */
+final class PatientExport {
+
+    /** The identifier system of a clinic's pseudonymous patient reference. */
+    static final String PATIENT_REF_SYSTEM = "urn:vclinic:patient-ref";
+    private static final String PROTOBUF = "application/x-protobuf";
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+
+    private PatientExport() {
+    }
+
+    static String json(PatientRef patient, List<TimelineEntry> entries) {
+        return FHIR.newJsonParser().setPrettyPrint(false).encodeResourceToString(bundle(patient, entries));
+    }
+
+    static Bundle bundle(PatientRef patient, List<TimelineEntry> entries) {
+        Bundle b = new Bundle().setType(Bundle.BundleType.COLLECTION);
+        b.setTimestamp(Date.from(Instant.now()));
+        Patient p = new Patient();
+        p.setId("patient");
+        p.addIdentifier().setSystem(PATIENT_REF_SYSTEM).setValue(patient.value());
+        add(b, p);
+        Reference subject = new Reference("Patient/patient");
+        for (TimelineEntry e : entries) {
+            switch (e.getEntryCase()) {
+                case ASSESSMENT -> assessment(b, subject, e.getAssessment());
+                case ALERT -> alert(b, subject, e.getAlert());
+                case IMAGE_ANALYSIS -> image(b, subject, e.getImageAnalysis());
+                case ENTRY_NOT_SET -> throw new IllegalStateException("a timeline entry without a kind");
+            }
+        }
+        return b;
+    }
+
+    private static void assessment(Bundle b, Reference subject, RecordedAssessment a) {
+        String id = a.getRecordId();
+        Binary request = binary("request-" + id, a.getRequest().toByteArray());
+        Binary result = binary("result-" + id, a.getAssessment().toByteArray());
+        TriageAssessment t = a.getAssessment();
+        RiskAssessment r = new RiskAssessment();
+        r.setId(id);
+        r.setStatus(RiskAssessment.RiskAssessmentStatus.FINAL);
+        r.setSubject(subject);
+        r.setOccurrence(new DateTimeType(date(a.getAssessedAt())));
+        r.setMethod(new CodeableConcept().setText(t.getDecidedBy()));
+        r.addPrediction().setQualitativeRisk(new CodeableConcept().setText("triage level " + t.getLevel() + " ("
+                + t.getAcuity().name() + ")"));
+        r.addBasis(new Reference("Binary/" + request.getIdElement().getIdPart()));
+        r.addBasis(new Reference("Binary/" + result.getIdElement().getIdPart()));
+        add(b, r);
+        add(b, request);
+        add(b, result);
+    }
+
+    private static void alert(Bundle b, Reference subject, RecordedAlertEvent a) {
+        Flag f = new Flag();
+        f.setId(a.getEventId());
+        f.setStatus(a.getAlert().getState() == health.vclinic.api.monitoring.v1.AlertState.RESOLVED
+                ? Flag.FlagStatus.INACTIVE : Flag.FlagStatus.ACTIVE);
+        f.setSubject(subject);
+        f.setCode(new CodeableConcept().setText(a.getAlert().getKind().name() + " " + a.getAlert().getSeverity().name()
+                + ": " + a.getAlert().getReason()));
+        f.setPeriod(new Period().setStart(date(a.getOccurredAt())));
+        add(b, f);
+        add(b, binary("alert-" + a.getEventId(), a.getAlert().toByteArray()));
+    }
+
+    private static void image(Bundle b, Reference subject, RecordedImageAnalysis i) {
+        Media m = new Media();
+        m.setId(i.getRecordId());
+        m.setStatus(Media.MediaStatus.COMPLETED);
+        m.setSubject(subject);
+        m.setCreated(new DateTimeType(date(i.getAnalyzedAt())));
+        m.setContent(new Attachment().setData(i.getImage().toByteArray())
+                .setTitle(i.getModelId() + ": " + i.getFinding()));
+        add(b, m);
+        add(b, binary("analysis-" + i.getRecordId(), i.getAnalysis().toByteArray()));
+    }
+
+    private static Binary binary(String id, byte[] bytes) {
+        Binary bin = new Binary();
+        bin.setId(id);
+        bin.setContentType(PROTOBUF);
+        bin.setData(bytes);
+        return bin;
+    }
+
+    private static void add(Bundle b, Resource r) {
+        b.addEntry().setFullUrl("urn:vclinic:" + r.fhirType() + "/" + r.getIdElement().getIdPart()).setResource(r);
+    }
+
+    private static Date date(com.google.protobuf.Timestamp t) {
+        return Date.from(Instant.ofEpochSecond(t.getSeconds(), t.getNanos()));
+    }
+}

@@ -1,0 +1,81 @@
+package health.vclinic.api.record;
+
+import health.vclinic.api.record.v1.OpenAlertsPage;
+import health.vclinic.api.record.v1.RecordedAssessment;
+import health.vclinic.api.record.v1.TimelinePage;
+import health.vclinic.api.server.ApiError.Kind;
+import health.vclinic.api.server.ApiException;
+import health.vclinic.api.server.ClinicId;
+import health.vclinic.api.server.PatientRef;
+import health.vclinic.datasets.InvalidInputException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Reading the record back, with the wire's validation: one code path for gRPC and HTTP. Page tokens are
+ * opaque to callers (base64url of the last entry's time and id), checked on the way in.
+ */
+final class RecordReader {
+
+    static final int DEFAULT_PAGE_SIZE = 20;
+    static final int MAX_PAGE_SIZE = 100;
+
+    private final RecordStore store;
+
+    RecordReader(RecordStore store) {
+        this.store = store;
+    }
+
+    RecordedAssessment assessment(ClinicId clinic, String recordId) {
+        UUID id;
+        try {
+            id = UUID.fromString(recordId);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("record_id", "must be a record id as returned in an assessment (a UUID)");
+        }
+        return store.assessment(clinic, id).orElseThrow(() -> new ApiException(Kind.NOT_FOUND,
+                "no assessment with this record_id in this clinic's record"));
+    }
+
+    TimelinePage timeline(ClinicId clinic, String patientRef, int pageSize, String pageToken) {
+        PatientRef patient = new PatientRef(patientRef);
+        if (pageSize < 0 || pageSize > MAX_PAGE_SIZE) {
+            throw new InvalidInputException("page_size", "must be 1 to " + MAX_PAGE_SIZE + " (0: "
+                    + DEFAULT_PAGE_SIZE + ")");
+        }
+        RecordStore.Page page = store.timeline(clinic, patient, pageSize == 0 ? DEFAULT_PAGE_SIZE : pageSize,
+                pageToken.isEmpty() ? Optional.empty() : Optional.of(decode(pageToken)));
+        TimelinePage.Builder out = TimelinePage.newBuilder().addAllEntries(page.entries());
+        page.next().ifPresent(c -> out.setNextPageToken(encode(c)));
+        return out.build();
+    }
+
+    OpenAlertsPage openAlerts(ClinicId clinic) {
+        return OpenAlertsPage.newBuilder().addAllAlerts(store.openAlerts(clinic)).build();
+    }
+
+    static String encode(RecordStore.Cursor c) {
+        ByteBuffer b = ByteBuffer.allocate(28);
+        b.putLong(c.at().getEpochSecond()).putInt(c.at().getNano())
+                .putLong(c.id().getMostSignificantBits()).putLong(c.id().getLeastSignificantBits());
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    }
+
+    static RecordStore.Cursor decode(String token) {
+        try {
+            byte[] raw = Base64.getUrlDecoder().decode(token.getBytes(StandardCharsets.US_ASCII));
+            if (raw.length != 28) {
+                throw new IllegalArgumentException("length");
+            }
+            ByteBuffer b = ByteBuffer.wrap(raw);
+            Instant at = Instant.ofEpochSecond(b.getLong(), b.getInt());
+            return new RecordStore.Cursor(at, new UUID(b.getLong(), b.getLong()));
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("page_token", "must be empty or the next_page_token of the previous page");
+        }
+    }
+}

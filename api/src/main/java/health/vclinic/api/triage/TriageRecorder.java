@@ -1,0 +1,35 @@
+package health.vclinic.api.triage;
+
+import health.vclinic.api.triage.v1.TriageAssessment;
+import health.vclinic.api.triage.v1.TriageRequest;
+import java.util.Optional;
+
+/**
+ * Where the triage endpoint keeps what it answered: the clinical record, given by the composition root.
+ * The endpoint answers only once {@link #record} has returned, so an answer the record lost cannot exist.
+ */
+@FunctionalInterface
+public interface TriageRecorder {
+
+    /** No record: answers carry neither a record id nor {@code recorded=true}. */
+    TriageRecorder NONE = (request, assessment, latencyNanos) -> new Receipt(Optional.empty(), false);
+
+    /**
+     * Keeps one assessment, blocking until it is committed or, when the database is unreachable, spooled.
+     *
+     * @param request the request as received (its proto, not a re-rendered text)
+     * @param assessment the full answer
+     * @param latencyNanos time from the request to the answer
+     */
+    Receipt record(TriageRequest request, TriageAssessment assessment, long latencyNanos);
+
+    /**
+     * @param recordId the assessment's id in the record, when there is a record
+     * @param recorded true when committed; false when only spooled (or no record)
+     */
+    record Receipt(Optional<String> recordId, boolean recorded) {
+        public Receipt {
+            java.util.Objects.requireNonNull(recordId, "recordId");
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package health.vclinic.api.record;
+
+import health.vclinic.api.http.HttpTimeouts;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import health.vclinic.api.TestSupport;
+import health.vclinic.api.VclinicServer;
+import health.vclinic.api.server.ClinicId;
+import health.vclinic.api.triage.TriageEndpoint;
+import health.vclinic.api.triage.v1.TriageAssessment;
+import health.vclinic.api.triage.v1.TriageRequest;
+import health.vclinic.api.triage.v1.TriageServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real PostgreSQL stopped under load: every assessment answered before, during and after the outage
+ * is in the database once it returns, under the id its answer carried. Deterministic: the outage is a
+ * stopped server, not a race; the answers sent while it is stopped are checked one by one.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DatabaseOutageTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void noAcceptedAssessmentIsLostWhenTheDatabaseStopsMidLoad() throws Exception {
+        int port = freePort();
+        Path pgData = dir.resolve("pg");
+        EmbeddedPostgres pg = start(pgData, port);
+        ClinicalRecord record = ClinicalRecord.open(Database.external("jdbc:postgresql://127.0.0.1:" + port
+                + "/postgres", "postgres", ""), ClinicId.DEFAULT, dir, ClinicalRecord.DEFAULT_SPOOL_BYTES,
+                Optional.empty());
+        VclinicServer server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.empty(),
+                Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        TriageServiceGrpc.TriageServiceBlockingStub stub = TriageServiceGrpc.newBlockingStub(channel);
+        TriageRequest request = TriageEndpoint.parseJson(TestSupport.exampleLines().getFirst()).toBuilder()
+                .setPatientRef("pt-outage").build();
+
+        Set<String> answered = ConcurrentHashMap.newKeySet();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        AtomicBoolean loading = new AtomicBoolean(true);
+        List<Thread> load = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            load.add(Thread.ofPlatform().start(() -> {
+                while (loading.get()) {
+                    try {
+                        // A deadline, so that a lost answer fails the test instead of hanging it.
+                        answered.add(stub.withDeadlineAfter(30, TimeUnit.SECONDS).assess(request).getRecordId());
+                    } catch (RuntimeException e) {
+                        failures.add(e);
+                    }
+                }
+            }));
+        }
+        try {
+            awaitAtLeast(answered, 100);
+
+            pg.close();
+            // While it is stopped, every answer is still given, with an id, and says it is not yet recorded.
+            for (int i = 0; i < 20; i++) {
+                TriageAssessment a = stub.withDeadlineAfter(30, TimeUnit.SECONDS).assess(request);
+                assertFalse(a.getRecorded());
+                answered.add(a.getRecordId());
+            }
+            assertTrue(record.assessments().backlog() > 0);
+            assertTrue(get(server, "/health/ready").matches("(?s).*\"record_backlog\":[1-9].*"));
+            assertTrue(get(server, "/metrics").matches("(?s).*\nvclinic_record_backlog [1-9].*"));
+
+            pg = start(pgData, port);
+            while (record.assessments().backlog() > 0) {
+                Thread.sleep(50);
+            }
+            int before = answered.size();
+            awaitAtLeast(answered, before + 100);
+        } finally {
+            loading.set(false);
+            for (Thread t : load) {
+                t.join();
+            }
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            server.close();
+            pg.close();
+        }
+        assertEquals(List.of(), failures);
+        assertTrue(record.assessments().prometheus().contains("vclinic_record_assessments_total{outcome=\"lost\"} 0"));
+
+        // Every id ever answered is in the database (reopened, after everything was closed).
+        EmbeddedPostgres check = start(pgData, port);
+        try (Connection c = check.getPostgresDatabase().getConnection();
+             PreparedStatement s = c.prepareStatement(
+                     "SELECT count(*) FROM triage_assessment WHERE record_id = ANY (?)")) {
+            s.setArray(1, c.createArrayOf("uuid", answered.stream().map(UUID::fromString).toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                assertEquals(answered.size(), rs.getInt(1));
+            }
+        } finally {
+            check.close();
+        }
+    }
+
+    private static void awaitAtLeast(Set<String> answered, int n) throws InterruptedException {
+        while (answered.size() < n) {
+            Thread.sleep(10);
+        }
+    }
+
+    private static EmbeddedPostgres start(Path pgData, int port) throws IOException {
+        return EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(false).setPort(port)
+                .setServerConfig("synchronous_commit", "on").start();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String get(VclinicServer server, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + path)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
