@@ -277,15 +277,10 @@ class RecordRoundTripTest {
 
     @Test
     void anImageAnalysisIsKeptWithTheImageAndItsSaliencyMap() throws Exception {
-        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28,
-                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
-        for (int y = 0; y < 28; y++) {
-            for (int x = 0; x < 28; x++) {
-                img.getRaster().setSample(x, y, 0, (x * 9 + y * 5) % 256);
-            }
-        }
+        // A real chest film: a synthetic pattern is (rightly) not assessable and gets no saliency map.
         java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(img, "png", png);
+        png.write(java.nio.file.Files.readAllBytes(health.vclinic.models.ProjectRoot.path()
+                .resolve("examples/chest-xray-pneumonia.png")));
         ImageAnalysis answer = ImagingServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
                 .analyze(AnalyzeRequest.newBuilder().setStudyId("s-1").setPatientRef("pt-image")
                         .setImage(com.google.protobuf.ByteString.copyFrom(png.toByteArray())).build());
