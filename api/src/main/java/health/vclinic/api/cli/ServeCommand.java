@@ -41,12 +41,31 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     RecordOptions recordOptions;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--idle-timeout-s", defaultValue = "300", description = "Close a connection idle this long, in"
+            + " seconds (default: ${DEFAULT-VALUE}; a Monitor stream sending at least one sample a minute stays).")
+    long idleTimeoutSeconds;
+
+    @Option(names = "--header-timeout-s", defaultValue = "10", description = "Close a connection whose request headers"
+            + " take longer than this, in seconds: a defence against slow clients (default: ${DEFAULT-VALUE}).")
+    long headerTimeoutSeconds;
+
+    @Option(names = "--body-timeout-s", defaultValue = "30", description = "Close a connection whose request body"
+            + " takes longer than this, in seconds (default: ${DEFAULT-VALUE}).")
+    long bodyTimeoutSeconds;
+
     @Option(names = "--no-record", description = "Keep no clinical record (answers carry no record_id). Default:"
             + " every assessment is kept.")
     boolean noRecord;
 
     @Override
     public Integer call() throws InterruptedException, java.io.IOException {
+        if (idleTimeoutSeconds < 1 || headerTimeoutSeconds < 1 || bodyTimeoutSeconds < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--idle-timeout-s, --header-timeout-s and --body-timeout-s must be at least 1 second");
+        }
         long start = System.nanoTime();
         Optional<ImagingEndpoint> imaging = imagingOptions.open(System.out);
         TriageEndpoint standard = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.out::println,
@@ -55,7 +74,8 @@ final class ServeCommand implements Callable<Integer> {
         MonitoringEndpoint monitoring = MonitoringEndpoint.standard(ServedEngine.projectRoot());
         Optional<ClinicalRecord> record = noRecord ? Optional.empty() : Optional.of(recordOptions.open());
         VclinicServer server = VclinicServer.start(endpoint, imaging, Optional.of(monitoring), record, host, port,
-                HttpTimeouts.DEFAULTS);
+                new HttpTimeouts(java.time.Duration.ofSeconds(idleTimeoutSeconds),
+                        java.time.Duration.ofSeconds(headerTimeoutSeconds), java.time.Duration.ofSeconds(bodyTimeoutSeconds)));
         java.nio.file.Path portFile = recordOptions.dataDir().resolve(RecordOptions.SERVER_PORT_FILE);
         if (record.isPresent()) {
             // admin commands on this data directory find the running server here (erasure goes through it).

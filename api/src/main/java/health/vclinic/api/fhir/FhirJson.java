@@ -63,7 +63,8 @@ public final class FhirJson {
             return parser.parseResource(json);
         } catch (InvalidInputException e) {
             throw locate(e, json);
-        } catch (DataFormatException | IllegalArgumentException | ClassCastException e) {
+        } catch (DataFormatException | IllegalArgumentException | ClassCastException | IndexOutOfBoundsException e) {
+            // HAPI's parser signals some malformed input with runtime exceptions of its own making.
             throw new InvalidInputException("body", "must be one FHIR R4 resource in JSON (application/fhir+json)"
                     + reason(e));
         }

@@ -198,6 +198,10 @@ public final class StrictJson {
         }
 
         private void key(String name) {
+            if (name.isEmpty()) {
+                // No request of this service has an unnamed member, and HAPI's parser fails on one (found by fuzzing).
+                throw fail("is an empty key; every key needs a name");
+            }
             if (!keys.peek().add(name)) {
                 throw fail("is given more than once in one object; each key may appear once (RFC 8259 §4)");
             }

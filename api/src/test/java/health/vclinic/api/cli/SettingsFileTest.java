@@ -76,4 +76,16 @@ class SettingsFileTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("does not exist"), r.err());
     }
+
+    @Test
+    void timeoutsComeFromTheFileAndAreCheckedBeforeAnythingStarts(@TempDir Path dir) throws IOException {
+        Path file = yaml(dir, "serve:\n  body-timeout-s: 12\n  idle-timeout-s: 0\n");
+
+        assertTrue(run("serve", "--config", file.toString(), "--help").out().replaceAll("\\s+", " ")
+                .contains("(default: 12)"));
+        Run r = run("serve", "--config", file.toString());
+
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--idle-timeout-s"), r.err());
+    }
 }
