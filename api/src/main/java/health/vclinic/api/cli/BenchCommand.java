@@ -3,6 +3,7 @@ package health.vclinic.api.cli;
 import health.vclinic.api.http.HttpTimeouts;
 import health.vclinic.models.ProjectRoot;
 import health.vclinic.api.VclinicServer;
+import health.vclinic.api.triage.ServedEngine;
 import health.vclinic.api.triage.TriageEndpoint;
 import com.google.common.util.concurrent.ListenableFuture;
 import health.vclinic.api.imaging.ImagingEndpoint;
@@ -105,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
         String host;
         int port;
         if (target == null) {
-            embedded = VclinicServer.start(TriageEndpoint.standard(), "127.0.0.1", 0);
+            embedded = VclinicServer.start(served(), "127.0.0.1", 0);
             host = "127.0.0.1";
             port = embedded.port();
         } else {
@@ -126,6 +127,14 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The engine {@code serve} runs (the rules fused with the served triage model), loaded afresh for each
+     * server because a server closes its model when it stops: the bench measures what is served.
+     */
+    private static TriageEndpoint served() {
+        return new TriageEndpoint(ServedEngine.load(ProjectRoot.path(), System.err::println, false));
+    }
+
     /** The same rounds without and with the clinical record; the Assess/Check ratios side by side. */
     private int recordCost(List<TriageRequest> plain) throws Exception {
         // Every request names a patient (100 of them), as a clinic's would: the timeline index is exercised.
@@ -139,11 +148,11 @@ final class BenchCommand implements Callable<Integer> {
             recordOptions.dataDir = temp;
         }
         Run off;
-        try (VclinicServer server = VclinicServer.start(TriageEndpoint.standard(), "127.0.0.1", 0)) {
+        try (VclinicServer server = VclinicServer.start(served(), "127.0.0.1", 0)) {
             off = runAgainst(server, bodies);
         }
         Run on;
-        try (VclinicServer server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.empty(),
+        try (VclinicServer server = VclinicServer.start(served(), Optional.empty(), Optional.empty(),
                 Optional.of(recordOptions.open()), "127.0.0.1", 0, HttpTimeouts.DEFAULTS)) {
             on = runAgainst(server, bodies);
         } finally {
