@@ -16,6 +16,7 @@ import health.vclinic.api.imaging.ImagingHttp;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.monitoring.MonitoringGrpcService;
 import health.vclinic.api.record.ClinicalRecord;
+import health.vclinic.api.security.Security;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -47,6 +48,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (the bidirectional {@code Monitor} stream). HTTP: {@code POST /v1/triage:assess} (proto3 JSON),
  * {@code POST /v1/imaging:analyze} (with an imaging model), {@code GET /health/live},
  * {@code GET /health/ready}, {@code GET /metrics} (Prometheus text).
+ * Every call but health, {@code /metrics} and discovery needs a bearer access token ({@link Security}).
  * Stopping flips health to NOT_SERVING and readiness to 503 first, then lets in-flight calls finish.
  * FHIR R4 {@code $triage} and CDS Hooks: {@link FhirRouting}. JSON bodies are read with
  * {@code RequestBodies} and checked by {@code StrictJson} first; slow clients time out ({@link HttpTimeouts}).
@@ -95,25 +97,25 @@ public final class VclinicServer implements AutoCloseable {
     /**
      * Starts the service on {@code host:port}; port 0 picks a free port (see {@link #port()}).
      */
-    public static VclinicServer start(TriageEndpoint endpoint, String host, int port) {
-        return start(endpoint, Optional.empty(), host, port);
+    public static VclinicServer start(Security security, TriageEndpoint endpoint, String host, int port) {
+        return start(security, endpoint, Optional.empty(), host, port);
     }
 
     /**
      * Starts the service with the imaging model too, when given; the server closes it when it stops.
      */
-    public static VclinicServer start(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging, String host,
-                                      int port) {
-        return start(endpoint, imaging, Optional.empty(), host, port);
+    public static VclinicServer start(Security security, TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
+                                      String host, int port) {
+        return start(security, endpoint, imaging, Optional.empty(), host, port);
     }
 
     /**
      * Starts the service with the imaging model and remote monitoring too, when given; the server closes
      * them when it stops.
      */
-    public static VclinicServer start(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
+    public static VclinicServer start(Security security, TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
                                       Optional<MonitoringEndpoint> monitoring, String host, int port) {
-        return start(endpoint, imaging, monitoring, Optional.empty(), host, port, HttpTimeouts.DEFAULTS);
+        return start(security, endpoint, imaging, monitoring, Optional.empty(), host, port, HttpTimeouts.DEFAULTS);
     }
 
     /**
@@ -121,12 +123,12 @@ public final class VclinicServer implements AutoCloseable {
      * serving {@code vclinic.record.v1.RecordService}; with these client timeouts (idle connections, header
      * and body deadlines). The server closes the record, the imaging model and monitoring when it stops.
      */
-    public static VclinicServer start(TriageEndpoint unrecorded, Optional<ImagingEndpoint> imaging,
+    public static VclinicServer start(Security security, TriageEndpoint unrecorded, Optional<ImagingEndpoint> imaging,
                                       Optional<MonitoringEndpoint> monitoring, Optional<ClinicalRecord> record,
                                       String host, int port, HttpTimeouts timeouts) {
         TriageEndpoint endpoint = record.map(r -> unrecorded.recordingTo(r.assessments())).orElse(unrecorded);
         // An erased patient goes from the monitoring engine's memory too.
-        record.ifPresent(r -> monitoring.ifPresent(m -> r.onErase(p -> m.engine().forget(p.value()))));
+        record.ifPresent(r -> monitoring.ifPresent(m -> r.onErase((clinic, p) -> m.forget(clinic, p.value()))));
         record.ifPresent(r -> monitoring.ifPresent(m -> m.recordingTo(r.alerts())));
         record.ifPresent(r -> imaging.ifPresent(i -> i.recordingTo(r.images())));
         // Images are larger than triage requests: the transport admits them, each route bounds its own body.
@@ -156,8 +158,13 @@ public final class VclinicServer implements AutoCloseable {
                 .addConnectionSelector(GrpcWire.connectionSelector(Http2Config.create(), grpc, maxBody,
                         (code, nanos) -> metrics.record("grpc", "unmatched", code.name(), nanos)))
                 .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
-                .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics, record))
+                .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics, record)
+                        // After metrics and the wire guard, before deadlines and everything that reads a message.
+                        .intercept(1200, security.grpcGate()))
                 .routing(r -> {
+                    // Metrics first: refused calls are counted too.
+                    metricsFilter(r, metrics);
+                    security.routes(r);
                     record.ifPresent(rec -> rec.routes(r));
                     httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body());
                 })
@@ -194,6 +201,21 @@ public final class VclinicServer implements AutoCloseable {
     static void httpRouting(HttpRouting.Builder routing, TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
                             AtomicBoolean ready, RequestMetrics metrics, Optional<ClinicalRecord> record,
                             Duration bodyDeadline) {
+        FhirRouting.register(routing, endpoint, bodyDeadline);
+        imaging.ifPresent(i -> routing.post(ImagingHttp.PATH, (req, res) -> ImagingHttp.analyze(i, req, res)));
+        routing.post(TriageHttp.PATH, (req, res) -> TriageHttp.assess(endpoint, req, res, bodyDeadline))
+                .get("/health/live", (req, res) -> json(res, Status.OK_200, "{\"status\":\"UP\"}"))
+                .get("/health/ready", (req, res) -> readiness(res, ready.get(), endpoint.engine().degradedModels(),
+                        record.map(r -> r.assessments().backlog())))
+                .get("/metrics", (req, res) -> {
+                    res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                    res.send(metrics.prometheus() + degradedMetrics(endpoint.engine().degradedModels())
+                            + record.map(ClinicalRecord::prometheus).orElse(""));
+                });
+    }
+
+    /** Counts every HTTP request by route and status, with bounded label values (refused calls included). */
+    static void metricsFilter(HttpRouting.Builder routing, RequestMetrics metrics) {
         routing.addFilter((chain, req, res) -> {
             long start = System.nanoTime();
             try {
@@ -209,17 +231,6 @@ public final class VclinicServer implements AutoCloseable {
                 metrics.record("http", route, Integer.toString(res.status().code()), System.nanoTime() - start);
             }
         });
-        FhirRouting.register(routing, endpoint, bodyDeadline);
-        imaging.ifPresent(i -> routing.post(ImagingHttp.PATH, (req, res) -> ImagingHttp.analyze(i, req, res)));
-        routing.post(TriageHttp.PATH, (req, res) -> TriageHttp.assess(endpoint, req, res, bodyDeadline))
-                .get("/health/live", (req, res) -> json(res, Status.OK_200, "{\"status\":\"UP\"}"))
-                .get("/health/ready", (req, res) -> readiness(res, ready.get(), endpoint.engine().degradedModels(),
-                        record.map(r -> r.assessments().backlog())))
-                .get("/metrics", (req, res) -> {
-                    res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-                    res.send(metrics.prometheus() + degradedMetrics(endpoint.engine().degradedModels())
-                            + record.map(ClinicalRecord::prometheus).orElse(""));
-                });
     }
 
     /**

@@ -36,11 +36,11 @@ class DegradedModeTest {
     }
 
     private static HttpResponse<String> get(VclinicServer server, String path) throws Exception {
-        return send(server, path, HttpRequest.newBuilder().GET());
+        return send(server, path, HttpRequest.newBuilder().header("authorization", TestSecurity.backendHeader()).GET());
     }
 
     private static TriageAssessment assess(VclinicServer server, String json) throws Exception {
-        HttpResponse<String> r = send(server, "/v1/triage:assess", HttpRequest.newBuilder()
+        HttpResponse<String> r = send(server, "/v1/triage:assess", HttpRequest.newBuilder().header("authorization", TestSecurity.backendHeader())
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
         assertEquals(200, r.statusCode(), r.body());
         return TestSupport.assessment(r.body());
@@ -49,7 +49,7 @@ class DegradedModeTest {
     @Test
     void withoutItsModelTheServiceSaysSoInReadinessMetricsAndEveryAnswer(@TempDir Path emptyRoot) throws Exception {
         TriageEndpoint endpoint = new TriageEndpoint(ServedEngine.load(emptyRoot, s -> { }, true));
-        try (VclinicServer server = VclinicServer.start(endpoint, "127.0.0.1", 0)) {
+        try (VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, endpoint, "127.0.0.1", 0)) {
             HttpResponse<String> ready = get(server, "/health/ready");
             assertEquals(200, ready.statusCode());
             assertTrue(ready.body().contains("\"status\":\"DEGRADED\"") && ready.body().contains("triage-acuity"),
@@ -67,7 +67,7 @@ class DegradedModeTest {
     @Test
     void aCompleteServiceIsUpAndNotDegraded() throws Exception {
         TriageEndpoint endpoint = new TriageEndpoint(ServedEngine.load(TestSupport.projectRoot(), s -> { }, false));
-        try (VclinicServer server = VclinicServer.start(endpoint, "127.0.0.1", 0)) {
+        try (VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, endpoint, "127.0.0.1", 0)) {
             assertEquals("{\"status\":\"UP\",\"missing_models\":[]}", get(server, "/health/ready").body());
             assertFalse(get(server, "/metrics").body().contains("vclinic_model_missing{"));
             assertFalse(assess(server, TestSupport.exampleLines().getFirst()).getDegraded());
@@ -78,7 +78,7 @@ class DegradedModeTest {
     void theServedModelIsClosedWithTheServer() {
         var engine = ServedEngine.load(TestSupport.projectRoot(), s -> { }, false);
         var model = (health.vclinic.inference.OnnxTriageModel) engine.model().orElseThrow();
-        VclinicServer server = VclinicServer.start(new TriageEndpoint(engine), "127.0.0.1", 0);
+        VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, new TriageEndpoint(engine), "127.0.0.1", 0);
         assertFalse(model.closed());
 
         server.close();
@@ -89,7 +89,7 @@ class DegradedModeTest {
     @Test
     void anEmptyEncounterIsAnsweredByTheRulesAndSentToAClinicianNeverByTheModel() throws Exception {
         TriageEndpoint endpoint = new TriageEndpoint(ServedEngine.load(TestSupport.projectRoot(), s -> { }, false));
-        try (VclinicServer server = VclinicServer.start(endpoint, "127.0.0.1", 0)) {
+        try (VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, endpoint, "127.0.0.1", 0)) {
             for (String empty : new String[] {"{}", "{\"patient\":{\"age_years\":40,\"sex\":\"MALE\"}}"}) {
                 TriageAssessment a = assess(server, empty);
 

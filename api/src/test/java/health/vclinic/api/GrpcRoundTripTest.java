@@ -66,8 +66,8 @@ class GrpcRoundTripTest {
 
     @BeforeAll
     static void start() {
-        server = VclinicServer.start(TriageEndpoint.standard(), "127.0.0.1", 0);
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), "127.0.0.1", 0);
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
     }
 
     @AfterAll
@@ -474,7 +474,7 @@ class GrpcRoundTripTest {
             + " is open ('Stream N was never created and has lower ID than last'); RFC 9113 5.1 makes it a stream"
             + " error. Run it by hand to check a Helidon upgrade.")
     void expiringCallsDoNotFailOtherCallsOnTheSameConnection() throws Exception {
-        ManagedChannel shared = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        ManagedChannel shared = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             List<Future<Status>> patient = new ArrayList<>();

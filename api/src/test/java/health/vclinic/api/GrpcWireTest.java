@@ -84,7 +84,7 @@ class GrpcWireTest {
 
     @BeforeAll
     static void start() {
-        server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(),
+        server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(),
                 Optional.of(MonitoringEndpoint.create(MonitoringConfig.defaults(), MonitoringModels.none(),
                         StreamLimits.defaults())), "127.0.0.1", 0);
         Logger.getLogger("").addHandler(capture);
@@ -275,7 +275,7 @@ class GrpcWireTest {
         assertTrue(a.rawMessage().contains("%C2%B0C"), a.rawMessage());
         assertTrue(decoded(a.rawMessage()).contains("°C"), decoded(a.rawMessage()));
 
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
         try {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> TriageServiceGrpc
                     .newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).assess(hot));

@@ -40,15 +40,16 @@ class HttpApiTest {
             "vclinic_requests_total{transport=\"grpc\",method=\"vclinic.triage.v1.TriageService/Assess\",status=\"OK\"}";
     private static final String HTTP_400_SERIES =
             "vclinic_requests_total{transport=\"http\",method=\"POST /v1/triage:assess\",status=\"400\"}";
-    private static final String UNMATCHED_404_SERIES =
-            "vclinic_requests_total{transport=\"http\",method=\"unmatched\",status=\"404\"}";
+    /** An unknown path is refused by the gate (deny by default: no role may call a route the policy does not name). */
+    private static final String UNMATCHED_SERIES =
+            "vclinic_requests_total{transport=\"http\",method=\"unmatched\",status=\"403\"}";
 
     private static VclinicServer server;
     private static HttpClient http;
 
     @BeforeAll
     static void start() {
-        server = VclinicServer.start(TriageEndpoint.standard(), "127.0.0.1", 0);
+        server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), "127.0.0.1", 0);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
@@ -68,13 +69,13 @@ class HttpApiTest {
     }
 
     private static HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofSeconds(10))
+        return http.send(HttpRequest.newBuilder(uri(server, path)).header("authorization", TestSecurity.backendHeader()).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(VclinicServer s, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(s, path)).timeout(Duration.ofSeconds(10)).GET().build(),
+        return http.send(HttpRequest.newBuilder(uri(s, path)).header("authorization", TestSecurity.backendHeader()).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -126,7 +127,7 @@ class HttpApiTest {
         assertEquals(200, r.statusCode(), r.body());
         TriageAssessment overHttp = TestSupport.assessment(r.body());
 
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
         try {
             TriageAssessment overGrpc = TriageServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(10, TimeUnit.SECONDS).assess(TestSupport.example("demo-001"));
@@ -247,7 +248,7 @@ class HttpApiTest {
         HttpResponse<String> r;
         // A client of its own: a refused body may leave its connection unusable.
         try (HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            r = own.send(HttpRequest.newBuilder(uri(server, ASSESS)).timeout(Duration.ofSeconds(10))
+            r = own.send(HttpRequest.newBuilder(uri(server, ASSESS)).header("authorization", TestSecurity.backendHeader()).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(big)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
@@ -268,7 +269,7 @@ class HttpApiTest {
         byte[] big = ("{\"encounter_id\":\"big\",\"interview\":{\"chief_complaint\":\""
                 + "a".repeat((int) VclinicServer.MAX_PAYLOAD_BYTES + 1024) + "\"}}").getBytes(StandardCharsets.UTF_8);
         // No length known in advance: sent with Transfer-Encoding: chunked.
-        HttpRequest request = HttpRequest.newBuilder(uri(server, ASSESS)).timeout(Duration.ofSeconds(10))
+        HttpRequest request = HttpRequest.newBuilder(uri(server, ASSESS)).header("authorization", TestSecurity.backendHeader()).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build();
         HttpResponse<String> r;
@@ -301,7 +302,7 @@ class HttpApiTest {
 
     @Test
     void afterCloseReadinessIsNoLonger200() throws Exception {
-        VclinicServer other = VclinicServer.start(TriageEndpoint.standard(), "127.0.0.1", 0);
+        VclinicServer other = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), "127.0.0.1", 0);
         int port = other.port();
         URI ready = URI.create("http://127.0.0.1:" + port + "/health/ready");
         try {
@@ -311,7 +312,7 @@ class HttpApiTest {
         }
         try (HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build()) {
-            HttpResponse<String> r = fresh.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5))
+            HttpResponse<String> r = fresh.send(HttpRequest.newBuilder(ready).header("authorization", TestSecurity.backendHeader()).timeout(Duration.ofSeconds(5))
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             assertNotEquals(200, r.statusCode(), "ready after close: " + r.body());
         } catch (IOException refused) {
@@ -357,7 +358,7 @@ class HttpApiTest {
 
     @Test
     void metricsCountGrpcAndHttpRequestsInPrometheusFormat() throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
         try {
             TriageServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .assess(TestSupport.example("demo-002"));
@@ -396,12 +397,12 @@ class HttpApiTest {
 
     @Test
     void unknownPathsShareOneUnmatchedSeries() throws Exception {
-        long before = value(metricsText(), UNMATCHED_404_SERIES);
+        long before = value(metricsText(), UNMATCHED_SERIES);
         String path = "/patients/secret-path-4711";
         HttpResponse<String> r = get(server, path);
-        assertEquals(404, r.statusCode());
+        assertEquals(403, r.statusCode());
 
-        String text = awaitMetrics(t -> value(t, UNMATCHED_404_SERIES) == before + 1,
+        String text = awaitMetrics(t -> value(t, UNMATCHED_SERIES) == before + 1,
                 "expected the unmatched series to count the request once");
 
         assertFalse(text.contains("secret-path-4711"), "a per-path series was created");
@@ -412,12 +413,12 @@ class HttpApiTest {
     void anUnknownPathIncrementsOnlyTheUnmatchedSeries() throws Exception {
         Thread.sleep(50); // let the previous test's last request be recorded
         java.util.Map<String, Long> before = counters(metricsText());
-        assertEquals(404, get(server, "/nope/" + System.nanoTime()).statusCode());
-        String text = awaitMetrics(t -> value(t, UNMATCHED_404_SERIES) == before.getOrDefault(UNMATCHED_404_SERIES, 0L) + 1,
+        assertEquals(403, get(server, "/nope/" + System.nanoTime()).statusCode());
+        String text = awaitMetrics(t -> value(t, UNMATCHED_SERIES) == before.getOrDefault(UNMATCHED_SERIES, 0L) + 1,
                 "expected the unmatched series to count the request once");
         java.util.Map<String, Long> after = counters(text);
         after.forEach((series, count) -> {
-            if (!series.contains("method=\"GET /metrics\"") && !series.equals(UNMATCHED_404_SERIES)) {
+            if (!series.contains("method=\"GET /metrics\"") && !series.equals(UNMATCHED_SERIES)) {
                 assertEquals(before.getOrDefault(series, 0L), count, "changed: " + series);
             }
         });
@@ -439,7 +440,7 @@ class HttpApiTest {
         // A client picks the method token: one series per token would be unbounded cardinality, just like
         // one series per path.
         String token = "XMETHOD4711";
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(server, "/metrics"))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(server, "/metrics")).header("authorization", TestSecurity.backendHeader())
                 .timeout(Duration.ofSeconds(10)).method(token, HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(r.statusCode() >= 400, "status " + r.statusCode());

@@ -151,6 +151,7 @@ final class RawGrpcClient implements AutoCloseable {
         Http2Headers h = new DefaultHttp2Headers().method("POST").scheme("http").path(path).authority(authority);
         h.set("content-type", "application/grpc");
         h.set("te", "trailers");
+        h.set("authorization", TestSecurity.backendHeader());
         extra.forEach(h::set);
         Call call;
         synchronized (calls) {

@@ -2,6 +2,8 @@ package health.vclinic.api.cli;
 
 import health.vclinic.api.record.ClinicalRecord;
 import health.vclinic.api.server.PatientRef;
+import health.vclinic.api.server.ClinicId;
+import health.vclinic.api.security.Role;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Parameters;
  * engine forgets the patient too. Scripts outside the repository use these names.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the clinical record.",
-        subcommands = AdminCommand.Patient.class)
+        subcommands = {AdminCommand.Patient.class, AdminCommand.Token.class})
 final class AdminCommand implements Runnable {
 
     @Override
@@ -47,6 +49,9 @@ final class AdminCommand implements Runnable {
     static final class Export implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "REF", description = "The clinic's pseudonymous patient reference.")
         String ref;
+        @picocli.CommandLine.Option(names = "--clinic", defaultValue = "default",
+                description = "The patient's clinic (default: ${DEFAULT-VALUE}).")
+        String clinic;
         @Mixin
         RecordOptions record;
 
@@ -54,7 +59,7 @@ final class AdminCommand implements Runnable {
         public Integer call() {
             PatientRef patient = new PatientRef(ref);
             try (ClinicalRecord r = record.open()) {
-                System.out.println(r.export(patient));
+                System.out.println(r.export(new ClinicId(clinic), patient));
             }
             return 0;
         }
@@ -66,8 +71,13 @@ final class AdminCommand implements Runnable {
     static final class Erase implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "REF", description = "The clinic's pseudonymous patient reference.")
         String ref;
+        @picocli.CommandLine.Option(names = "--clinic", defaultValue = "default",
+                description = "The patient's clinic (default: ${DEFAULT-VALUE}).")
+        String clinic;
         @Mixin
         RecordOptions record;
+        @Mixin
+        KeyOptions keys;
 
         @Override
         public Integer call() throws IOException, InterruptedException {
@@ -79,6 +89,9 @@ final class AdminCommand implements Runnable {
                     viaServer = Optional.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
                             .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.get()
                                     + "/v1/record/patients/" + URLEncoder.encode(patient.value(), StandardCharsets.UTF_8)))
+                                    .header("authorization", "Bearer " + keys.tokens(System.err::println).issue(
+                                            new ClinicId(clinic), Role.ADMIN, "cli:admin-erase", Duration.ofMinutes(1),
+                                            java.util.List.of()))
                                     .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString()));
                 } catch (java.net.ConnectException stale) {
                     // A server that was killed left its port file: nothing holds the patient in memory.
@@ -95,9 +108,50 @@ final class AdminCommand implements Runnable {
                 return 0;
             }
             try (ClinicalRecord r = record.open()) {
-                System.out.println("erased: {\"rows_erased\":" + r.erase(patient) + "}");
+                System.out.println("erased: {\"rows_erased\":" + r.erase(new ClinicId(clinic), patient) + "}");
             }
             return 0;
+        }
+    }
+
+    @Command(name = "token", mixinStandardHelpOptions = true,
+            description = "Print an access token signed by the local issuer key (for development, tests and scripts"
+                    + " on this machine; clinic backends get theirs from POST /oauth2/token).")
+    static final class Token implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--clinic", required = true, description = "The clinic (tenant) of the token.")
+        String clinic;
+        @picocli.CommandLine.Option(names = "--role", required = true,
+                description = "backend, clinician, data-scientist or admin.")
+        String role;
+        @picocli.CommandLine.Option(names = "--ttl", defaultValue = "10m",
+                description = "Lifetime: a number with s, m or h (default: ${DEFAULT-VALUE}; at most 24h).")
+        String ttl;
+        @picocli.CommandLine.Option(names = "--subject", description = "Who the token stands for (default: cli:<user>).")
+        String subject;
+        @Mixin
+        RecordOptions record;
+        @Mixin
+        KeyOptions keys;
+
+        @Override
+        public Integer call() {
+            String who = subject != null ? subject : "cli:" + System.getProperty("user.name", "unknown");
+            System.out.println(keys.tokens(System.err::println).issue(new health.vclinic.api.server.ClinicId(clinic),
+                    health.vclinic.api.security.Role.parse(role), who, duration(ttl), java.util.List.of()));
+            return 0;
+        }
+
+        static Duration duration(String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-9][0-9]{0,5})([smh])").matcher(text);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("--ttl must be a number followed by s, m or h (e.g. 10m), not " + text);
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
         }
     }
 

@@ -32,6 +32,10 @@ import picocli.CommandLine.Parameters;
         description = "Assess TriageRequest JSON (one object or JSON Lines) without a server.")
 final class AssessCommand implements Callable<Integer> {
 
+    /** In process, nothing is recorded: the caller is this command, for the default clinic. */
+    private static final health.vclinic.api.security.Caller LOCAL = new health.vclinic.api.security.Caller(
+            health.vclinic.api.server.ClinicId.DEFAULT, health.vclinic.api.security.Role.BACKEND, "cli:assess", "local");
+
     @Parameters(index = "0", defaultValue = "-", description = "Input file, or - for standard input (default).")
     String input;
 
@@ -62,7 +66,7 @@ final class AssessCommand implements Callable<Integer> {
         for (int i = 0; i < requests.size(); i++) {
             try {
                 TriageRequest request = TriageEndpoint.parseJson(requests.get(i));
-                out.println(TriageEndpoint.toJson(endpoint.assess(request)));
+                out.println(TriageEndpoint.toJson(endpoint.assess(LOCAL, request)));
             } catch (RuntimeException e) {
                 failures++;
                 out.println("{\"request\":" + (i + 1) + "," + HttpErrors.body(Errors.classify(e)).substring(1));

@@ -9,6 +9,8 @@ import com.google.common.util.concurrent.ListenableFuture;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.triage.v1.TriageRequest;
 import health.vclinic.api.triage.v1.TriageServiceGrpc;
+import health.vclinic.api.security.BearerToken;
+import health.vclinic.api.security.Role;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
@@ -89,13 +91,16 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     RecordOptions recordOptions;
 
+    @Mixin
+    KeyOptions keyOptions;
+
     @Override
     public Integer call() throws Exception {
         if (imaging) {
             return imaging();
         }
         if (monitoring) {
-            return MonitoringBench.command(target, new MonitoringBench.Settings(streams, durationSeconds, warmupSeconds,
+            return MonitoringBench.command(target, keyOptions.clientToken(Role.BACKEND, "vclinic-bench"), new MonitoringBench.Settings(streams, durationSeconds, warmupSeconds,
                     rateFraction), ProjectRoot.path(), System.out);
         }
         List<TriageRequest> bodies = load(requests == null ? ProjectRoot.path().resolve("examples/triage-requests.jsonl") : requests);
@@ -105,8 +110,11 @@ final class BenchCommand implements Callable<Integer> {
         VclinicServer embedded = null;
         String host;
         int port;
+        BearerToken token = keyOptions.clientToken(Role.BACKEND, "vclinic-bench");
         if (target == null) {
-            embedded = VclinicServer.start(served(), "127.0.0.1", 0);
+            EmbeddedSecurity security = EmbeddedSecurity.create();
+            token = security.backendToken("vclinic-bench");
+            embedded = VclinicServer.start(security.security(), served(), "127.0.0.1", 0);
             host = "127.0.0.1";
             port = embedded.port();
         } else {
@@ -115,7 +123,8 @@ final class BenchCommand implements Callable<Integer> {
             port = Integer.parseInt(target.substring(colon + 1));
         }
         // Callbacks run on the event loop: no hand-off to an executor thread per call, less client CPU.
-        ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
+                .intercept(token).build();
         try {
             report(run(channel, bodies), host + ":" + port + (embedded == null ? "" : " (embedded server)"));
         } finally {
@@ -148,13 +157,14 @@ final class BenchCommand implements Callable<Integer> {
             recordOptions.dataDir = temp;
         }
         Run off;
-        try (VclinicServer server = VclinicServer.start(served(), "127.0.0.1", 0)) {
-            off = runAgainst(server, bodies);
+        EmbeddedSecurity security = EmbeddedSecurity.create();
+        try (VclinicServer server = VclinicServer.start(security.security(), served(), "127.0.0.1", 0)) {
+            off = runAgainst(server, security, bodies);
         }
         Run on;
-        try (VclinicServer server = VclinicServer.start(served(), Optional.empty(), Optional.empty(),
+        try (VclinicServer server = VclinicServer.start(security.security(), served(), Optional.empty(), Optional.empty(),
                 Optional.of(recordOptions.open()), "127.0.0.1", 0, HttpTimeouts.DEFAULTS)) {
-            on = runAgainst(server, bodies);
+            on = runAgainst(server, security, bodies);
         } finally {
             if (temp != null) {
                 deleteTree(temp);
@@ -169,9 +179,10 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Run runAgainst(VclinicServer server, List<TriageRequest> bodies) throws InterruptedException {
+    private Run runAgainst(VclinicServer server, EmbeddedSecurity security, List<TriageRequest> bodies)
+            throws InterruptedException {
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
-                .directExecutor().build();
+                .directExecutor().intercept(security.backendToken("vclinic-bench")).build();
         try {
             return run(channel, bodies);
         } finally {
@@ -202,7 +213,8 @@ final class BenchCommand implements Callable<Integer> {
         int maxBatch = imagingOptions.batching().maxBatchSize();
         if (target != null) {
             int colon = target.lastIndexOf(':');
-            ImagingBench.run(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), target,
+            ImagingBench.run(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)),
+                    keyOptions.clientToken(Role.BACKEND, "vclinic-bench"), target,
                     imagingOptions.repository(), data, maxBatch, settings, System.out);
             return 0;
         }
@@ -211,8 +223,10 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("bench --imaging needs the cxr-pneumonia model");
             return 2;
         }
-        try (VclinicServer embedded = VclinicServer.start(TriageEndpoint.standard(), endpoint, "127.0.0.1", 0)) {
-            ImagingBench.run("127.0.0.1", embedded.port(), "embedded server", imagingOptions.repository(), data,
+        EmbeddedSecurity security = EmbeddedSecurity.create();
+        try (VclinicServer embedded = VclinicServer.start(security.security(), TriageEndpoint.standard(), endpoint,
+                "127.0.0.1", 0)) {
+            ImagingBench.run("127.0.0.1", embedded.port(), security.backendToken("vclinic-bench"), "embedded server", imagingOptions.repository(), data,
                     maxBatch, settings, System.out);
             System.out.printf(Locale.ROOT, "batches run by the server: %d%n", endpoint.get().analyzer().batches());
         }

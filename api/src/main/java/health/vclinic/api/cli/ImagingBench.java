@@ -51,7 +51,7 @@ public final class ImagingBench {
     }
 
     /** Runs the benchmark against {@code host:port}, whose imaging model must be the repository's. */
-    public static void run(String host, int port, String where, Path repository, Path dataFile, int maxBatch,
+    public static void run(String host, int port, health.vclinic.api.security.BearerToken token, String where, Path repository, Path dataFile, int maxBatch,
                            Settings settings, PrintStream out) throws IOException, InterruptedException {
         // Raw predict runs with the same intra-op thread count as the embedded server (same process).
         CxrModel.intraOpThreads(settings.threads());
@@ -64,7 +64,7 @@ public final class ImagingBench {
             explained.add(AnalyzeRequest.newBuilder().setImage(png).build());
         }
         ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
-                .maxInboundMessageSize(16 << 20).build();
+                .maxInboundMessageSize(16 << 20).intercept(token).build();
         try (CxrModel model = CxrModel.load(ModelRepository.open(repository).resolve(CxrModel.NAME));
              Predictor<float[], Float> predictor = model.newPredictor()) {
             List<float[]> inputs = images.stream().map(i -> model.preprocessing().input(i.study())).toList();

@@ -73,26 +73,29 @@ public final class MonitoringBench {
      * {@code vclinic bench --monitoring}: against {@code target} (host:port), or a server started in this
      * process with the standard monitoring endpoint when it is null.
      */
-    public static int command(String target, Settings settings, Path projectRoot, PrintStream out)
+    public static int command(String target, health.vclinic.api.security.BearerToken targetToken, Settings settings,
+                              Path projectRoot, PrintStream out)
             throws InterruptedException {
         if (target != null) {
             int colon = target.lastIndexOf(':');
-            run(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), target, settings, out);
+            run(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), targetToken, target, settings, out);
             return 0;
         }
         MonitoringEndpoint endpoint = MonitoringEndpoint.standard(projectRoot);
-        try (VclinicServer server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.of(endpoint),
+        EmbeddedSecurity security = EmbeddedSecurity.create();
+        try (VclinicServer server = VclinicServer.start(security.security(), TriageEndpoint.standard(), Optional.empty(), Optional.of(endpoint),
                 "127.0.0.1", 0)) {
-            run("127.0.0.1", server.port(), "127.0.0.1:" + server.port() + " (embedded server; "
+            run("127.0.0.1", server.port(), security.backendToken("vclinic-bench"), "127.0.0.1:" + server.port() + " (embedded server; "
                     + String.join(", ", endpoint.describe()) + ")", settings, out);
         }
         return 0;
     }
 
     /** Runs the gRPC phases against {@code host:port} and the in-process phase, printing as it goes. */
-    public static void run(String host, int port, String where, Settings settings, PrintStream out) throws InterruptedException {
+    public static void run(String host, int port, health.vclinic.api.security.BearerToken token, String where,
+                           Settings settings, PrintStream out) throws InterruptedException {
         ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
-                .flowControlWindow(1 << 20).build();
+                .flowControlWindow(1 << 20).intercept(token).build();
         try {
             out.printf(Locale.ROOT, "vclinic bench --monitoring: %s, %d cores, %d patient streams, %d s phases%n", where,
                     Runtime.getRuntime().availableProcessors(), settings.streams(), settings.seconds());

@@ -2,7 +2,6 @@ package health.vclinic.api.cli;
 
 import health.vclinic.api.record.ClinicalRecord;
 import health.vclinic.api.record.Database;
-import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.triage.ServedEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,7 +70,7 @@ public final class RecordOptions {
         if (retentionDays < 0 || spoolMaxMb < 1) {
             throw new IllegalArgumentException("--retention-days must be 0 or more and --spool-max-mb 1 or more");
         }
-        return ClinicalRecord.open(openDatabase(), ClinicId.DEFAULT, dataDir(), (long) spoolMaxMb << 20,
+        return ClinicalRecord.open(openDatabase(), dataDir(), (long) spoolMaxMb << 20,
                 retentionDays == 0 ? Optional.empty() : Optional.of(Duration.ofDays(retentionDays)));
     }
 }

@@ -70,10 +70,14 @@ public final class ReplayCommand implements Callable<Integer> {
         VclinicServer embedded = null;
         String host;
         int port;
+        health.vclinic.api.security.BearerToken token = new KeyOptions().clientToken(
+                health.vclinic.api.security.Role.BACKEND, "vclinic-replay");
         if (target == null) {
+            EmbeddedSecurity security = EmbeddedSecurity.create();
+            token = security.backendToken("vclinic-replay");
             MonitoringEndpoint monitoring = endpoints.apply(ProjectRoot.path());
             monitoring.describe().forEach(l -> out.println("  " + l));
-            embedded = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.of(monitoring),
+            embedded = VclinicServer.start(security.security(), TriageEndpoint.standard(), Optional.empty(), Optional.of(monitoring),
                     "127.0.0.1", 0);
             host = "127.0.0.1";
             port = embedded.port();
@@ -84,7 +88,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "replaying %d stays to %s:%d%s at %s%n", stays.size(), host, port,
                 embedded == null ? "" : " (embedded server)", speed > 0 ? String.format(Locale.ROOT, "%.0fx", speed) : "max speed");
-        ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().intercept(token).build();
         try {
             SepsisReplay.Summary s = SepsisReplay.replay(channel, stays, speed, SepsisReplay.DEFAULT_ADMISSION,
                     quiet ? a -> { } : a -> print(out, a), Duration.ofMinutes(10));

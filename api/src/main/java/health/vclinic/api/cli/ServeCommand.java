@@ -7,6 +7,7 @@ import health.vclinic.api.triage.ServedEngine;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.record.ClinicalRecord;
+import health.vclinic.api.security.Security;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,6 +42,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     RecordOptions recordOptions;
 
+    @Mixin
+    KeyOptions keyOptions;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -73,7 +77,8 @@ final class ServeCommand implements Callable<Integer> {
         TriageEndpoint endpoint = imaging.map(i -> i.readingChestXrays(standard)).orElse(standard);
         MonitoringEndpoint monitoring = MonitoringEndpoint.standard(ServedEngine.projectRoot());
         Optional<ClinicalRecord> record = noRecord ? Optional.empty() : Optional.of(recordOptions.open());
-        VclinicServer server = VclinicServer.start(endpoint, imaging, Optional.of(monitoring), record, host, port,
+        Security security = Security.standard(keyOptions.tokens(line -> System.out.println("  keys: " + line)));
+        VclinicServer server = VclinicServer.start(security, endpoint, imaging, Optional.of(monitoring), record, host, port,
                 new HttpTimeouts(java.time.Duration.ofSeconds(idleTimeoutSeconds),
                         java.time.Duration.ofSeconds(headerTimeoutSeconds), java.time.Duration.ofSeconds(bodyTimeoutSeconds)));
         java.nio.file.Path portFile = recordOptions.dataDir().resolve(RecordOptions.SERVER_PORT_FILE);
@@ -98,6 +103,9 @@ final class ServeCommand implements Callable<Integer> {
                 (System.nanoTime() - start) / 1_000_000);
         System.out.println("  gRPC  vclinic.triage.v1.TriageService/Assess, grpc.health.v1.Health, reflection");
         System.out.println("  HTTP  POST /v1/triage:assess, GET /health/live, /health/ready, /metrics");
+        System.out.println("  security: every call but health, /metrics and discovery needs 'authorization: Bearer"
+                + " <token>' (POST /oauth2/token, or ./vclinic admin token --clinic default --role backend); issuer key in "
+                + keyOptions.keyDir());
         imaging.ifPresent(i -> System.out.println("  imaging " + i.analyzer().modelId()
                 + ": gRPC vclinic.imaging.v1.ImagingService/Analyze, HTTP POST /v1/imaging:analyze (batches of up to "
                 + i.analyzer().batching().maxBatchSize() + ", queue delay " + i.analyzer().batching().maxQueueDelay()

@@ -22,6 +22,7 @@ import health.vclinic.inference.imaging.DecodePool;
 import health.vclinic.inference.imaging.DynamicBatcher;
 import health.vclinic.models.ModelRepository;
 import java.nio.file.Path;
+import health.vclinic.api.server.ClinicId;
 import java.util.Objects;
 
 /**
@@ -82,7 +83,7 @@ public final class ImagingEndpoint implements AutoCloseable {
      * @throws health.vclinic.inference.imaging.BatchRejectedException when the request was not run
      *     (cancelled, past its deadline, decoders or model at capacity, shutting down)
      */
-    public ImageAnalysis analyze(AnalyzeRequest request, Cancellation cancellation) {
+    public ImageAnalysis analyze(ClinicId clinic, AnalyzeRequest request, Cancellation cancellation) {
         if (request.getStudyId().length() > 128) {
             throw new InvalidInputException("study_id", "must be at most 128 characters");
         }
@@ -115,7 +116,7 @@ public final class ImagingEndpoint implements AutoCloseable {
                 })
                 .setExplanation(n.explanation()).setScore(n.score()).setThreshold(n.threshold())));
         ImageAnalysis analysis = b.build();
-        recorder.record(request, analysis);
+        recorder.record(clinic, request, analysis);
         return analysis;
     }
 

@@ -43,7 +43,7 @@ public final class ImagingGrpcService extends ImagingServiceGrpc.ImagingServiceI
         }
         ImageAnalysis analysis;
         try {
-            analysis = endpoint.analyze(request, cancellation);
+            analysis = endpoint.analyze(health.vclinic.api.security.Caller.current().clinic(), request, cancellation);
         } catch (RuntimeException e) {
             responses.onError(Errors.grpcStatus(e).asRuntimeException());
             return;

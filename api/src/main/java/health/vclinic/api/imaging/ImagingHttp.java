@@ -63,7 +63,7 @@ public final class ImagingHttp {
                             .setSkipSaliency(req.query().first("skip_saliency").map(Boolean::parseBoolean).orElse(false))
                             .setImage(com.google.protobuf.ByteString.copyFrom(body))
                             .build();
-            send(res, Status.OK_200, ImagingEndpoint.toJson(endpoint.analyze(request,
+            send(res, Status.OK_200, ImagingEndpoint.toJson(endpoint.analyze(health.vclinic.api.security.Caller.of(req).clinic(), request,
                     Cancellation.withDeadline(Optional.of(DEADLINE)))));
         } catch (UncheckedIOException e) {
             // The client went away mid-body, or Helidon refused it as too large: nothing to answer.

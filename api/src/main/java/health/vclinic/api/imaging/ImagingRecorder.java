@@ -1,6 +1,7 @@
 package health.vclinic.api.imaging;
 
 import health.vclinic.api.imaging.v1.AnalyzeRequest;
+import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.imaging.v1.ImageAnalysis;
 
 /**
@@ -11,7 +12,8 @@ import health.vclinic.api.imaging.v1.ImageAnalysis;
 public interface ImagingRecorder {
 
     /** No record. */
-    ImagingRecorder NONE = (request, analysis) -> { };
+    ImagingRecorder NONE = (clinic, request, analysis) -> { };
 
-    void record(AnalyzeRequest request, ImageAnalysis analysis);
+    /** Keeps one analysis under {@code clinic}, the caller's. */
+    void record(ClinicId clinic, AnalyzeRequest request, ImageAnalysis analysis);
 }

@@ -1,6 +1,7 @@
 package health.vclinic.api.monitoring;
 
 import health.vclinic.api.monitoring.v1.Alert;
+import health.vclinic.api.server.ClinicId;
 
 /**
  * Where every alert state change is kept (the clinical record, given by the composition root), so that
@@ -10,8 +11,8 @@ import health.vclinic.api.monitoring.v1.Alert;
 public interface AlertRecorder {
 
     /** No record. */
-    AlertRecorder NONE = alert -> { };
+    AlertRecorder NONE = (clinic, alert) -> { };
 
     /** Keeps one alert event (RAISED, UPDATED or RESOLVED) as sent, with its evidence. */
-    void record(Alert alert);
+    void record(ClinicId clinic, Alert alert);
 }

@@ -6,6 +6,7 @@ import health.vclinic.api.monitoring.v1.VitalSample;
 import health.vclinic.datasets.InvalidInputException;
 import health.vclinic.inference.monitoring.AlertEvent;
 import health.vclinic.inference.monitoring.MonitoringEngine;
+import health.vclinic.api.server.ClinicId;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
@@ -55,6 +56,7 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     private final StreamLimits limits;
     private final AlertOutbox outbox;
     private final AlertRecorder recorder;
+    private final ClinicId clinic;
     private final Map<String, Boolean> noticed;
 
     private volatile boolean cancelled;
@@ -72,8 +74,9 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     private final AtomicLong sent = new AtomicLong();
     private boolean headersSent;
 
-    private MonitorCall(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, StreamLimits limits,
-                        AlertRecorder recorder) {
+    private MonitorCall(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, ClinicId clinic,
+                        StreamLimits limits, AlertRecorder recorder) {
+        this.clinic = clinic;
         this.call = call;
         this.recorder = recorder;
         this.engine = engine;
@@ -89,9 +92,9 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     }
 
     /** Starts a stream: its sender thread, and the first request for a sample. */
-    static MonitorCall start(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, StreamLimits limits,
-                             AlertRecorder recorder) {
-        MonitorCall c = new MonitorCall(call, engine, limits, recorder);
+    static MonitorCall start(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, ClinicId clinic,
+                             StreamLimits limits, AlertRecorder recorder) {
+        MonitorCall c = new MonitorCall(call, engine, clinic, limits, recorder);
         Thread.ofVirtual().name("monitor-sender").start(c::sendLoop);
         call.request(1);
         return c;
@@ -146,7 +149,7 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     /** Queues an alert; when the reader does not make room within the stall timeout, gives up on the stream. */
     private void enqueue(Alert alert) {
         // Recorded whether or not this stream's reader takes it: the record is not the stream.
-        recorder.record(alert);
+        recorder.record(clinic, alert);
         if (ending != null) {
             undelivered.incrementAndGet();
             return;
@@ -173,7 +176,7 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     @Override
     public void deliver(AlertEvent alert) {
         Alert proto = MonitoringMapper.toProto(alert);
-        recorder.record(proto);
+        recorder.record(clinic, proto);
         if (ending != null || cancelled || !outbox.offer(proto)) {
             undelivered.incrementAndGet();
         }

@@ -3,6 +3,8 @@ package health.vclinic.api.monitoring;
 import health.vclinic.api.monitoring.v1.Alert;
 import health.vclinic.api.monitoring.v1.MonitoringServiceGrpc;
 import health.vclinic.api.monitoring.v1.VitalSample;
+import health.vclinic.api.security.Caller;
+import health.vclinic.api.server.ClinicId;
 import io.grpc.BindableService;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -27,7 +29,9 @@ public final class MonitoringGrpcService implements BindableService {
         ServerCallHandler<VitalSample, Alert> handler = new ServerCallHandler<>() {
             @Override
             public ServerCall.Listener<VitalSample> startCall(ServerCall<VitalSample, Alert> call, Metadata headers) {
-                return MonitorCall.start(call, endpoint.engine(), endpoint.limits(), endpoint.recorder());
+                // The clinic from the token: the stream reaches only that clinic's patients.
+                ClinicId clinic = Caller.current().clinic();
+                return MonitorCall.start(call, endpoint.engine(clinic), clinic, endpoint.limits(), endpoint.recorder());
             }
         };
         return ServerServiceDefinition.builder(MonitoringServiceGrpc.getServiceDescriptor())

@@ -27,21 +27,19 @@ final class AlertLog implements AlertRecorder, AutoCloseable {
     private static final int MAX_BATCH = 256;
 
     private final RecordStore store;
-    private final ClinicId clinic;
     private final BlockingQueue<AlertRow> queue = new ArrayBlockingQueue<>(16 * MAX_BATCH);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
     private final Thread writer;
 
-    AlertLog(RecordStore store, ClinicId clinic) {
+    AlertLog(RecordStore store) {
         this.store = store;
-        this.clinic = clinic;
         writer = Thread.ofPlatform().name("vclinic-record-alerts").daemon().start(this::writeLoop);
     }
 
     @Override
-    public void record(Alert alert) {
+    public void record(ClinicId clinic, Alert alert) {
         Instant at = alert.hasSampleTime()
                 ? Instant.ofEpochSecond(alert.getSampleTime().getSeconds(), alert.getSampleTime().getNanos())
                 : Instant.now();

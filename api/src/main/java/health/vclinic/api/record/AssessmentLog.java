@@ -1,7 +1,7 @@
 package health.vclinic.api.record;
 
 import health.vclinic.api.record.RecordStore.AssessmentRow;
-import health.vclinic.api.server.ClinicId;
+import health.vclinic.api.security.Caller;
 import health.vclinic.api.server.PatientRef;
 import health.vclinic.api.triage.TriageRecorder;
 import health.vclinic.api.triage.v1.TriageAssessment;
@@ -48,7 +48,6 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
     }
 
     private final RecordStore store;
-    private final ClinicId clinic;
     private final Spool spool;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(4 * MAX_BATCH);
     private final ReentrantLock spoolLock = new ReentrantLock();
@@ -65,9 +64,8 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
      * @param spoolFile where assessments wait while the database is unreachable
      * @param spoolMaxBytes the spool's bound
      */
-    public AssessmentLog(RecordStore store, ClinicId clinic, Path spoolFile, long spoolMaxBytes) {
+    public AssessmentLog(RecordStore store, Path spoolFile, long spoolMaxBytes) {
         this.store = store;
-        this.clinic = clinic;
         this.spool = new Spool(spoolFile, spoolMaxBytes);
         backlog.set(spool.entries());
         writer = Thread.ofPlatform().name("vclinic-record-writer").daemon().start(this::writeLoop);
@@ -75,11 +73,11 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
     }
 
     @Override
-    public Receipt record(TriageRequest request, TriageAssessment assessment, long latencyNanos) {
+    public Receipt record(Caller caller, TriageRequest request, TriageAssessment assessment, long latencyNanos) {
         UUID id = UUID.randomUUID();
         Optional<PatientRef> patient = request.getPatientRef().isEmpty() ? Optional.empty()
                 : Optional.of(new PatientRef(request.getPatientRef()));
-        AssessmentRow row = new AssessmentRow(id, clinic, patient, Instant.now(), latencyNanos / 1000, request,
+        AssessmentRow row = new AssessmentRow(id, caller.clinic(), patient, Instant.now(), latencyNanos / 1000, request,
                 assessment.toBuilder().setRecordId(id.toString()).build());
         Pending p = new Pending(row, new CompletableFuture<>());
         try {

@@ -23,7 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
+import health.vclinic.api.security.Caller;
 import java.util.function.Supplier;
 
 /**
@@ -54,19 +55,17 @@ public final class ClinicalRecord implements AutoCloseable {
     private final AssessmentLog assessments;
     private final AlertLog alerts;
     private final ImagingLog images;
-    private final ClinicId clinic;
-    private final List<Consumer<PatientRef>> erasers = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<ClinicId, PatientRef>> erasers = new CopyOnWriteArrayList<>();
     private final Optional<ScheduledExecutorService> retention;
 
-    private ClinicalRecord(Database database, ClinicId clinic, Path dataDir, long spoolBytes,
+    private ClinicalRecord(Database database, Path dataDir, long spoolBytes,
                            Optional<Duration> keepFor) {
         this.database = database;
-        this.clinic = clinic;
         this.store = new RecordStore(database.dataSource());
         this.reader = new RecordReader(store);
-        this.assessments = new AssessmentLog(store, clinic, dataDir.resolve("spool/assessments.spool"), spoolBytes);
-        this.alerts = new AlertLog(store, clinic);
-        this.images = new ImagingLog(store, clinic);
+        this.assessments = new AssessmentLog(store, dataDir.resolve("spool/assessments.spool"), spoolBytes);
+        this.alerts = new AlertLog(store);
+        this.images = new ImagingLog(store);
         this.retention = keepFor.map(this::scheduleRetention);
     }
 
@@ -76,9 +75,9 @@ public final class ClinicalRecord implements AutoCloseable {
      * @param dataDir where the local spool lives
      * @param keepFor the retention period, empty to keep records until erased
      */
-    public static ClinicalRecord open(Database database, ClinicId clinic, Path dataDir, long spoolBytes,
+    public static ClinicalRecord open(Database database, Path dataDir, long spoolBytes,
                                       Optional<Duration> keepFor) {
-        return new ClinicalRecord(database, clinic, dataDir, spoolBytes, keepFor);
+        return new ClinicalRecord(database, dataDir, spoolBytes, keepFor);
     }
 
     public AssessmentLog assessments() {
@@ -104,22 +103,18 @@ public final class ClinicalRecord implements AutoCloseable {
         return store;
     }
 
-    public ClinicId clinic() {
-        return clinic;
-    }
-
     public Database database() {
         return database;
     }
 
     /** Registers an engine that holds patient state in memory, to be told when a patient is erased. */
-    public void onErase(Consumer<PatientRef> eraser) {
+    public void onErase(BiConsumer<ClinicId, PatientRef> eraser) {
         erasers.add(Objects.requireNonNull(eraser, "eraser"));
     }
 
-    /** Erases a patient from the record and from every registered engine; returns the rows erased. */
-    public long erase(PatientRef patient) {
-        erasers.forEach(e -> e.accept(patient));
+    /** Erases a patient of {@code clinic} from the record and every registered engine; returns the rows erased. */
+    public long erase(ClinicId clinic, PatientRef patient) {
+        erasers.forEach(e -> e.accept(clinic, patient));
         try {
             // Alert events are written behind: the patient's queued ones land first, then go with the rest.
             alerts.flush();
@@ -131,12 +126,12 @@ public final class ClinicalRecord implements AutoCloseable {
     }
 
     /** The patient's whole record as a FHIR R4 Bundle (JSON). */
-    public String export(PatientRef patient) {
+    public String export(ClinicId clinic, PatientRef patient) {
         return PatientExport.json(patient, store.everything(clinic, patient));
     }
 
     public BindableService grpcService() {
-        return new RecordGrpcService(reader, clinic);
+        return new RecordGrpcService(reader);
     }
 
     /** Prometheus text: the spool backlog and how assessments were kept. */
@@ -147,15 +142,15 @@ public final class ClinicalRecord implements AutoCloseable {
     /** Registers the HTTP routes. */
     public void routes(HttpRouting.Builder routing) {
         routing.get("/v1/record/assessments/{id}", (req, res) -> json(res,
-                        () -> reader.assessment(clinic, req.path().pathParameters().get("id"))))
-                .get("/v1/record/patients/{ref}/timeline", (req, res) -> json(res, () -> reader.timeline(clinic,
+                        () -> reader.assessment(Caller.of(req).clinic(), req.path().pathParameters().get("id"))))
+                .get("/v1/record/patients/{ref}/timeline", (req, res) -> json(res, () -> reader.timeline(Caller.of(req).clinic(),
                         req.path().pathParameters().get("ref"), pageSize(req),
                         req.query().first("page_token").orElse(""))))
-                .get("/v1/record/alerts:open", (req, res) -> json(res, () -> reader.openAlerts(clinic)))
+                .get("/v1/record/alerts:open", (req, res) -> json(res, () -> reader.openAlerts(Caller.of(req).clinic())))
                 .get("/v1/record/patients/{ref}/export", (req, res) -> {
                     String out;
                     try {
-                        out = export(new PatientRef(req.path().pathParameters().get("ref")));
+                        out = export(Caller.of(req).clinic(), new PatientRef(req.path().pathParameters().get("ref")));
                     } catch (RuntimeException e) {
                         HttpErrors.send(res, e);
                         return;
@@ -165,7 +160,7 @@ public final class ClinicalRecord implements AutoCloseable {
                 .delete("/v1/record/patients/{ref}", (req, res) -> {
                     long rows;
                     try {
-                        rows = erase(new PatientRef(req.path().pathParameters().get("ref")));
+                        rows = erase(Caller.of(req).clinic(), new PatientRef(req.path().pathParameters().get("ref")));
                     } catch (RuntimeException e) {
                         HttpErrors.send(res, e);
                         return;
@@ -208,7 +203,7 @@ public final class ClinicalRecord implements AutoCloseable {
                 Thread.ofPlatform().name("vclinic-record-retention").daemon().factory());
         s.scheduleWithFixedDelay(() -> {
             try {
-                long purged = store.purgeOlderThan(clinic, Instant.now().minus(keepFor));
+                long purged = store.purgeOlderThan(Instant.now().minus(keepFor));
                 if (purged > 0) {
                     LOG.log(System.Logger.Level.INFO, "retention: purged " + purged + " records older than " + keepFor);
                 }

@@ -20,17 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ImagingLog implements ImagingRecorder {
 
     private final RecordStore store;
-    private final ClinicId clinic;
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
 
-    ImagingLog(RecordStore store, ClinicId clinic) {
+    ImagingLog(RecordStore store) {
         this.store = store;
-        this.clinic = clinic;
     }
 
     @Override
-    public void record(AnalyzeRequest request, ImageAnalysis analysis) {
+    public void record(ClinicId clinic, AnalyzeRequest request, ImageAnalysis analysis) {
         Optional<PatientRef> patient = request.getPatientRef().isEmpty() ? Optional.empty()
                 : Optional.of(new PatientRef(request.getPatientRef()));
         try {

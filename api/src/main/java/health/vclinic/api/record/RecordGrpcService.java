@@ -9,6 +9,7 @@ import health.vclinic.api.record.v1.TimelinePage;
 import health.vclinic.api.record.v1.TimelineRequest;
 import health.vclinic.api.server.Errors;
 import health.vclinic.api.server.ClinicId;
+import health.vclinic.api.security.Caller;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
 
@@ -16,27 +17,30 @@ import java.util.function.Supplier;
 final class RecordGrpcService extends RecordServiceGrpc.RecordServiceImplBase {
 
     private final RecordReader reader;
-    private final ClinicId clinic;
 
-    RecordGrpcService(RecordReader reader, ClinicId clinic) {
+    RecordGrpcService(RecordReader reader) {
         this.reader = reader;
-        this.clinic = clinic;
+    }
+
+    /** The caller's clinic: every read is confined to it. */
+    private static ClinicId clinic() {
+        return Caller.current().clinic();
     }
 
     @Override
     public void getAssessment(GetAssessmentRequest request, StreamObserver<RecordedAssessment> responses) {
-        answer(responses, () -> reader.assessment(clinic, request.getRecordId()));
+        answer(responses, () -> reader.assessment(clinic(), request.getRecordId()));
     }
 
     @Override
     public void getTimeline(TimelineRequest request, StreamObserver<TimelinePage> responses) {
-        answer(responses, () -> reader.timeline(clinic, request.getPatientRef(), request.getPageSize(),
+        answer(responses, () -> reader.timeline(clinic(), request.getPatientRef(), request.getPageSize(),
                 request.getPageToken()));
     }
 
     @Override
     public void listOpenAlerts(OpenAlertsRequest request, StreamObserver<OpenAlertsPage> responses) {
-        answer(responses, () -> reader.openAlerts(clinic));
+        answer(responses, () -> reader.openAlerts(clinic()));
     }
 
     private static <T> void answer(StreamObserver<T> responses, Supplier<T> call) {

@@ -320,6 +320,28 @@ public final class RecordStore {
         });
     }
 
+    /** The retention purge over every clinic that has rows; returns the rows purged. */
+    public long purgeOlderThan(Instant cutoff) {
+        List<ClinicId> clinics = read(c -> {
+            List<ClinicId> out = new ArrayList<>();
+            StringBuilder union = new StringBuilder();
+            for (String[] table : PATIENT_TABLES) {
+                union.append(union.isEmpty() ? "" : " UNION ").append("SELECT DISTINCT clinic_id FROM ").append(table[0]);
+            }
+            try (PreparedStatement s = c.prepareStatement(union.toString()); ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new ClinicId(r.getString(1)));
+                }
+            }
+            return out;
+        });
+        long purged = 0;
+        for (ClinicId clinic : clinics) {
+            purged += purgeOlderThan(clinic, cutoff);
+        }
+        return purged;
+    }
+
     /** Rows that mention this patient in any table (for checks that an erasure left nothing). */
     public long rowsAbout(ClinicId clinic, PatientRef patient) {
         return read(c -> {

@@ -29,6 +29,10 @@ public record ApiError(Kind kind, String message, List<Violation> violations) {
         CANCELLED(io.grpc.Status.Code.CANCELLED, 499),
         /** The method, route or encoding does not exist here. */
         UNIMPLEMENTED(io.grpc.Status.Code.UNIMPLEMENTED, 404),
+        /** No valid credentials: no token, or a malformed, expired, forged or foreign one. */
+        UNAUTHENTICATED(io.grpc.Status.Code.UNAUTHENTICATED, 401),
+        /** Valid credentials whose role may not do this. */
+        PERMISSION_DENIED(io.grpc.Status.Code.PERMISSION_DENIED, 403),
         /** No such object (or not one the caller may see: existence is not revealed). */
         NOT_FOUND(io.grpc.Status.Code.NOT_FOUND, 404),
         /** The service is stopping or a dependency it needs is down. */

@@ -30,6 +30,9 @@ public final class Errors {
         if (t instanceof ApiException api) {
             return api.error();
         }
+        if (t instanceof health.vclinic.api.security.AuthenticationException unauthenticated) {
+            return ApiError.of(Kind.UNAUTHENTICATED, unauthenticated.getMessage());
+        }
         if (t instanceof InvalidInputException bad) {
             return new ApiError(Kind.INVALID_ARGUMENT, bad.getMessage(), bad.violations());
         }

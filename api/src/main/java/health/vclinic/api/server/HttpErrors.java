@@ -40,8 +40,17 @@ public final class HttpErrors {
     /** Sends {@code error} as the response. */
     public static void send(ServerResponse res, ApiError error) {
         res.status(Status.create(error.kind().http()));
+        if (error.kind() == ApiError.Kind.UNAUTHENTICATED) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, wwwAuthenticate(error.message()));
+        }
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(body(error));
+    }
+
+    /** RFC 6750 §3: the Bearer challenge, naming the error (quotes and backslashes cannot occur in our messages). */
+    public static String wwwAuthenticate(String message) {
+        String description = message.replace('"', '\'').replace('\\', '/');
+        return "Bearer realm=\"vclinic\", error=\"invalid_token\", error_description=\"" + description + "\"";
     }
 
     /** Sends what {@code t} means to the caller (see {@link Errors#classify}). */

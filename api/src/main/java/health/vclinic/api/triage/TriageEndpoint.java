@@ -2,6 +2,7 @@ package health.vclinic.api.triage;
 
 import health.vclinic.api.server.JsonErrors;
 import health.vclinic.api.server.PatientRef;
+import health.vclinic.api.security.Caller;
 import com.google.gson.JsonParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
@@ -52,9 +53,11 @@ public final class TriageEndpoint {
     }
 
     /**
+     * Assesses {@code request} for {@code caller}, whose clinic the record keeps it under.
+     *
      * @throws InvalidInputException when a field is outside its allowed range
      */
-    public TriageAssessment assess(TriageRequest request) {
+    public TriageAssessment assess(Caller caller, TriageRequest request) {
         long start = System.nanoTime();
         if (!request.getPatientRef().isEmpty()) {
             new PatientRef(request.getPatientRef());
@@ -63,7 +66,7 @@ public final class TriageEndpoint {
         if (recorder == TriageRecorder.NONE) {
             return assessment;
         }
-        TriageRecorder.Receipt receipt = recorder.record(request, assessment, System.nanoTime() - start);
+        TriageRecorder.Receipt receipt = recorder.record(caller, request, assessment, System.nanoTime() - start);
         TriageAssessment.Builder b = assessment.toBuilder().setRecorded(receipt.recorded());
         receipt.recordId().ifPresent(b::setRecordId);
         return b.build();

@@ -5,6 +5,7 @@ import health.vclinic.api.server.Deadlines;
 import health.vclinic.api.triage.v1.TriageAssessment;
 import health.vclinic.api.triage.v1.TriageRequest;
 import health.vclinic.api.triage.v1.TriageServiceGrpc;
+import health.vclinic.api.security.Caller;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
@@ -26,7 +27,7 @@ public final class TriageGrpcService extends TriageServiceGrpc.TriageServiceImpl
         }
         TriageAssessment assessment;
         try {
-            assessment = endpoint.assess(request);
+            assessment = endpoint.assess(Caller.current(), request);
         } catch (RuntimeException e) {
             responses.onError(Errors.grpcStatus(e).asRuntimeException());
             return;

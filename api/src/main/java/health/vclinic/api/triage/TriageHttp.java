@@ -6,6 +6,7 @@ import health.vclinic.api.server.ApiError;
 import health.vclinic.api.server.ApiError.Kind;
 import health.vclinic.api.server.HttpErrors;
 import health.vclinic.api.server.Limits;
+import health.vclinic.api.security.Caller;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -46,7 +47,7 @@ public final class TriageHttp {
         }
         String out;
         try {
-            out = TriageEndpoint.toJson(endpoint.assess(TriageEndpoint.parseJson(StrictJson.decode(body.get()))));
+            out = TriageEndpoint.toJson(endpoint.assess(Caller.of(req), TriageEndpoint.parseJson(StrictJson.decode(body.get()))));
         } catch (RuntimeException e) {
             HttpErrors.send(res, e);
             return;

@@ -1,5 +1,6 @@
 package health.vclinic.api.triage;
 
+import health.vclinic.api.security.Caller;
 import health.vclinic.api.triage.v1.TriageAssessment;
 import health.vclinic.api.triage.v1.TriageRequest;
 import java.util.Optional;
@@ -12,16 +13,17 @@ import java.util.Optional;
 public interface TriageRecorder {
 
     /** No record: answers carry neither a record id nor {@code recorded=true}. */
-    TriageRecorder NONE = (request, assessment, latencyNanos) -> new Receipt(Optional.empty(), false);
+    TriageRecorder NONE = (caller, request, assessment, latencyNanos) -> new Receipt(Optional.empty(), false);
 
     /**
      * Keeps one assessment, blocking until it is committed or, when the database is unreachable, spooled.
      *
+     * @param caller who asked: the row belongs to the caller's clinic
      * @param request the request as received (its proto, not a re-rendered text)
      * @param assessment the full answer
      * @param latencyNanos time from the request to the answer
      */
-    Receipt record(TriageRequest request, TriageAssessment assessment, long latencyNanos);
+    Receipt record(Caller caller, TriageRequest request, TriageAssessment assessment, long latencyNanos);
 
     /**
      * @param recordId the assessment's id in the record, when there is a record

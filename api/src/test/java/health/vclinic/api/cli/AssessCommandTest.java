@@ -1,5 +1,6 @@
 package health.vclinic.api.cli;
 
+import health.vclinic.api.TestSecurity;
 import health.vclinic.api.TestSupport;
 import health.vclinic.api.triage.TriageEndpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,7 +61,7 @@ class AssessCommandTest {
             assertTrue(run.lines().get(i).contains("\"encounter_id\""), "snake_case keys");
         }
         // The same answers as the endpoint gives directly.
-        assertEquals(endpoint.assess(TestSupport.example("demo-001")), TestSupport.assessment(run.lines().get(0)));
+        assertEquals(endpoint.assess(TestSecurity.caller(health.vclinic.api.server.ClinicId.DEFAULT, health.vclinic.api.security.Role.BACKEND), TestSupport.example("demo-001")), TestSupport.assessment(run.lines().get(0)));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package health.vclinic.api.fhir;
 
+import health.vclinic.api.TestSecurity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +30,7 @@ class CdsHooksTest {
 
     @BeforeAll
     static void start() {
-        server = VclinicServer.start(TriageEndpoint.standard(), "127.0.0.1", 0);
+        server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), "127.0.0.1", 0);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -48,7 +49,7 @@ class CdsHooksTest {
     }
 
     private static HttpResponse<String> call(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(FhirRouting.CDS_TRIAGE)).timeout(Duration.ofSeconds(10))
+        return http.send(HttpRequest.newBuilder(uri(FhirRouting.CDS_TRIAGE)).header("authorization", TestSecurity.backendHeader()).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -72,7 +73,7 @@ class CdsHooksTest {
 
     @Test
     void discoveryThenAPatientViewCallWithThePrefetchItAskedFor() throws Exception {
-        HttpResponse<String> d = http.send(HttpRequest.newBuilder(uri("/cds-services")).GET().build(),
+        HttpResponse<String> d = http.send(HttpRequest.newBuilder(uri("/cds-services")).header("authorization", TestSecurity.backendHeader()).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, d.statusCode());
         assertTrue(d.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));

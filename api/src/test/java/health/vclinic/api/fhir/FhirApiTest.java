@@ -1,5 +1,6 @@
 package health.vclinic.api.fhir;
 
+import health.vclinic.api.TestSecurity;
 import static health.vclinic.api.fhir.Fixtures.bundle;
 import static health.vclinic.api.fhir.Fixtures.complaint;
 import static health.vclinic.api.fhir.Fixtures.entry;
@@ -70,8 +71,8 @@ class FhirApiTest {
 
     @BeforeAll
     static void start() {
-        server = VclinicServer.start(TriageEndpoint.standard(), "127.0.0.1", 0);
-        withModel = VclinicServer.start(new TriageEndpoint(new TriageEngine(RedFlagRules.standard(),
+        server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), "127.0.0.1", 0);
+        withModel = VclinicServer.start(TestSecurity.SECURITY, new TriageEndpoint(new TriageEngine(RedFlagRules.standard(),
                 Optional.of(new FixedModel()))), "127.0.0.1", 0);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
@@ -90,13 +91,13 @@ class FhirApiTest {
 
     static HttpResponse<String> post(VclinicServer s, String path, String contentType, String body)
             throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).header("authorization", TestSecurity.backendHeader())
                 .timeout(Duration.ofSeconds(20)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> get(VclinicServer s, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).header("authorization", TestSecurity.backendHeader())
                 .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 

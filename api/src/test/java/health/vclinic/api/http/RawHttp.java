@@ -1,5 +1,6 @@
 package health.vclinic.api.http;
 
+import health.vclinic.api.TestSecurity;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +36,7 @@ public final class RawHttp {
     /** An ordinary POST, with the Content-Type given or none at all. */
     public static HttpResponse<String> post(int port, String path, Optional<String> contentType, byte[] body)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("authorization", TestSecurity.backendHeader())
                 .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
         contentType.ifPresent(t -> b.header("Content-Type", t));
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -75,7 +76,7 @@ public final class RawHttp {
 
     /** The value of one Prometheus counter series on {@code /metrics}, 0 when absent. */
     public static long counter(int port, String series) throws IOException, InterruptedException {
-        String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).header("authorization", TestSecurity.backendHeader())
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
         for (String line : text.split("\n")) {
             if (line.startsWith(series + " ")) {

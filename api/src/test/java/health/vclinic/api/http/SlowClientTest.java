@@ -1,5 +1,6 @@
 package health.vclinic.api.http;
 
+import health.vclinic.api.TestSecurity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,7 +38,7 @@ class SlowClientTest {
 
     @BeforeAll
     static void start() {
-        server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.empty(), Optional.empty(),
+        server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(), Optional.empty(), Optional.empty(),
                 "127.0.0.1", 0,
                 new HttpTimeouts(IDLE, HEADERS, BODY));
     }
@@ -62,7 +63,7 @@ class SlowClientTest {
     void halfTheHeadersAreClosedAfterTheHeaderDeadline() throws Exception {
         try (RawHttp.Faults faults = new RawHttp.Faults()) {
             assertEquals("", RawHttp.sendAndWaitForClose(server.port(),
-                    ascii("GET /health/live HTTP/1.1\r\nHost: vclinic\r\nAccept: appl"), WAIT));
+                    ascii("GET /health/live HTTP/1.1\r\nHost: vclinic\r\nAuthorization: " + TestSecurity.backendHeader() + "\r\nAccept: appl"), WAIT));
             assertEquals(List.of(), faults.logged());
         }
     }
@@ -70,7 +71,7 @@ class SlowClientTest {
     @Test
     void aClientThatClosesMidHeadersIsNotLoggedAsAServerFault() throws Exception {
         try (RawHttp.Faults faults = new RawHttp.Faults()) {
-            RawHttp.sendAndClose(server.port(), "GET /health/live HTTP/1.1\r\nHost: vclinic\r\nAcc");
+            RawHttp.sendAndClose(server.port(), "GET /health/live HTTP/1.1\r\nHost: vclinic\r\nAuthorization: " + TestSecurity.backendHeader() + "\r\nAcc");
             // The server's next answer comes after it has dealt with the closed connection's thread.
             assertTrue(RawHttp.sendAndWaitForClose(server.port(), ascii("GET /health/live HTTP/1.1\r\nHost: v\r\n"
                     + "Connection: close\r\n\r\n"), WAIT).startsWith("HTTP/1.1 200"));
@@ -86,7 +87,7 @@ class SlowClientTest {
             long before = RawHttp.counter(server.port(), series);
             try (RawHttp.Faults faults = new RawHttp.Faults()) {
                 assertEquals("", RawHttp.sendAndWaitForClose(server.port(), ascii("POST " + route
-                        + " HTTP/1.1\r\nHost: vclinic\r\nContent-Type: " + type + "\r\nContent-Length: 100\r\n\r\n{\"a\":"),
+                        + " HTTP/1.1\r\nHost: vclinic\r\nAuthorization: " + TestSecurity.backendHeader() + "\r\nContent-Type: " + type + "\r\nContent-Length: 100\r\n\r\n{\"a\":"),
                         WAIT), route);
                 assertEquals(before + 1, RawHttp.awaitCounter(server.port(), series, before + 1), route);
                 assertEquals(List.of(), faults.logged(), route);
@@ -102,7 +103,7 @@ class SlowClientTest {
             String internal = RawHttp.series("POST " + route, 500);
             long before = RawHttp.counter(server.port(), aborted);
             try (RawHttp.Faults faults = new RawHttp.Faults()) {
-                RawHttp.sendAndClose(server.port(), "POST " + route + " HTTP/1.1\r\nHost: vclinic\r\nContent-Type: "
+                RawHttp.sendAndClose(server.port(), "POST " + route + " HTTP/1.1\r\nHost: vclinic\r\nAuthorization: " + TestSecurity.backendHeader() + "\r\nContent-Type: "
                         + type + "\r\nContent-Length: 1000\r\n\r\n{\"vitals\":{\"heart_rate\":");
                 assertEquals(before + 1, RawHttp.awaitCounter(server.port(), aborted, before + 1), route);
                 assertEquals(0, RawHttp.counter(server.port(), internal), route);
@@ -114,7 +115,7 @@ class SlowClientTest {
     @Test
     void aCompleteRequestIsStillServedAfterTheSlowOnes() throws Exception {
         String answer = RawHttp.sendAndWaitForClose(server.port(),
-                ascii("GET /health/live HTTP/1.1\r\nHost: vclinic\r\nConnection: close\r\n\r\n"), WAIT);
+                ascii("GET /health/live HTTP/1.1\r\nHost: vclinic\r\nAuthorization: " + TestSecurity.backendHeader() + "\r\nConnection: close\r\n\r\n"), WAIT);
         assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
     }
 }

@@ -1,5 +1,6 @@
 package health.vclinic.api.imaging;
 
+import health.vclinic.api.TestSecurity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -64,9 +65,9 @@ class ImagingApiTest {
     static void start() throws IOException {
         images = MedMnist.readPneumonia(root().resolve(MedMnist.PNEUMONIA_RELATIVE_PATH).normalize())
                 .split(MedMnist.Split.TEST).subList(0, 48);
-        server = VclinicServer.start(TriageEndpoint.standard(), Optional.of(endpoint(Duration.ofMillis(5))),
+        server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.of(endpoint(Duration.ofMillis(5))),
                 "127.0.0.1", 0);
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend())
                 .maxInboundMessageSize(16 << 20).build();
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
@@ -215,8 +216,8 @@ class ImagingApiTest {
     @Test
     void aDeadlineThatPassesInTheQueueIsDeadlineExceededWithoutRunningTheModel() throws Exception {
         ImagingEndpoint slow = endpoint(Duration.ofMillis(400));
-        try (VclinicServer slowServer = VclinicServer.start(TriageEndpoint.standard(), Optional.of(slow), "127.0.0.1", 0)) {
-            ManagedChannel own = NettyChannelBuilder.forAddress("127.0.0.1", slowServer.port()).usePlaintext().build();
+        try (VclinicServer slowServer = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.of(slow), "127.0.0.1", 0)) {
+            ManagedChannel own = NettyChannelBuilder.forAddress("127.0.0.1", slowServer.port()).usePlaintext().intercept(TestSecurity.backend()).build();
             try {
                 StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                         () -> ImagingServiceGrpc.newBlockingStub(own).withDeadlineAfter(100, TimeUnit.MILLISECONDS)
@@ -258,7 +259,7 @@ class ImagingApiTest {
     }
 
     private static HttpResponse<String> post(String path, String contentType, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).header("authorization", TestSecurity.backendHeader())
                 .timeout(Duration.ofSeconds(20)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }

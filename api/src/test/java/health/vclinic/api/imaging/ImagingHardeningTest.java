@@ -1,5 +1,6 @@
 package health.vclinic.api.imaging;
 
+import health.vclinic.api.TestSecurity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -91,9 +92,9 @@ class ImagingHardeningTest {
         CxrModel model = CxrModel.load(ModelRepository.open(ImagingApiTest.root().resolve("models/repository"))
                 .resolve(CxrModel.NAME));
         ImagingEndpoint endpoint = new ImagingEndpoint(CxrAnalyzer.start(model, batching), LIMITS, decoders);
-        server = VclinicServer.start(endpoint.readingChestXrays(TriageEndpoint.standard()), Optional.of(endpoint),
+        server = VclinicServer.start(TestSecurity.SECURITY, endpoint.readingChestXrays(TriageEndpoint.standard()), Optional.of(endpoint),
                 "127.0.0.1", 0);
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
         return endpoint;
     }
 
@@ -122,7 +123,7 @@ class ImagingHardeningTest {
         List<ManagedChannel> clients = new ArrayList<>();
         List<ListenableFuture<ImageAnalysis>> calls = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
-            ManagedChannel client = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+            ManagedChannel client = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
             clients.add(client);
             for (int i = 0; i < 25; i++) {
                 calls.add(ImagingServiceGrpc.newFutureStub(client).analyze(request(films.get(i % films.size()), true)));
@@ -174,7 +175,7 @@ class ImagingHardeningTest {
         until(() -> endpoint.decoders().inFlight() == 8);
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.port() + "/health/ready")).build(),
+                    URI.create("http://127.0.0.1:" + server.port() + "/health/ready")).header("authorization", TestSecurity.backendHeader()).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, ready.statusCode(), ready.body());
             HttpResponse<String> triage = post(http, "/v1/triage:assess", "application/json",
@@ -256,7 +257,7 @@ class ImagingHardeningTest {
     }
 
     private HttpResponse<String> post(HttpClient http, String path, String contentType, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).header("authorization", TestSecurity.backendHeader())
                 .timeout(Duration.ofSeconds(20)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -1,5 +1,6 @@
 package health.vclinic.api.imaging;
 
+import health.vclinic.api.TestSecurity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,9 +54,9 @@ class TriageChestXrayTest {
                 i -> imaging.analyzer().analyze(i.study(), false, Optional.empty()).probability());
         pneumonia = ImagingApiTest.png(images.stream().filter(i -> i.label() == 1).max(byProbability).orElseThrow());
         normal = ImagingApiTest.png(images.stream().filter(i -> i.label() == 0).min(byProbability).orElseThrow());
-        server = VclinicServer.start(imaging.readingChestXrays(TriageEndpoint.standard()), Optional.of(imaging),
+        server = VclinicServer.start(TestSecurity.SECURITY, imaging.readingChestXrays(TriageEndpoint.standard()), Optional.of(imaging),
                 "127.0.0.1", 0);
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package health.vclinic.api.json;
 
+import health.vclinic.api.TestSecurity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +35,7 @@ class TriageJsonInputTest {
 
     @BeforeAll
     static void start() {
-        server = VclinicServer.start(TriageEndpoint.standard(), "127.0.0.1", 0);
+        server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), "127.0.0.1", 0);
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package health.vclinic.api.monitoring;
 
+import health.vclinic.api.TestSecurity;
 import health.vclinic.api.cli.SepsisReplay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +35,7 @@ class ManyPatientsTest {
     void beyondTheLimitPatientsAreRefusedWithOneNoticeEachAndNoAlertIsLost() throws Exception {
         MonitoringConfig config = MonitoringFlowControlTest.FLIPPING.toBuilder().maxPatients(1000).build();
         MonitoringEndpoint endpoint = MonitoringEndpoint.create(config, MonitoringModels.none(), StreamLimits.defaults());
-        VclinicServer server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.of(endpoint),
+        VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(), Optional.of(endpoint),
                 "127.0.0.1", 0);
         ManagedChannel channel = MonitoringStreamTest.channel(server);
         int streams = 8;
@@ -78,7 +79,7 @@ class ManyPatientsTest {
             long refusedSamples = trailers.stream().mapToLong(t -> SepsisReplay.count(t.get(), MonitorCall.SAMPLES_REFUSED)).sum();
             long undelivered = trailers.stream().mapToLong(t -> SepsisReplay.count(t.get(), MonitorCall.ALERTS_UNDELIVERED)).sum();
 
-            assertEquals(1000, endpoint.engine().patients(), "never more patients than the limit");
+            assertEquals(1000, endpoint.patients(), "never more patients than the limit");
             assertEquals(1000, raised, "one alert per monitored patient");
             assertEquals(streams * patientsPerStream - 1000, notices, "one notice per refused patient");
             assertEquals(2L * (streams * patientsPerStream - 1000), refusedSamples);
@@ -94,7 +95,7 @@ class ManyPatientsTest {
     void anIdlePatientIsEvictedAndItsOpenAlertResolvedOnItsStream() throws Exception {
         MonitoringConfig config = MonitoringFlowControlTest.FLIPPING.toBuilder().idleTimeout(Duration.ofMillis(500)).build();
         MonitoringEndpoint endpoint = MonitoringEndpoint.create(config, MonitoringModels.none(), StreamLimits.defaults());
-        VclinicServer server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.of(endpoint),
+        VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(), Optional.of(endpoint),
                 "127.0.0.1", 0);
         ManagedChannel channel = MonitoringStreamTest.channel(server);
         try {
@@ -112,7 +113,7 @@ class ManyPatientsTest {
             assertEquals(Status.Code.OK, end.get(10, TimeUnit.SECONDS).getCode());
             assertEquals(List.of(AlertState.RAISED, AlertState.RESOLVED), alerts.stream().map(Alert::getState).toList());
             assertTrue(alerts.get(1).getReason().startsWith("Resolved unreviewed: monitoring stopped"), alerts.get(1).getReason());
-            assertEquals(0, endpoint.engine().patients());
+            assertEquals(0, endpoint.patients());
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             server.close();

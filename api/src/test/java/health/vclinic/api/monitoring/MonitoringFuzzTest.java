@@ -1,5 +1,6 @@
 package health.vclinic.api.monitoring;
 
+import health.vclinic.api.TestSecurity;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -21,7 +22,7 @@ class MonitoringFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void everySampleSequenceIsRefusedAsInvalidOrAcceptedWithoutAnError(byte[] stream) throws IOException {
-        MonitoringEngine engine = ENDPOINT.engine();
+        MonitoringEngine engine = ENDPOINT.engine(health.vclinic.api.server.ClinicId.DEFAULT);
         ByteArrayInputStream in = new ByteArrayInputStream(stream);
         for (int n = 0; n < 256; n++) {
             VitalSample sample;

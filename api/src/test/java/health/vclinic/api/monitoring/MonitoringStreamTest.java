@@ -1,5 +1,6 @@
 package health.vclinic.api.monitoring;
 
+import health.vclinic.api.TestSecurity;
 import health.vclinic.api.cli.MonitoringBench;
 import health.vclinic.api.cli.SepsisReplay;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -71,12 +72,12 @@ class MonitoringStreamTest {
 
     /** A server with the rule detectors (NEWS2, trends, gating): what these tests assert does not depend on a model. */
     static VclinicServer server(MonitoringConfig config, StreamLimits limits) {
-        return VclinicServer.start(TriageEndpoint.standard(), Optional.empty(),
+        return VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(),
                 Optional.of(MonitoringEndpoint.create(config, MonitoringModels.none(), limits)), "127.0.0.1", 0);
     }
 
     static ManagedChannel channel(VclinicServer server) {
-        return NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        return NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
     }
 
     private static VclinicServer shared;

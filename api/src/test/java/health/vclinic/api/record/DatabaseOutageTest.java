@@ -1,5 +1,6 @@
 package health.vclinic.api.record;
 
+import health.vclinic.api.TestSecurity;
 import health.vclinic.api.http.HttpTimeouts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,11 +56,11 @@ class DatabaseOutageTest {
         Path pgData = dir.resolve("pg");
         EmbeddedPostgres pg = start(pgData, port);
         ClinicalRecord record = ClinicalRecord.open(Database.external("jdbc:postgresql://127.0.0.1:" + port
-                + "/postgres", "postgres", ""), ClinicId.DEFAULT, dir, ClinicalRecord.DEFAULT_SPOOL_BYTES,
+                + "/postgres", "postgres", ""),  dir, ClinicalRecord.DEFAULT_SPOOL_BYTES,
                 Optional.empty());
-        VclinicServer server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.empty(),
+        VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(), Optional.empty(),
                 Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
         TriageServiceGrpc.TriageServiceBlockingStub stub = TriageServiceGrpc.newBlockingStub(channel);
         TriageRequest request = TriageEndpoint.parseJson(TestSupport.exampleLines().getFirst()).toBuilder()
                 .setPatientRef("pt-outage").build();
@@ -146,6 +147,6 @@ class DatabaseOutageTest {
 
     private static String get(VclinicServer server, String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                + path)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+                + path)).header("authorization", TestSecurity.backendHeader()).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 }

@@ -1,5 +1,6 @@
 package health.vclinic.api.record;
 
+import health.vclinic.api.TestSecurity;
 import health.vclinic.api.http.HttpTimeouts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,11 +50,11 @@ class ExternalPostgresTest {
                     + " this run (.ci/run starts Debian's PostgreSQL and sets it)");
         }
         String patient = "pt-ext-" + UUID.randomUUID();
-        try (ClinicalRecord record = ClinicalRecord.open(Database.external(url, "postgres", ""), ClinicId.DEFAULT,
+        try (ClinicalRecord record = ClinicalRecord.open(Database.external(url, "postgres", ""),
                 dir, ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty())) {
-            VclinicServer server = VclinicServer.start(TriageEndpoint.standard(), Optional.empty(), Optional.empty(),
+            VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(), Optional.empty(),
                     Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
             try {
                 TriageRequest sent = TriageEndpoint.parseJson(TestSupport.exampleLines().getFirst()).toBuilder()
                         .setPatientRef(patient).build();
@@ -64,7 +65,7 @@ class ExternalPostgresTest {
                         .setRecordId(answer.getRecordId()).build()).getRequest());
                 assertEquals(1, records.getTimeline(TimelineRequest.newBuilder().setPatientRef(patient).build())
                         .getEntriesCount());
-                assertEquals(1, record.erase(new PatientRef(patient)));
+                assertEquals(1, record.erase(ClinicId.DEFAULT, new PatientRef(patient)));
                 assertEquals(0, record.store().rowsAbout(ClinicId.DEFAULT, new PatientRef(patient)));
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -1,5 +1,7 @@
 package health.vclinic.api.record;
 
+import health.vclinic.api.security.Role;
+import health.vclinic.api.TestSecurity;
 import health.vclinic.api.http.HttpTimeouts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,16 +84,16 @@ class RecordRoundTripTest {
 
     @BeforeAll
     static void start() {
-        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), ClinicId.DEFAULT, dataDir,
+        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         monitoring = MonitoringEndpoint.create(MonitoringConfig.defaults(), MonitoringModels.none(),
                 StreamLimits.defaults());
         ImagingEndpoint imaging = ImagingEndpoint.open(TestSupport.projectRoot().resolve("models/repository"),
                 new DynamicBatcher.Config(4, java.time.Duration.ofMillis(2), 64),
                 new ImageLimits(256 << 10, 2048L * 2048, 28));
-        server = VclinicServer.start(TriageEndpoint.standard(), Optional.of(imaging), Optional.of(monitoring),
+        server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.of(imaging), Optional.of(monitoring),
                 Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
     }
 
     @AfterAll
@@ -140,7 +142,7 @@ class RecordRoundTripTest {
         assertTrue(back.getLatencyMicros() > 0);
 
         HttpResponse<String> http = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                + "/v1/record/assessments/" + answer.getRecordId())).GET().build(), HttpResponse.BodyHandlers.ofString());
+                + "/v1/record/assessments/" + answer.getRecordId())).header("authorization", TestSecurity.backendHeader()).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, http.statusCode());
         RecordedAssessment.Builder fromJson = RecordedAssessment.newBuilder();
         JsonFormat.parser().merge(http.body(), fromJson);
@@ -219,7 +221,7 @@ class RecordRoundTripTest {
         assertEquals(2, before);
 
         HttpResponse<String> export = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                + "/v1/record/patients/pt-erase/export")).GET().build(), HttpResponse.BodyHandlers.ofString());
+                + "/v1/record/patients/pt-erase/export")).header("authorization", TestSecurity.header(Role.ADMIN)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, export.statusCode());
         assertTrue(export.body().contains("\"resourceType\":\"Bundle\""));
         assertTrue(export.body().contains("pt-erase"));
@@ -227,7 +229,7 @@ class RecordRoundTripTest {
         assertTrue(export.body().contains("\"resourceType\":\"Flag\""));
 
         HttpResponse<String> erased = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                + "/v1/record/patients/pt-erase")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+                + "/v1/record/patients/pt-erase")).header("authorization", TestSecurity.header(Role.ADMIN)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, erased.statusCode());
         assertEquals("{\"rows_erased\":2}", erased.body());
         assertEquals(0, record.store().rowsAbout(ClinicId.DEFAULT, patient));
@@ -269,10 +271,10 @@ class RecordRoundTripTest {
 
         // Erasure through the server: the record and the monitoring engine's memory.
         HttpResponse<String> erased = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                + "/v1/record/patients/p000011")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+                + "/v1/record/patients/p000011")).header("authorization", TestSecurity.header(Role.ADMIN)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, erased.statusCode());
         assertEquals(0, record.store().rowsAbout(ClinicId.DEFAULT, new PatientRef("p000011")));
-        assertFalse(monitoring.engine().forget("p000011"), "the engine no longer holds the patient");
+        assertFalse(monitoring.forget(ClinicId.DEFAULT, "p000011"), "the engine no longer holds the patient");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package health.vclinic.api.triage;
 
+import health.vclinic.api.TestSecurity;
 import health.vclinic.api.TestSupport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,7 +34,7 @@ class ServedEngineTest {
         assertEquals("triage-acuity@" + highest, engine.model().get().id());
         assertTrue(said.getFirst().contains("triage-acuity@" + highest), said.toString());
 
-        TriageAssessment a = new TriageEndpoint(engine).assess(TestSupport.example("demo-001"));
+        TriageAssessment a = new TriageEndpoint(engine).assess(TestSecurity.caller(health.vclinic.api.server.ClinicId.DEFAULT, health.vclinic.api.security.Role.BACKEND), TestSupport.example("demo-001"));
         assertEquals(5, a.getLevelProbabilitiesCount());
         assertEquals("triage-acuity@" + highest, a.getModelVersionsMap().get("triage-model"));
         assertTrue(a.getExplanationList().stream().anyMatch(l -> l.contains("towards more urgent")
@@ -56,7 +57,7 @@ class ServedEngineTest {
         assertFalse(engine.model().isPresent());
         assertTrue(said.getFirst().startsWith("DEGRADED"), said.toString());
         assertEquals("triage-acuity", engine.degradedModels().getFirst().name());
-        TriageAssessment a = new TriageEndpoint(engine).assess(TestSupport.example("demo-001"));
+        TriageAssessment a = new TriageEndpoint(engine).assess(TestSecurity.caller(health.vclinic.api.server.ClinicId.DEFAULT, health.vclinic.api.security.Role.BACKEND), TestSupport.example("demo-001"));
         assertEquals(0, a.getLevelProbabilitiesCount());
         assertTrue(a.getDegraded());
         assertTrue(a.getNeedsClinicianReview());

@@ -1,5 +1,6 @@
 package health.vclinic.api.triage;
 
+import health.vclinic.api.TestSecurity;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -32,7 +33,7 @@ class TriageFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void everyJsonBodyIsAssessedOrRefusedAsAClientError(byte[] body) {
         assertResultOrClientError(() -> {
-            TriageAssessment a = ENDPOINT.assess(TriageEndpoint.parseJson(new String(body, StandardCharsets.UTF_8)));
+            TriageAssessment a = ENDPOINT.assess(TestSecurity.caller(health.vclinic.api.server.ClinicId.DEFAULT, health.vclinic.api.security.Role.BACKEND), TriageEndpoint.parseJson(new String(body, StandardCharsets.UTF_8)));
             assertTrue(a.getLevel() >= 1 && a.getLevel() <= 5);
         });
     }
@@ -46,7 +47,7 @@ class TriageFuzzTest {
             return; // the transport answers INVALID_ARGUMENT before the service sees it
         }
         assertResultOrClientError(() -> {
-            TriageAssessment a = ENDPOINT.assess(request);
+            TriageAssessment a = ENDPOINT.assess(TestSecurity.caller(health.vclinic.api.server.ClinicId.DEFAULT, health.vclinic.api.security.Role.BACKEND), request);
             assertTrue(a.getLevel() >= 1 && a.getLevel() <= 5);
         });
     }
