@@ -17,7 +17,9 @@ import java.util.List;
 record EmbeddedSecurity(Security security) {
 
     static EmbeddedSecurity create() {
-        return new EmbeddedSecurity(Security.standard(new AccessTokens(IssuerKey.generate())));
+        // No per-clinic request quota: the bench's one clinic is meant to saturate the server.
+        return new EmbeddedSecurity(Security.standard(new AccessTokens(IssuerKey.generate()))
+                .withQuota(health.vclinic.api.security.RequestQuota.off()));
     }
 
     /** A backend token of the default clinic for the command's own client. */

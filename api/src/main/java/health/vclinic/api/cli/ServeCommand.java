@@ -45,6 +45,11 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     KeyOptions keyOptions;
 
+    @Option(names = "--clinic-max-rps", defaultValue = "" + health.vclinic.api.security.RequestQuota.DEFAULT_RATE,
+            description = "Requests per second one clinic may send (bursts of twice that); over it, RESOURCE_EXHAUSTED"
+                    + " / 429 naming the quota, other clinics unaffected (default: ${DEFAULT-VALUE}; 0: no quota).")
+    int clinicMaxRps;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -77,7 +82,8 @@ final class ServeCommand implements Callable<Integer> {
         TriageEndpoint endpoint = imaging.map(i -> i.readingChestXrays(standard)).orElse(standard);
         MonitoringEndpoint monitoring = MonitoringEndpoint.standard(ServedEngine.projectRoot());
         Optional<ClinicalRecord> record = noRecord ? Optional.empty() : Optional.of(recordOptions.open());
-        Security security = Security.standard(keyOptions.tokens(line -> System.out.println("  keys: " + line)));
+        Security security = Security.standard(keyOptions.tokens(line -> System.out.println("  keys: " + line)))
+                .withQuota(health.vclinic.api.security.RequestQuota.perSecond(clinicMaxRps));
         VclinicServer server = VclinicServer.start(security, endpoint, imaging, Optional.of(monitoring), record, host, port,
                 new HttpTimeouts(java.time.Duration.ofSeconds(idleTimeoutSeconds),
                         java.time.Duration.ofSeconds(headerTimeoutSeconds), java.time.Duration.ofSeconds(bodyTimeoutSeconds)));

@@ -25,11 +25,13 @@ public final class GrpcGate implements ServerInterceptor {
     private final AccessTokens tokens;
     private final Policy policy;
     private final Denials denials;
+    private final RequestQuota quota;
 
-    public GrpcGate(AccessTokens tokens, Policy policy, Denials denials) {
+    public GrpcGate(AccessTokens tokens, Policy policy, Denials denials, RequestQuota quota) {
         this.tokens = tokens;
         this.policy = policy;
         this.denials = denials;
+        this.quota = quota;
     }
 
     @Override
@@ -53,6 +55,9 @@ public final class GrpcGate implements ServerInterceptor {
             denials.denied(Optional.of(caller), method, Denials.Outcome.FORBIDDEN);
             return refuse(call, Status.PERMISSION_DENIED.withDescription("role " + caller.role().wireName()
                     + " may not call " + method), new Metadata());
+        }
+        if (!quota.admit(caller.clinic())) {
+            return refuse(call, Status.RESOURCE_EXHAUSTED.withDescription(quota.refusal()), new Metadata());
         }
         return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller), call, headers, next);
     }

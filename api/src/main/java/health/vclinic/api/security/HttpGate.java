@@ -21,11 +21,13 @@ public final class HttpGate implements Filter {
     private final AccessTokens tokens;
     private final Policy policy;
     private final Denials denials;
+    private final RequestQuota quota;
 
-    public HttpGate(AccessTokens tokens, Policy policy, Denials denials) {
+    public HttpGate(AccessTokens tokens, Policy policy, Denials denials, RequestQuota quota) {
         this.tokens = tokens;
         this.policy = policy;
         this.denials = denials;
+        this.quota = quota;
     }
 
     @Override
@@ -53,6 +55,11 @@ public final class HttpGate implements Filter {
             HttpErrors.send(res, ApiError.of(Kind.PERMISSION_DENIED, target.endsWith("(no route)")
                     ? "no route " + method + " " + "here is open to any role (deny by default); see the README's roles table"
                     : "role " + caller.role().wireName() + " may not call " + target));
+            return;
+        }
+        if (!quota.admit(caller.clinic())) {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            HttpErrors.send(res, ApiError.of(Kind.QUOTA_EXCEEDED, quota.refusal()));
             return;
         }
         req.context().register(Caller.class, caller);

@@ -9,12 +9,18 @@ import java.util.Objects;
  * issues), the {@link Policy} of who may call what, and who is told of refused calls. There is no server
  * without it: every route that is not open needs a verified caller.
  */
-public record Security(AccessTokens tokens, Policy policy, Denials denials) {
+public record Security(AccessTokens tokens, Policy policy, Denials denials, RequestQuota quota) {
 
     public Security {
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(denials, "denials");
+        Objects.requireNonNull(quota, "quota");
+    }
+
+    /** With the default per-clinic request quota. */
+    public Security(AccessTokens tokens, Policy policy, Denials denials) {
+        this(tokens, policy, denials, RequestQuota.perSecond(RequestQuota.DEFAULT_RATE));
     }
 
     /** The standard policy over these tokens, denials not yet audited. */
@@ -24,15 +30,20 @@ public record Security(AccessTokens tokens, Policy policy, Denials denials) {
 
     /** The same, telling {@code denials} of every refused call (the audit trail). */
     public Security auditingDenials(Denials denials) {
-        return new Security(tokens, policy, denials);
+        return new Security(tokens, policy, denials, quota);
+    }
+
+    /** The same with another per-clinic request quota. */
+    public Security withQuota(RequestQuota quota) {
+        return new Security(tokens, policy, denials, quota);
     }
 
     public GrpcGate grpcGate() {
-        return new GrpcGate(tokens, policy, denials);
+        return new GrpcGate(tokens, policy, denials, quota);
     }
 
     public HttpGate httpGate() {
-        return new HttpGate(tokens, policy, denials);
+        return new HttpGate(tokens, policy, denials, quota);
     }
 
     /** The gate, and the open routes that publish the issuer's public key. */

@@ -29,6 +29,8 @@ public record ApiError(Kind kind, String message, List<Violation> violations) {
         CANCELLED(io.grpc.Status.Code.CANCELLED, 499),
         /** The method, route or encoding does not exist here. */
         UNIMPLEMENTED(io.grpc.Status.Code.UNIMPLEMENTED, 404),
+        /** The caller's clinic spent its quota (requests per second, images in flight): retry later. */
+        QUOTA_EXCEEDED(io.grpc.Status.Code.RESOURCE_EXHAUSTED, 429),
         /** No valid credentials: no token, or a malformed, expired, forged or foreign one. */
         UNAUTHENTICATED(io.grpc.Status.Code.UNAUTHENTICATED, 401),
         /** Valid credentials whose role may not do this. */

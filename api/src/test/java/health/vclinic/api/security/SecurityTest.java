@@ -342,6 +342,47 @@ class SecurityTest {
         assertEquals(1, monitoring.engine(B).patients());
     }
 
+    @Test
+    void aClinicOverItsRequestQuotaIsRefusedNamingItAndAnotherClinicIsServed() throws Exception {
+        AtomicLongClock frozen = new AtomicLongClock();
+        Security tight = TestSecurity.SECURITY.withQuota(new RequestQuota(1, 3, frozen::now));
+        try (VclinicServer small = VclinicServer.start(tight, TriageEndpoint.standard(), "127.0.0.1", 0)) {
+            String body = TestSupport.exampleLines().get(0);
+            List<Integer> codes = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                codes.add(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + small.port() + "/v1/triage:assess"))
+                        .header("Authorization", "Bearer " + token(A, Role.BACKEND)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            }
+            assertEquals(List.of(200, 200, 200, 429), codes, "a burst of 3, then the quota");
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + small.port()
+                    + "/v1/triage:assess")).header("Authorization", "Bearer " + token(A, Role.BACKEND))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(refused.body().contains("RESOURCE_EXHAUSTED") && refused.body().contains("request quota"), refused.body());
+            assertEquals("1", refused.headers().firstValue("Retry-After").orElse(""));
+            ManagedChannel own = NettyChannelBuilder.forAddress("127.0.0.1", small.port()).usePlaintext().build();
+            try {
+                StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                        () -> TriageServiceGrpc.newBlockingStub(own).withInterceptors(new BearerToken(token(A, Role.BACKEND)))
+                                .assess(TestSupport.example("demo-001")));
+                assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+                // Clinic B has its own bucket.
+                TriageServiceGrpc.newBlockingStub(own).withInterceptors(new BearerToken(token(B, Role.BACKEND)))
+                        .assess(TestSupport.example("demo-001"));
+            } finally {
+                own.shutdownNow();
+            }
+        }
+    }
+
+    /** A nanosecond clock that stands still, so the quota test never depends on how fast requests go. */
+    private static final class AtomicLongClock {
+        long now() {
+            return 0;
+        }
+    }
+
     private static VitalSample sample(String patient, Instant at, double hr, double rr, double spo2, double sbp,
                                       double temperature) {
         return VitalSample.newBuilder().setPatientRef(patient).setDeviceId("watch").setTimestamp(MonitoringMapper
