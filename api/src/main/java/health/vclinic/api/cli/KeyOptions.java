@@ -28,6 +28,17 @@ public final class KeyOptions {
         return keyDir != null ? keyDir : ProjectRoot.path().resolve("keys");
     }
 
+    /** The master key of encryption at rest: {@code VCLINIC_MASTER_KEY} when set, else {@code master.key} here. */
+    health.vclinic.api.keys.MasterKeySource master(java.io.PrintWriter out) {
+        return health.vclinic.api.keys.MasterKeySource.standard(keyDir(), System.getenv(), out::println);
+    }
+
+    /** Whether the master key comes from the key file (not the environment). */
+    boolean masterFromKeyFile() {
+        String env = System.getenv(health.vclinic.api.keys.MasterKeySource.ENVIRONMENT_VARIABLE);
+        return env == null || env.isBlank();
+    }
+
     /** The issuer key of this key directory (created when absent, announced on {@code announce}). */
     IssuerKey issuerKey(Consumer<String> announce) {
         return IssuerKey.load(keyDir(), announce);
