@@ -4,6 +4,7 @@ import health.vclinic.api.server.Limits;
 import health.vclinic.api.server.Deadlines;
 import health.vclinic.api.server.IdentityEncoding;
 import health.vclinic.api.server.RequestMetrics;
+import health.vclinic.api.server.TlsSettings;
 import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.triage.TriageGrpcService;
 import health.vclinic.api.triage.TriageHttp;
@@ -126,6 +127,18 @@ public final class VclinicServer implements AutoCloseable {
     public static VclinicServer start(Security security, TriageEndpoint unrecorded, Optional<ImagingEndpoint> imaging,
                                       Optional<MonitoringEndpoint> monitoring, Optional<ClinicalRecord> record,
                                       String host, int port, HttpTimeouts timeouts) {
+        return start(security, unrecorded, imaging, monitoring, record, host, port, timeouts, Optional.empty());
+    }
+
+    /**
+     * Starts the service as above, over TLS when {@code tls} is given (gRPC and HTTP on the one port, ALPN
+     * {@code h2} and {@code http/1.1}; mutual TLS with a client CA); without it, in plain text.
+     *
+     * @throws IllegalArgumentException when a TLS file is unusable, naming it
+     */
+    public static VclinicServer start(Security security, TriageEndpoint unrecorded, Optional<ImagingEndpoint> imaging,
+                                      Optional<MonitoringEndpoint> monitoring, Optional<ClinicalRecord> record,
+                                      String host, int port, HttpTimeouts timeouts, Optional<TlsSettings> tls) {
         TriageEndpoint endpoint = record.map(r -> unrecorded.recordingTo(r.assessments())).orElse(unrecorded);
         // An erased patient goes from the monitoring engine's memory too.
         record.ifPresent(r -> monitoring.ifPresent(m -> r.onErase((clinic, p) -> m.forget(clinic, p.value()))));
@@ -141,6 +154,7 @@ public final class VclinicServer implements AutoCloseable {
                 .maxReadBufferSize((int) Math.max(2 << 20, maxBody)).build();
         WebServer server = WebServer.builder()
                 .update(timeouts::configure)
+                .update(b -> tls.ifPresent(t -> t.configure(b)))
                 .host(host)
                 .port(port)
                 // Without TCP_NODELAY every unary gRPC call waits ~40 ms on Nagle + delayed ACK.

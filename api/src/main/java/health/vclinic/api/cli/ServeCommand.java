@@ -8,11 +8,13 @@ import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.record.ClinicalRecord;
 import health.vclinic.api.security.Security;
+import health.vclinic.api.server.TlsSettings;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** {@code vclinic serve}: runs the service on its embedded defaults until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -23,9 +25,21 @@ final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--host", defaultValue = "127.0.0.1",
-            description = "Interface to bind (default: ${DEFAULT-VALUE}, this machine only; use 0.0.0.0 to listen on all"
-                    + " interfaces, behind TLS and authentication).")
+            description = "Interface to bind (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 listens on all"
+                    + " interfaces and needs --tls-cert and --tls-key).")
     String host;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve gRPC and HTTP over TLS (1.2 and 1.3"
+            + " only) with this PEM certificate chain: the server's certificate first, then intermediates.")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM private key of --tls-cert (PKCS#8,"
+            + " PKCS#1 RSA or SEC 1 EC, unencrypted, readable by its owner only).")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "FILE", description = "Mutual TLS: refuse every client without a"
+            + " certificate signed by a CA in this PEM bundle (for clinic backends). Needs --tls-cert.")
+    java.nio.file.Path tlsClientCa;
 
     @Option(names = SettingsFile.OPTION, paramLabel = "FILE", description = "Settings file (YAML): a 'serve:' section with"
             + " any of these options' long names as keys, e.g. 'port: 8080'. Flags given here still win.")
@@ -75,6 +89,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--idle-timeout-s, --header-timeout-s and --body-timeout-s must be at least 1 second");
         }
+        Optional<TlsSettings> tls = tls();
         long start = System.nanoTime();
         Optional<ImagingEndpoint> imaging = imagingOptions.open(System.out);
         TriageEndpoint standard = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.out::println,
@@ -86,7 +101,8 @@ final class ServeCommand implements Callable<Integer> {
                 .withQuota(health.vclinic.api.security.RequestQuota.perSecond(clinicMaxRps));
         VclinicServer server = VclinicServer.start(security, endpoint, imaging, Optional.of(monitoring), record, host, port,
                 new HttpTimeouts(java.time.Duration.ofSeconds(idleTimeoutSeconds),
-                        java.time.Duration.ofSeconds(headerTimeoutSeconds), java.time.Duration.ofSeconds(bodyTimeoutSeconds)));
+                        java.time.Duration.ofSeconds(headerTimeoutSeconds), java.time.Duration.ofSeconds(bodyTimeoutSeconds)),
+                tls);
         java.nio.file.Path portFile = recordOptions.dataDir().resolve(RecordOptions.SERVER_PORT_FILE);
         if (record.isPresent()) {
             // admin commands on this data directory find the running server here (erasure goes through it).
@@ -105,7 +121,8 @@ final class ServeCommand implements Callable<Integer> {
             }
             System.out.println("vclinic stopped");
         }, "vclinic-shutdown"));
-        System.out.printf("vclinic serving gRPC and HTTP on %s:%d (started in %d ms)%n", host, server.port(),
+        System.out.printf("vclinic serving gRPC and HTTP on %s:%d%s (started in %d ms)%n", host, server.port(),
+                tls.map(t -> t.mutual() ? " over mutual TLS" : " over TLS").orElse(" in plain text"),
                 (System.nanoTime() - start) / 1_000_000);
         System.out.println("  gRPC  vclinic.triage.v1.TriageService/Assess, grpc.health.v1.Health, reflection");
         System.out.println("  HTTP  POST /v1/triage:assess, GET /health/live, /health/ready, /metrics");
@@ -122,5 +139,33 @@ final class ServeCommand implements Callable<Integer> {
                 + String.join(", ", monitoring.describe()));
         server.awaitTermination();
         return 0;
+    }
+
+    /**
+     * The TLS options, checked before anything starts: a certificate needs its key, a client CA needs both,
+     * and a host beyond this machine needs TLS. The files are read now, so a bad one is refused naming it.
+     */
+    private Optional<TlsSettings> tls() {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together: give both");
+        }
+        if (tlsClientCa != null && tlsCert == null) {
+            throw new ParameterException(spec.commandLine(), "--tls-client-ca needs --tls-cert and --tls-key");
+        }
+        if (tlsCert == null) {
+            if (!TlsSettings.loopback(host)) {
+                throw new ParameterException(spec.commandLine(), "--host " + host + " is reachable beyond this machine:"
+                        + " serve it over TLS with --tls-cert FILE --tls-key FILE (and --tls-client-ca FILE for"
+                        + " mutual TLS), or bind --host 127.0.0.1");
+            }
+            return Optional.empty();
+        }
+        TlsSettings settings = new TlsSettings(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa));
+        try {
+            settings.tls();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return Optional.of(settings);
     }
 }

@@ -1,11 +1,10 @@
 package health.vclinic.api.cli;
 
+import static health.vclinic.api.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,16 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The settings file: its values replace the built-in defaults, flags still win, unknown keys are refused. */
 class SettingsFileTest {
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     private static Path yaml(Path dir, String text) throws IOException {
         return Files.writeString(dir.resolve("vclinic.yaml"), text);
@@ -32,7 +21,7 @@ class SettingsFileTest {
     void aValueInTheFileBecomesTheDefaultTheHelpShows(@TempDir Path dir) throws IOException {
         Path file = yaml(dir, "serve:\n  port: 9311\n  imaging-max-batch: 7\n");
 
-        Run r = run("serve", "--config", file.toString(), "--help");
+        CliRun r = run("serve", "--config", file.toString(), "--help");
 
         assertEquals(0, r.exit(), r.err());
         // Usage text wraps at 80 columns: compare with its whitespace folded.
@@ -47,7 +36,7 @@ class SettingsFileTest {
     void anUnknownSettingIsRefusedNamingIt(@TempDir Path dir) throws IOException {
         Path file = yaml(dir, "serve:\n  prot: 9311\n");
 
-        Run r = run("serve", "--config", file.toString());
+        CliRun r = run("serve", "--config", file.toString());
 
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("unknown setting 'serve.prot'"), r.err());
@@ -55,7 +44,7 @@ class SettingsFileTest {
 
     @Test
     void anUnknownSectionIsRefusedNamingIt(@TempDir Path dir) throws IOException {
-        Run r = run("serve", "--config", yaml(dir, "server:\n  port: 1\n").toString());
+        CliRun r = run("serve", "--config", yaml(dir, "server:\n  port: 1\n").toString());
 
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("unknown section 'server'"), r.err());
@@ -63,7 +52,7 @@ class SettingsFileTest {
 
     @Test
     void aValueOfTheWrongTypeIsRefusedNamingTheOption(@TempDir Path dir) throws IOException {
-        Run r = run("serve", "--config", yaml(dir, "serve:\n  port: eighty\n").toString(), "--help");
+        CliRun r = run("serve", "--config", yaml(dir, "serve:\n  port: eighty\n").toString(), "--help");
 
         assertTrue(r.exit() != 0);
         assertTrue(r.err().contains("--port"), r.err());
@@ -71,7 +60,7 @@ class SettingsFileTest {
 
     @Test
     void aMissingFileIsRefused(@TempDir Path dir) {
-        Run r = run("serve", "--config", dir.resolve("absent.yaml").toString());
+        CliRun r = run("serve", "--config", dir.resolve("absent.yaml").toString());
 
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("does not exist"), r.err());
@@ -83,7 +72,7 @@ class SettingsFileTest {
 
         assertTrue(run("serve", "--config", file.toString(), "--help").out().replaceAll("\\s+", " ")
                 .contains("(default: 12)"));
-        Run r = run("serve", "--config", file.toString());
+        CliRun r = run("serve", "--config", file.toString());
 
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--idle-timeout-s"), r.err());
