@@ -25,6 +25,8 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
  *   <li>{@code GET /cds-services}: CDS Hooks discovery; {@code POST /cds-services/vclinic-triage}: the
  *       {@code patient-view} hook ({@link CdsHooks}).</li>
  * </ul>
+ * With a clinical record, every call is kept with its RiskAssessment ({@link FhirCallRecorder}); the
+ * record's own routes read them back ({@code GET /fhir/r4/RiskAssessment/{id}} and the searches).
  * Bodies are read with {@link RequestBodies} (bounded, within a deadline, strict UTF-8) and checked by
  * {@code StrictJson} before any FHIR or JSON parser sees them.
  */
@@ -57,8 +59,17 @@ public final class FhirRouting {
      * Warms the FHIR context first so the first call is fast.
      */
     public static void register(HttpRouting.Builder routing, TriageEndpoint endpoint, Duration bodyDeadline) {
+        register(routing, endpoint, bodyDeadline, FhirCallRecorder.NONE);
+    }
+
+    /**
+     * Adds the routes over {@code endpoint}'s engine, keeping every {@code $triage} and CDS Hooks call with
+     * the RiskAssessment it produced in {@code recorder} before answering.
+     */
+    public static void register(HttpRouting.Builder routing, TriageEndpoint endpoint, Duration bodyDeadline,
+                                FhirCallRecorder recorder) {
         FhirJson.warm();
-        FhirTriage triage = new FhirTriage(endpoint.engine());
+        FhirTriage triage = new FhirTriage(endpoint.engine()).recordingTo(recorder);
         CdsHooks cds = new CdsHooks(triage);
         routing.post(TRIAGE, (req, res) -> triage(triage, req, res, bodyDeadline))
                 .get(CDS_DISCOVERY, (req, res) -> send(res, 200, "application/json", cds.discovery()))

@@ -55,6 +55,7 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     private final StreamLimits limits;
     private final AlertOutbox outbox;
     private final AlertRecorder recorder;
+    private final VitalsRecorder vitals;
     private final Map<String, Boolean> noticed;
 
     private volatile boolean cancelled;
@@ -73,9 +74,10 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     private boolean headersSent;
 
     private MonitorCall(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, StreamLimits limits,
-                        AlertRecorder recorder) {
+                        AlertRecorder recorder, VitalsRecorder vitals) {
         this.call = call;
         this.recorder = recorder;
+        this.vitals = vitals;
         this.engine = engine;
         this.limits = limits;
         this.outbox = new AlertOutbox(limits.outboxCapacity());
@@ -90,8 +92,8 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
 
     /** Starts a stream: its sender thread, and the first request for a sample. */
     static MonitorCall start(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, StreamLimits limits,
-                             AlertRecorder recorder) {
-        MonitorCall c = new MonitorCall(call, engine, limits, recorder);
+                             AlertRecorder recorder, VitalsRecorder vitals) {
+        MonitorCall c = new MonitorCall(call, engine, limits, recorder, vitals);
         Thread.ofVirtual().name("monitor-sender").start(c::sendLoop);
         call.request(1);
         return c;
@@ -127,7 +129,10 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
             return;
         }
         switch (outcome.disposition()) {
-            case ACCEPTED -> accepted++;
+            case ACCEPTED -> {
+                accepted++;
+                vitals.record(sample);
+            }
             case POOR_SIGNAL -> poorSignal++;
             case DUPLICATE -> duplicates++;
             case LATE -> late++;

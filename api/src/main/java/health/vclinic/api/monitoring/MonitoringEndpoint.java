@@ -67,6 +67,17 @@ public final class MonitoringEndpoint implements AutoCloseable {
         return recorder;
     }
 
+    private volatile VitalsRecorder vitals = VitalsRecorder.NONE;
+
+    /** Keeps every sample this endpoint accepts in {@code vitals} from now on, for trends. */
+    public void recordingVitalsTo(VitalsRecorder vitals) {
+        this.vitals = Objects.requireNonNull(vitals, "vitals");
+    }
+
+    VitalsRecorder vitalsRecorder() {
+        return vitals;
+    }
+
     public MonitoringEngine engine() {
         return engine;
     }

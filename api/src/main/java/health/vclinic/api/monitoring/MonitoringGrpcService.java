@@ -27,7 +27,8 @@ public final class MonitoringGrpcService implements BindableService {
         ServerCallHandler<VitalSample, Alert> handler = new ServerCallHandler<>() {
             @Override
             public ServerCall.Listener<VitalSample> startCall(ServerCall<VitalSample, Alert> call, Metadata headers) {
-                return MonitorCall.start(call, endpoint.engine(), endpoint.limits(), endpoint.recorder());
+                return MonitorCall.start(call, endpoint.engine(), endpoint.limits(), endpoint.recorder(),
+                        endpoint.vitalsRecorder());
             }
         };
         return ServerServiceDefinition.builder(MonitoringServiceGrpc.getServiceDescriptor())

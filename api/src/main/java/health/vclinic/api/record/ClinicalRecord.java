@@ -3,6 +3,7 @@ package health.vclinic.api.record;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import health.vclinic.api.record.v1.VitalsWindow;
 import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.server.HttpErrors;
 import health.vclinic.api.server.PatientRef;
@@ -33,8 +34,10 @@ import java.util.function.Supplier;
  *
  * <p>HTTP: {@code GET /v1/record/assessments/{id}}, {@code GET /v1/record/patients/{ref}/timeline}
  * ({@code page_size}, {@code page_token}), {@code GET /v1/record/alerts:open},
+ * {@code GET /v1/record/patients/{ref}/vitals} ({@code since}, RFC 3339; the trend windows),
  * {@code GET /v1/record/patients/{ref}/export} (a FHIR Bundle), {@code DELETE /v1/record/patients/{ref}}
- * (erasure, also from every in-memory engine that registered with {@link #onErase}).
+ * (erasure, also from every in-memory engine that registered with {@link #onErase}); FHIR R4 reads of
+ * RiskAssessments and Flags ({@link FhirReads}).
  */
 public final class ClinicalRecord implements AutoCloseable {
 
@@ -44,6 +47,8 @@ public final class ClinicalRecord implements AutoCloseable {
     /** The HTTP routes, as counted in metrics. */
     public static final Set<String> ROUTES = Set.of("GET /v1/record/assessments/{id}",
             "GET /v1/record/patients/{ref}/timeline", "GET /v1/record/alerts:open",
+            "GET /v1/record/patients/{ref}/vitals", "GET " + FhirReads.RISK_ASSESSMENT + "/{id}",
+            "GET " + FhirReads.RISK_ASSESSMENT, "GET " + FhirReads.FLAG,
             "GET /v1/record/patients/{ref}/export", "DELETE /v1/record/patients/{ref}");
     private static final JsonFormat.Printer JSON = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
@@ -54,9 +59,13 @@ public final class ClinicalRecord implements AutoCloseable {
     private final AssessmentLog assessments;
     private final AlertLog alerts;
     private final ImagingLog images;
+    private final FhirCallLog fhirCalls;
+    private final VitalsLog vitals;
     private final ClinicId clinic;
+    private final Optional<Duration> keepFor;
     private final List<Consumer<PatientRef>> erasers = new CopyOnWriteArrayList<>();
     private final Optional<ScheduledExecutorService> retention;
+    private final FhirReads fhirReads;
 
     private ClinicalRecord(Database database, ClinicId clinic, Path dataDir, long spoolBytes,
                            Optional<Duration> keepFor) {
@@ -64,9 +73,13 @@ public final class ClinicalRecord implements AutoCloseable {
         this.clinic = clinic;
         this.store = new RecordStore(database.dataSource());
         this.reader = new RecordReader(store);
+        this.fhirReads = new FhirReads(store);
         this.assessments = new AssessmentLog(store, clinic, dataDir.resolve("spool/assessments.spool"), spoolBytes);
         this.alerts = new AlertLog(store, clinic);
         this.images = new ImagingLog(store, clinic);
+        this.fhirCalls = new FhirCallLog(store);
+        this.vitals = new VitalsLog(store);
+        this.keepFor = keepFor;
         this.retention = keepFor.map(this::scheduleRetention);
     }
 
@@ -95,9 +108,24 @@ public final class ClinicalRecord implements AutoCloseable {
         return images;
     }
 
+    /** Where the FHIR routes keep each {@code $triage} and CDS Hooks call with its RiskAssessment. */
+    public health.vclinic.api.fhir.FhirCallRecorder fhirCalls() {
+        return call -> fhirCalls.record(clinic, call);
+    }
+
+    /** Where the monitoring endpoint keeps accepted samples as trend windows (written behind, see {@link VitalsLog}). */
+    public health.vclinic.api.monitoring.VitalsRecorder vitals() {
+        return sample -> vitals.record(clinic, sample);
+    }
+
     /** Waits until every alert event queued so far is written (tests). */
     public void flushAlerts() throws InterruptedException {
         alerts.flush();
+    }
+
+    /** Writes every vital-sign sample queued so far into its trend window (tests). */
+    public void flushVitals() throws InterruptedException {
+        vitals.flush();
     }
 
     public RecordStore store() {
@@ -121,8 +149,10 @@ public final class ClinicalRecord implements AutoCloseable {
     public long erase(PatientRef patient) {
         erasers.forEach(e -> e.accept(patient));
         try {
-            // Alert events are written behind: the patient's queued ones land first, then go with the rest.
+            // Alert events and trend windows are written behind: the patient's queued ones land first, then go
+            // with the rest.
             alerts.flush();
+            vitals.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted before erasing", e);
@@ -132,7 +162,37 @@ public final class ClinicalRecord implements AutoCloseable {
 
     /** The patient's whole record as a FHIR R4 Bundle (JSON). */
     public String export(PatientRef patient) {
-        return PatientExport.json(patient, store.everything(clinic, patient));
+        List<VitalsWindow> windows = new java.util.ArrayList<>();
+        Instant since = Instant.EPOCH;
+        List<VitalsWindow> page;
+        do {
+            page = store.vitals(clinic, patient, since, RecordReader.MAX_WINDOWS);
+            windows.addAll(page);
+            if (!page.isEmpty()) {
+                since = RecordFhir.instant(page.getLast().getWindowStart()).plusSeconds(60);
+            }
+        } while (page.size() == RecordReader.MAX_WINDOWS);
+        return PatientExport.json(patient, store.everything(clinic, patient), windows);
+    }
+
+    /**
+     * The retention purge, as the schedule runs it: deletes every record older than the retention period
+     * (none without one) and records how many. Trend windows queued so far are written first, so that
+     * what is purged does not come back.
+     *
+     * @return the rows purged
+     */
+    public long purgeExpired() {
+        if (keepFor.isEmpty()) {
+            return 0;
+        }
+        try {
+            vitals.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted before the retention purge", e);
+        }
+        return store.purgeOlderThan(clinic, Instant.now().minus(keepFor.get()));
     }
 
     public BindableService grpcService() {
@@ -141,7 +201,8 @@ public final class ClinicalRecord implements AutoCloseable {
 
     /** Prometheus text: the spool backlog and how assessments were kept. */
     public String prometheus() {
-        return assessments.prometheus() + alerts.prometheus() + images.prometheus();
+        return assessments.prometheus() + alerts.prometheus() + images.prometheus() + fhirCalls.prometheus()
+                + vitals.prometheus();
     }
 
     /** Registers the HTTP routes. */
@@ -152,6 +213,8 @@ public final class ClinicalRecord implements AutoCloseable {
                         req.path().pathParameters().get("ref"), pageSize(req),
                         req.query().first("page_token").orElse(""))))
                 .get("/v1/record/alerts:open", (req, res) -> json(res, () -> reader.openAlerts(clinic)))
+                .get("/v1/record/patients/{ref}/vitals", (req, res) -> json(res, () -> reader.vitals(clinic,
+                        req.path().pathParameters().get("ref"), RecordReader.since(req.query().first("since").asOptional()))))
                 .get("/v1/record/patients/{ref}/export", (req, res) -> {
                     String out;
                     try {
@@ -172,6 +235,7 @@ public final class ClinicalRecord implements AutoCloseable {
                     }
                     send(res, "application/json", "{\"rows_erased\":" + rows + "}");
                 });
+        fhirReads.routes(routing, clinic);
     }
 
     private static int pageSize(ServerRequest req) {
@@ -208,7 +272,7 @@ public final class ClinicalRecord implements AutoCloseable {
                 Thread.ofPlatform().name("vclinic-record-retention").daemon().factory());
         s.scheduleWithFixedDelay(() -> {
             try {
-                long purged = store.purgeOlderThan(clinic, Instant.now().minus(keepFor));
+                long purged = purgeExpired();
                 if (purged > 0) {
                     LOG.log(System.Logger.Level.INFO, "retention: purged " + purged + " records older than " + keepFor);
                 }
@@ -226,6 +290,7 @@ public final class ClinicalRecord implements AutoCloseable {
         retention.ifPresent(ScheduledExecutorService::shutdownNow);
         assessments.close();
         alerts.close();
+        vitals.close();
         database.close();
     }
 }

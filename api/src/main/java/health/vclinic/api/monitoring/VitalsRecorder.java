@@ -1,0 +1,18 @@
+package health.vclinic.api.monitoring;
+
+import health.vclinic.datasets.monitoring.VitalSample;
+
+/**
+ * Where the accepted vital-sign samples go to draw a patient's trend (the clinical record, given by the
+ * composition root). Called on the stream's thread for every sample the engine accepted (not those with
+ * a poor signal, duplicates or late ones): it must not block.
+ */
+@FunctionalInterface
+public interface VitalsRecorder {
+
+    /** No record. */
+    VitalsRecorder NONE = sample -> { };
+
+    /** Keeps one accepted sample (or counts it lost); never waits. */
+    void record(VitalSample sample);
+}
