@@ -8,6 +8,7 @@ import health.vclinic.api.server.TlsSettings;
 import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.triage.TriageGrpcService;
 import health.vclinic.api.triage.TriageHttp;
+import health.vclinic.api.fhir.FhirCallRecorder;
 import health.vclinic.api.fhir.FhirRouting;
 import health.vclinic.api.grpcwire.GrpcWire;
 import health.vclinic.api.http.HttpTimeouts;
@@ -143,6 +144,7 @@ public final class VclinicServer implements AutoCloseable {
         // An erased patient goes from the monitoring engine's memory too.
         record.ifPresent(r -> monitoring.ifPresent(m -> r.onErase((clinic, p) -> m.forget(clinic, p.value()))));
         record.ifPresent(r -> monitoring.ifPresent(m -> m.recordingTo(r.alerts())));
+        record.ifPresent(r -> monitoring.ifPresent(m -> m.recordingVitalsTo(r.vitals())));
         record.ifPresent(r -> imaging.ifPresent(i -> i.recordingTo(r.images())));
         // Images are larger than triage requests: the transport admits them, each route bounds its own body.
         long maxBody = imaging.map(i -> Math.max(MAX_PAYLOAD_BYTES, i.limits().maxBytes() * 4L / 3
@@ -215,7 +217,8 @@ public final class VclinicServer implements AutoCloseable {
     static void httpRouting(HttpRouting.Builder routing, TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
                             AtomicBoolean ready, RequestMetrics metrics, Optional<ClinicalRecord> record,
                             Duration bodyDeadline) {
-        FhirRouting.register(routing, endpoint, bodyDeadline);
+        FhirRouting.register(routing, endpoint, bodyDeadline,
+                record.map(ClinicalRecord::fhirCalls).orElse(FhirCallRecorder.NONE));
         imaging.ifPresent(i -> routing.post(ImagingHttp.PATH, (req, res) -> ImagingHttp.analyze(i, req, res)));
         routing.post(TriageHttp.PATH, (req, res) -> TriageHttp.assess(endpoint, req, res, bodyDeadline))
                 .get("/health/live", (req, res) -> json(res, Status.OK_200, "{\"status\":\"UP\"}"))
@@ -239,6 +242,9 @@ public final class VclinicServer implements AutoCloseable {
                 if (req.path().path().startsWith("/v1/record/")) {
                     // One series for the record's routes: their paths carry ids and patient references.
                     route = req.prologue().method().text() + " /v1/record";
+                } else if (req.path().path().startsWith("/fhir/r4/RiskAssessment")
+                        || req.path().path().startsWith("/fhir/r4/Flag")) {
+                    route = req.prologue().method().text() + " /fhir/r4 record";
                 } else if (!HTTP_ROUTES.contains(route) && !FhirRouting.ROUTES.contains(route)) {
                     route = "unmatched";
                 }

@@ -1,18 +1,22 @@
 package health.vclinic.api.fhir;
 
+import health.vclinic.api.server.ClinicId;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import health.vclinic.api.json.StrictJson;
+import health.vclinic.api.server.PatientRef;
 import health.vclinic.datasets.InvalidInputException;
 import health.vclinic.inference.TriageLevel;
 import health.vclinic.inference.TriageResult;
 import health.vclinic.inference.redflags.RedFlag;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -23,13 +27,16 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.RiskAssessment;
 
 /**
  * A CDS Hooks 2.0 service (HL7, cds-hooks.hl7.org/2.0) for the {@code patient-view} hook: when a
  * clinician opens a chart, the EHR sends the patient and their recent vital signs, questionnaires and
  * encounters (the prefetch this service asks for in discovery), and gets one card back with the triage
  * level (indicator critical for levels 1-2, warning for 3, info for 4-5), the explanation in markdown, and
- * the rule and model versions as its source.
+ * the rule and model versions as its source. With a clinical record the call is kept with the
+ * RiskAssessment it produced (the patient mapped by {@link FhirPatientRef}), and the card's {@code uuid}
+ * is that RiskAssessment's id ({@code GET /fhir/r4/RiskAssessment/{uuid}}).
  *
  * <p>The service never calls the EHR's FHIR server: without prefetched data it answers 412, as the
  * specification allows. A request that is not a patient-view call, or prefetched data that is not FHIR R4,
@@ -82,7 +89,7 @@ final class CdsHooks {
     }
 
     /** One hook call ({@code POST /cds-services/vclinic-triage}). Never throws. */
-    Reply call(String body) {
+    Reply call(ClinicId clinic, String body) {
         try {
             StrictJson.check(body, StrictJson.Paths.JSON);
         } catch (InvalidInputException e) {
@@ -123,11 +130,36 @@ final class CdsHooks {
         }
         try {
             FhirTriage.Assessed a = triage.assess(record.bundle());
-            return new Reply(200, cards(a.result(), a.input().lookBack()));
+            Optional<PatientRef> patient = patientRef((Patient) record.bundle().getEntryFirstRep().getResource(),
+                    patientId);
+            Instant now = triage.clock().instant();
+            RiskAssessment ra = TriageBundle.riskAssessment(a.input(), a.result(), now, patient);
+            UUID id = UUID.randomUUID();
+            ra.setId(id.toString());
+            boolean kept = triage.keep(clinic, FhirCall.PATIENT_VIEW, body, patient, ra, now);
+            return new Reply(200, cards(a.result(), a.input().lookBack(), kept ? id : UUID.randomUUID()));
         } catch (InvalidInputException e) {
             return new Reply(422, FhirJson.encode(OperationOutcomes.unprocessable(record.callersPaths(e)), false));
         } catch (RuntimeException e) {
             return new Reply(500, FhirJson.encode(OperationOutcomes.internal(e), false));
+        }
+    }
+
+    /**
+     * The patient_ref by the rule of {@link FhirPatientRef}: the prefetched Patient's identifier, else
+     * {@code context.patientId}.
+     */
+    private static Optional<PatientRef> patientRef(Patient patient, String patientId) {
+        Optional<PatientRef> byIdentifier = FhirPatientRef.of(patient, "prefetch.patient");
+        if (byIdentifier.isPresent()) {
+            return byIdentifier;
+        }
+        try {
+            return Optional.of(new PatientRef(patientId));
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("context.patientId", "must be 1 to " + PatientRef.MAX_LENGTH
+                    + " printable ASCII characters without spaces when the Patient has no identifier: it is kept as"
+                    + " the patient's patient_ref");
         }
     }
 
@@ -222,10 +254,14 @@ final class CdsHooks {
     }
 
     /** The response: one card with the level, the reasons and the versions. */
-    static String cards(TriageResult result, java.time.Duration lookBack) {
+    /**
+     * @param cardId the card's uuid: the record id of the RiskAssessment kept for this call
+     *     ({@code GET /fhir/r4/RiskAssessment/{id}}), or a random one when it was not kept
+     */
+    static String cards(TriageResult result, java.time.Duration lookBack, UUID cardId) {
         TriageLevel level = result.level();
         JsonObject card = new JsonObject();
-        card.addProperty("uuid", UUID.randomUUID().toString());
+        card.addProperty("uuid", cardId.toString());
         card.addProperty("summary", TriageBundle.levelName(level) + ": " + level.disposition().advice());
         card.addProperty("indicator", indicator(level));
         card.addProperty("detail", detail(result, lookBack));

@@ -1,5 +1,6 @@
 package health.vclinic.api.fhir;
 
+import health.vclinic.api.security.Caller;
 import health.vclinic.api.http.HttpTimeouts;
 import health.vclinic.api.http.RequestBodies;
 import health.vclinic.api.json.StrictJson;
@@ -25,6 +26,8 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
  *   <li>{@code GET /cds-services}: CDS Hooks discovery; {@code POST /cds-services/vclinic-triage}: the
  *       {@code patient-view} hook ({@link CdsHooks}).</li>
  * </ul>
+ * With a clinical record, every call is kept with its RiskAssessment ({@link FhirCallRecorder}); the
+ * record's own routes read them back ({@code GET /fhir/r4/RiskAssessment/{id}} and the searches).
  * Bodies are read with {@link RequestBodies} (bounded, within a deadline, strict UTF-8) and checked by
  * {@code StrictJson} before any FHIR or JSON parser sees them.
  */
@@ -57,8 +60,17 @@ public final class FhirRouting {
      * Warms the FHIR context first so the first call is fast.
      */
     public static void register(HttpRouting.Builder routing, TriageEndpoint endpoint, Duration bodyDeadline) {
+        register(routing, endpoint, bodyDeadline, FhirCallRecorder.NONE);
+    }
+
+    /**
+     * Adds the routes over {@code endpoint}'s engine, keeping every {@code $triage} and CDS Hooks call with
+     * the RiskAssessment it produced in {@code recorder} before answering.
+     */
+    public static void register(HttpRouting.Builder routing, TriageEndpoint endpoint, Duration bodyDeadline,
+                                FhirCallRecorder recorder) {
         FhirJson.warm();
-        FhirTriage triage = new FhirTriage(endpoint.engine());
+        FhirTriage triage = new FhirTriage(endpoint.engine()).recordingTo(recorder);
         CdsHooks cds = new CdsHooks(triage);
         routing.post(TRIAGE, (req, res) -> triage(triage, req, res, bodyDeadline))
                 .get(CDS_DISCOVERY, (req, res) -> send(res, 200, "application/json", cds.discovery()))
@@ -89,7 +101,7 @@ public final class FhirRouting {
                     "body is required: a FHIR R4 Bundle, or Parameters with parameter 'bundle'"));
             return;
         }
-        FhirTriage.Reply reply = triage.triage(text);
+        FhirTriage.Reply reply = triage.triage(Caller.of(req).clinic(), text);
         fhir(res, reply.status(), reply.body());
     }
 
@@ -107,7 +119,7 @@ public final class FhirRouting {
             return;
         }
         try {
-            cds(res, cds.call(StrictJson.decode(body.get())));
+            cds(res, cds.call(Caller.of(req).clinic(), StrictJson.decode(body.get())));
         } catch (InvalidInputException e) {
             cds(res, new CdsHooks.Reply(400, FhirJson.encode(OperationOutcomes.malformed(e), false)));
         }

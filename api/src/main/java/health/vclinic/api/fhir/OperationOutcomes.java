@@ -13,7 +13,7 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
  * {@code health.vclinic.api.Errors}: an internal error says nothing on the wire and is logged by type and
  * code location only, because exception messages may carry patient data.
  */
-final class OperationOutcomes {
+public final class OperationOutcomes {
 
     private static final System.Logger LOG = System.getLogger(OperationOutcomes.class.getName());
 
@@ -30,7 +30,8 @@ final class OperationOutcomes {
         return of(e, IssueType.INVALID);
     }
 
-    static OperationOutcome of(IssueType type, String expression, String diagnostics) {
+    /** One error issue of {@code type} about {@code expression} (a FHIRPath or a parameter name). */
+    public static OperationOutcome of(IssueType type, String expression, String diagnostics) {
         OperationOutcome out = new OperationOutcome();
         out.addIssue().setSeverity(IssueSeverity.ERROR).setCode(type).setDiagnostics(diagnostics).addExpression(expression);
         return out;

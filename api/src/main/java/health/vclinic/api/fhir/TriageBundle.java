@@ -1,5 +1,6 @@
 package health.vclinic.api.fhir;
 
+import health.vclinic.api.server.PatientRef;
 import health.vclinic.datasets.fhir.FhirTriageInput;
 import health.vclinic.inference.TriageLevel;
 import health.vclinic.inference.TriageResult;
@@ -11,6 +12,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.Annotation;
@@ -20,6 +22,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.Flag;
+import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Narrative;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
@@ -31,7 +34,9 @@ import org.hl7.fhir.utilities.xhtml.XhtmlNode;
  * A triage result as FHIR R4 resources: a {@code collection} Bundle with one {@code RiskAssessment}
  * and one {@code Flag} per red flag.
  *
- * <p>{@code RiskAssessment}: status final; subject, and encounter when the chief complaint came from one;
+ * <p>{@code RiskAssessment}: id = its record id in the clinical record (absent without a record); status
+ * final; subject (with the patient's pseudonymous {@code patient_ref} as its identifier, see
+ * {@link FhirPatientRef}), and encounter when the chief complaint came from one;
  * occurrence = when the assessment was made; method = every rule set and model that took part, one coding
  * each with its version; basis = the Observations, QuestionnaireResponses and Encounter the values came
  * from; mitigation = the disposition; the assigned level's {@code prediction.rationale} (R4 has no other
@@ -63,25 +68,35 @@ final class TriageBundle {
     private TriageBundle() {
     }
 
-    static Bundle of(FhirTriageInput input, TriageResult result, Instant now) {
+    /**
+     * @param assessmentId the RiskAssessment's id (its record id in the clinical record), also its entry's
+     *     {@code urn:uuid:} fullUrl
+     * @param patient the patient's pseudonymous reference, added to the subjects as an identifier
+     */
+    static Bundle of(FhirTriageInput input, TriageResult result, Instant now, UUID assessmentId,
+                     Optional<PatientRef> patient) {
         Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
         bundle.setId(UUID.randomUUID().toString());
         bundle.setTimestamp(Date.from(now));
-        String assessmentUrl = "urn:uuid:" + UUID.randomUUID();
-        bundle.addEntry().setFullUrl(assessmentUrl).setResource(riskAssessment(input, result, now));
+        String assessmentUrl = "urn:uuid:" + assessmentId;
+        RiskAssessment ra = riskAssessment(input, result, now, patient);
+        ra.setId(assessmentId.toString());
+        bundle.addEntry().setFullUrl(assessmentUrl).setResource(ra);
         for (RedFlag f : result.redFlags()) {
-            bundle.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(flag(input, f, assessmentUrl, now));
+            bundle.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(flag(input, f, assessmentUrl, now,
+                    patient));
         }
         return bundle;
     }
 
-    static RiskAssessment riskAssessment(FhirTriageInput input, TriageResult result, Instant now) {
+    static RiskAssessment riskAssessment(FhirTriageInput input, TriageResult result, Instant now,
+                                         Optional<PatientRef> patient) {
         TriageLevel level = result.level();
         RiskAssessment ra = new RiskAssessment();
         ra.setStatus(RiskAssessment.RiskAssessmentStatus.FINAL);
         ra.setCode(new CodeableConcept(new Coding(COMPONENT_SYSTEM, "triage", "Triage acuity"))
                 .setText("Triage acuity, 5 levels (ESI / KTAS)"));
-        ra.setSubject(new Reference(input.patientReference()));
+        ra.setSubject(subject(input, patient));
         input.encounterReference().ifPresent(e -> ra.setEncounter(new Reference(e)));
         ra.setOccurrence(new DateTimeType(Date.from(now), ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND,
                 java.util.TimeZone.getTimeZone("UTC")));
@@ -158,12 +173,19 @@ final class TriageBundle {
         return "Level " + level.level() + " (" + level.words() + ")";
     }
 
-    static Flag flag(FhirTriageInput input, RedFlag f, String assessmentUrl, Instant now) {
+    /** The caller's reference to the Patient, with the pseudonymous patient_ref as its identifier when there is one. */
+    private static Reference subject(FhirTriageInput input, Optional<PatientRef> patient) {
+        Reference subject = new Reference(input.patientReference());
+        patient.ifPresent(p -> subject.setIdentifier(new Identifier().setSystem(FhirPatientRef.SYSTEM).setValue(p.value())));
+        return subject;
+    }
+
+    static Flag flag(FhirTriageInput input, RedFlag f, String assessmentUrl, Instant now, Optional<PatientRef> patient) {
         Flag flag = new Flag();
         flag.setStatus(Flag.FlagStatus.ACTIVE);
         flag.addCategory(new CodeableConcept(new Coding(FLAG_CATEGORY, "clinical", "Clinical")));
         flag.setCode(new CodeableConcept(new Coding(RED_FLAG_SYSTEM, f.code(), f.description())).setText(flagText(f)));
-        flag.setSubject(new Reference(input.patientReference()));
+        flag.setSubject(subject(input, patient));
         input.encounterReference().ifPresent(e -> flag.setEncounter(new Reference(e)));
         flag.setPeriod(new Period().setStartElement(new DateTimeType(Date.from(now),
                 ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone("UTC"))));

@@ -57,6 +57,7 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     private final AlertOutbox outbox;
     private final AlertRecorder recorder;
     private final ClinicId clinic;
+    private final VitalsRecorder vitals;
     private final Map<String, Boolean> noticed;
 
     private volatile boolean cancelled;
@@ -75,10 +76,11 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
     private boolean headersSent;
 
     private MonitorCall(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, ClinicId clinic,
-                        StreamLimits limits, AlertRecorder recorder) {
+                        StreamLimits limits, AlertRecorder recorder, VitalsRecorder vitals) {
         this.clinic = clinic;
         this.call = call;
         this.recorder = recorder;
+        this.vitals = vitals;
         this.engine = engine;
         this.limits = limits;
         this.outbox = new AlertOutbox(limits.outboxCapacity());
@@ -93,8 +95,8 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
 
     /** Starts a stream: its sender thread, and the first request for a sample. */
     static MonitorCall start(ServerCall<VitalSample, Alert> call, MonitoringEngine engine, ClinicId clinic,
-                             StreamLimits limits, AlertRecorder recorder) {
-        MonitorCall c = new MonitorCall(call, engine, clinic, limits, recorder);
+                             StreamLimits limits, AlertRecorder recorder, VitalsRecorder vitals) {
+        MonitorCall c = new MonitorCall(call, engine, clinic, limits, recorder, vitals);
         Thread.ofVirtual().name("monitor-sender").start(c::sendLoop);
         call.request(1);
         return c;
@@ -130,7 +132,10 @@ public final class MonitorCall extends ServerCall.Listener<VitalSample> implemen
             return;
         }
         switch (outcome.disposition()) {
-            case ACCEPTED -> accepted++;
+            case ACCEPTED -> {
+                accepted++;
+                vitals.record(clinic, sample);
+            }
             case POOR_SIGNAL -> poorSignal++;
             case DUPLICATE -> duplicates++;
             case LATE -> late++;

@@ -82,6 +82,17 @@ public final class MonitoringEndpoint implements AutoCloseable {
         return recorder;
     }
 
+    private volatile VitalsRecorder vitals = VitalsRecorder.NONE;
+
+    /** Keeps every sample this endpoint accepts in {@code vitals} from now on, for trends. */
+    public void recordingVitalsTo(VitalsRecorder vitals) {
+        this.vitals = Objects.requireNonNull(vitals, "vitals");
+    }
+
+    VitalsRecorder vitalsRecorder() {
+        return vitals;
+    }
+
     /** The engine of {@code clinic}'s patients (created on first use). */
     public MonitoringEngine engine(ClinicId clinic) {
         return byClinic.computeIfAbsent(clinic, c -> engines.get());

@@ -31,7 +31,8 @@ public final class MonitoringGrpcService implements BindableService {
             public ServerCall.Listener<VitalSample> startCall(ServerCall<VitalSample, Alert> call, Metadata headers) {
                 // The clinic from the token: the stream reaches only that clinic's patients.
                 ClinicId clinic = Caller.current().clinic();
-                return MonitorCall.start(call, endpoint.engine(clinic), clinic, endpoint.limits(), endpoint.recorder());
+                return MonitorCall.start(call, endpoint.engine(clinic), clinic, endpoint.limits(), endpoint.recorder(),
+                        endpoint.vitalsRecorder());
             }
         };
         return ServerServiceDefinition.builder(MonitoringServiceGrpc.getServiceDescriptor())

@@ -3,6 +3,7 @@ package health.vclinic.api.record;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import health.vclinic.api.record.v1.VitalsWindow;
 import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.server.HttpErrors;
 import health.vclinic.api.server.PatientRef;
@@ -34,8 +35,10 @@ import java.util.function.Supplier;
  *
  * <p>HTTP: {@code GET /v1/record/assessments/{id}}, {@code GET /v1/record/patients/{ref}/timeline}
  * ({@code page_size}, {@code page_token}), {@code GET /v1/record/alerts:open},
+ * {@code GET /v1/record/patients/{ref}/vitals} ({@code since}, RFC 3339; the trend windows),
  * {@code GET /v1/record/patients/{ref}/export} (a FHIR Bundle), {@code DELETE /v1/record/patients/{ref}}
- * (erasure, also from every in-memory engine that registered with {@link #onErase}).
+ * (erasure, also from every in-memory engine that registered with {@link #onErase}); FHIR R4 reads of
+ * RiskAssessments and Flags ({@link FhirReads}).
  */
 public final class ClinicalRecord implements AutoCloseable {
 
@@ -45,6 +48,8 @@ public final class ClinicalRecord implements AutoCloseable {
     /** The HTTP routes, as counted in metrics. */
     public static final Set<String> ROUTES = Set.of("GET /v1/record/assessments/{id}",
             "GET /v1/record/patients/{ref}/timeline", "GET /v1/record/alerts:open",
+            "GET /v1/record/patients/{ref}/vitals", "GET " + FhirReads.RISK_ASSESSMENT + "/{id}",
+            "GET " + FhirReads.RISK_ASSESSMENT, "GET " + FhirReads.FLAG,
             "GET /v1/record/patients/{ref}/export", "DELETE /v1/record/patients/{ref}");
     private static final JsonFormat.Printer JSON = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
@@ -55,17 +60,25 @@ public final class ClinicalRecord implements AutoCloseable {
     private final AssessmentLog assessments;
     private final AlertLog alerts;
     private final ImagingLog images;
+    private final FhirCallLog fhirCalls;
+    private final VitalsLog vitals;
+    private final Optional<Duration> keepFor;
     private final List<BiConsumer<ClinicId, PatientRef>> erasers = new CopyOnWriteArrayList<>();
     private final Optional<ScheduledExecutorService> retention;
+    private final FhirReads fhirReads;
 
     private ClinicalRecord(Database database, Path dataDir, long spoolBytes,
                            Optional<Duration> keepFor) {
         this.database = database;
         this.store = new RecordStore(database.dataSource());
         this.reader = new RecordReader(store);
+        this.fhirReads = new FhirReads(store);
         this.assessments = new AssessmentLog(store, dataDir.resolve("spool/assessments.spool"), spoolBytes);
         this.alerts = new AlertLog(store);
         this.images = new ImagingLog(store);
+        this.fhirCalls = new FhirCallLog(store);
+        this.vitals = new VitalsLog(store);
+        this.keepFor = keepFor;
         this.retention = keepFor.map(this::scheduleRetention);
     }
 
@@ -94,9 +107,24 @@ public final class ClinicalRecord implements AutoCloseable {
         return images;
     }
 
+    /** Where the FHIR routes keep each {@code $triage} and CDS Hooks call with its RiskAssessment. */
+    public health.vclinic.api.fhir.FhirCallRecorder fhirCalls() {
+        return fhirCalls::record;
+    }
+
+    /** Where the monitoring endpoint keeps accepted samples as trend windows (written behind, see {@link VitalsLog}). */
+    public health.vclinic.api.monitoring.VitalsRecorder vitals() {
+        return vitals::record;
+    }
+
     /** Waits until every alert event queued so far is written (tests). */
     public void flushAlerts() throws InterruptedException {
         alerts.flush();
+    }
+
+    /** Writes every vital-sign sample queued so far into its trend window (tests). */
+    public void flushVitals() throws InterruptedException {
+        vitals.flush();
     }
 
     public RecordStore store() {
@@ -116,8 +144,10 @@ public final class ClinicalRecord implements AutoCloseable {
     public long erase(ClinicId clinic, PatientRef patient) {
         erasers.forEach(e -> e.accept(clinic, patient));
         try {
-            // Alert events are written behind: the patient's queued ones land first, then go with the rest.
+            // Alert events and trend windows are written behind: the patient's queued ones land first, then go
+            // with the rest.
             alerts.flush();
+            vitals.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted before erasing", e);
@@ -127,7 +157,37 @@ public final class ClinicalRecord implements AutoCloseable {
 
     /** The patient's whole record as a FHIR R4 Bundle (JSON). */
     public String export(ClinicId clinic, PatientRef patient) {
-        return PatientExport.json(patient, store.everything(clinic, patient));
+        List<VitalsWindow> windows = new java.util.ArrayList<>();
+        Instant since = Instant.EPOCH;
+        List<VitalsWindow> page;
+        do {
+            page = store.vitals(clinic, patient, since, RecordReader.MAX_WINDOWS);
+            windows.addAll(page);
+            if (!page.isEmpty()) {
+                since = RecordFhir.instant(page.getLast().getWindowStart()).plusSeconds(60);
+            }
+        } while (page.size() == RecordReader.MAX_WINDOWS);
+        return PatientExport.json(patient, store.everything(clinic, patient), windows);
+    }
+
+    /**
+     * The retention purge, as the schedule runs it: deletes every record older than the retention period
+     * (none without one) and records how many. Trend windows queued so far are written first, so that
+     * what is purged does not come back.
+     *
+     * @return the rows purged
+     */
+    public long purgeExpired() {
+        if (keepFor.isEmpty()) {
+            return 0;
+        }
+        try {
+            vitals.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted before the retention purge", e);
+        }
+        return store.purgeOlderThan(Instant.now().minus(keepFor.get()));
     }
 
     public BindableService grpcService() {
@@ -136,7 +196,8 @@ public final class ClinicalRecord implements AutoCloseable {
 
     /** Prometheus text: the spool backlog and how assessments were kept. */
     public String prometheus() {
-        return assessments.prometheus() + alerts.prometheus() + images.prometheus();
+        return assessments.prometheus() + alerts.prometheus() + images.prometheus() + fhirCalls.prometheus()
+                + vitals.prometheus();
     }
 
     /** Registers the HTTP routes. */
@@ -147,6 +208,8 @@ public final class ClinicalRecord implements AutoCloseable {
                         req.path().pathParameters().get("ref"), pageSize(req),
                         req.query().first("page_token").orElse(""))))
                 .get("/v1/record/alerts:open", (req, res) -> json(res, () -> reader.openAlerts(Caller.of(req).clinic())))
+                .get("/v1/record/patients/{ref}/vitals", (req, res) -> json(res, () -> reader.vitals(Caller.of(req).clinic(),
+                        req.path().pathParameters().get("ref"), RecordReader.since(req.query().first("since").asOptional()))))
                 .get("/v1/record/patients/{ref}/export", (req, res) -> {
                     String out;
                     try {
@@ -167,6 +230,7 @@ public final class ClinicalRecord implements AutoCloseable {
                     }
                     send(res, "application/json", "{\"rows_erased\":" + rows + "}");
                 });
+        fhirReads.routes(routing);
     }
 
     private static int pageSize(ServerRequest req) {
@@ -203,7 +267,7 @@ public final class ClinicalRecord implements AutoCloseable {
                 Thread.ofPlatform().name("vclinic-record-retention").daemon().factory());
         s.scheduleWithFixedDelay(() -> {
             try {
-                long purged = store.purgeOlderThan(Instant.now().minus(keepFor));
+                long purged = purgeExpired();
                 if (purged > 0) {
                     LOG.log(System.Logger.Level.INFO, "retention: purged " + purged + " records older than " + keepFor);
                 }
@@ -221,6 +285,7 @@ public final class ClinicalRecord implements AutoCloseable {
         retention.ifPresent(ScheduledExecutorService::shutdownNow);
         assessments.close();
         alerts.close();
+        vitals.close();
         database.close();
     }
 }

@@ -1,12 +1,16 @@
 package health.vclinic.api.record;
 
 import ca.uhn.fhir.context.FhirContext;
+import health.vclinic.api.fhir.FhirCall;
+import health.vclinic.api.fhir.FhirPatientRef;
 import health.vclinic.api.record.v1.RecordedAlertEvent;
 import health.vclinic.api.record.v1.RecordedAssessment;
+import health.vclinic.api.record.v1.RecordedFhirCall;
 import health.vclinic.api.record.v1.RecordedImageAnalysis;
 import health.vclinic.api.record.v1.TimelineEntry;
+import health.vclinic.api.record.v1.VitalsWindow;
 import health.vclinic.api.server.PatientRef;
-import health.vclinic.api.triage.v1.TriageAssessment;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -27,24 +31,26 @@ import org.hl7.fhir.r4.model.RiskAssessment;
  * Everything the record holds on a patient as one FHIR R4 Bundle of type {@code collection} (the right
  * of access, GDPR art. 15, and portability, art. 20, in a format any health-records system reads): the
  * Patient by its pseudonymous identifier, a RiskAssessment per triage assessment, a Flag per alert
- * event, a Media per image. The exact request and answer of each stay attached as protobuf Binaries,
- * so the export is complete, not a summary.
+ * event, a Media per image, the RiskAssessment of each FHIR / CDS Hooks call as answered, and an
+ * Observation per vital sign of each trend minute ({@link RecordFhir}). The exact request and answer
+ * of each stay attached as Binaries (protobuf, or the FHIR / CDS Hooks JSON as received), so the export
+ * is complete, not a summary.
  */
 final class PatientExport {
 
     /** The identifier system of a clinic's pseudonymous patient reference. */
-    static final String PATIENT_REF_SYSTEM = "urn:vclinic:patient-ref";
+    static final String PATIENT_REF_SYSTEM = FhirPatientRef.SYSTEM;
     private static final String PROTOBUF = "application/x-protobuf";
     private static final FhirContext FHIR = FhirContext.forR4Cached();
 
     private PatientExport() {
     }
 
-    static String json(PatientRef patient, List<TimelineEntry> entries) {
-        return FHIR.newJsonParser().setPrettyPrint(false).encodeResourceToString(bundle(patient, entries));
+    static String json(PatientRef patient, List<TimelineEntry> entries, List<VitalsWindow> vitals) {
+        return FHIR.newJsonParser().setPrettyPrint(false).encodeResourceToString(bundle(patient, entries, vitals));
     }
 
-    static Bundle bundle(PatientRef patient, List<TimelineEntry> entries) {
+    static Bundle bundle(PatientRef patient, List<TimelineEntry> entries, List<VitalsWindow> vitals) {
         Bundle b = new Bundle().setType(Bundle.BundleType.COLLECTION);
         b.setTimestamp(Date.from(Instant.now()));
         Patient p = new Patient();
@@ -57,30 +63,37 @@ final class PatientExport {
                 case ASSESSMENT -> assessment(b, subject, e.getAssessment());
                 case ALERT -> alert(b, subject, e.getAlert());
                 case IMAGE_ANALYSIS -> image(b, subject, e.getImageAnalysis());
+                case FHIR_CALL -> fhirCall(b, subject, e.getFhirCall());
                 case ENTRY_NOT_SET -> throw new IllegalStateException("a timeline entry without a kind");
             }
+        }
+        for (VitalsWindow w : vitals) {
+            RecordFhir.observations(w, subject).forEach(o -> add(b, o));
         }
         return b;
     }
 
     private static void assessment(Bundle b, Reference subject, RecordedAssessment a) {
         String id = a.getRecordId();
-        Binary request = binary("request-" + id, a.getRequest().toByteArray());
-        Binary result = binary("result-" + id, a.getAssessment().toByteArray());
-        TriageAssessment t = a.getAssessment();
-        RiskAssessment r = new RiskAssessment();
-        r.setId(id);
-        r.setStatus(RiskAssessment.RiskAssessmentStatus.FINAL);
-        r.setSubject(subject);
-        r.setOccurrence(new DateTimeType(date(a.getAssessedAt())));
-        r.setMethod(new CodeableConcept().setText(t.getDecidedBy()));
-        r.addPrediction().setQualitativeRisk(new CodeableConcept().setText("triage level " + t.getLevel() + " ("
-                + t.getAcuity().name() + ")"));
+        Binary request = binary("request-" + id, PROTOBUF, a.getRequest().toByteArray());
+        Binary result = binary("result-" + id, PROTOBUF, a.getAssessment().toByteArray());
+        RiskAssessment r = RecordFhir.riskAssessment(a, subject);
         r.addBasis(new Reference("Binary/" + request.getIdElement().getIdPart()));
         r.addBasis(new Reference("Binary/" + result.getIdElement().getIdPart()));
         add(b, r);
         add(b, request);
         add(b, result);
+    }
+
+    /** The RiskAssessment as answered, about the export's Patient, and the request as received. */
+    private static void fhirCall(Bundle b, Reference subject, RecordedFhirCall f) {
+        Binary request = binary("request-" + f.getRecordId(), f.getOperation().equals(FhirCall.TRIAGE)
+                ? "application/fhir+json" : "application/json", f.getRequest().getBytes(StandardCharsets.UTF_8));
+        RiskAssessment r = RecordFhir.riskAssessment(f);
+        r.setSubject(subject);
+        r.addBasis(new Reference("Binary/" + request.getIdElement().getIdPart()));
+        add(b, r);
+        add(b, request);
     }
 
     private static void alert(Bundle b, Reference subject, RecordedAlertEvent a) {
@@ -93,7 +106,7 @@ final class PatientExport {
                 + ": " + a.getAlert().getReason()));
         f.setPeriod(new Period().setStart(date(a.getOccurredAt())));
         add(b, f);
-        add(b, binary("alert-" + a.getEventId(), a.getAlert().toByteArray()));
+        add(b, binary("alert-" + a.getEventId(), PROTOBUF, a.getAlert().toByteArray()));
     }
 
     private static void image(Bundle b, Reference subject, RecordedImageAnalysis i) {
@@ -105,13 +118,13 @@ final class PatientExport {
         m.setContent(new Attachment().setData(i.getImage().toByteArray())
                 .setTitle(i.getModelId() + ": " + i.getFinding()));
         add(b, m);
-        add(b, binary("analysis-" + i.getRecordId(), i.getAnalysis().toByteArray()));
+        add(b, binary("analysis-" + i.getRecordId(), PROTOBUF, i.getAnalysis().toByteArray()));
     }
 
-    private static Binary binary(String id, byte[] bytes) {
+    private static Binary binary(String id, String contentType, byte[] bytes) {
         Binary bin = new Binary();
         bin.setId(id);
-        bin.setContentType(PROTOBUF);
+        bin.setContentType(contentType);
         bin.setData(bytes);
         return bin;
     }

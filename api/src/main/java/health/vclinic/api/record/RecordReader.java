@@ -3,6 +3,8 @@ package health.vclinic.api.record;
 import health.vclinic.api.record.v1.OpenAlertsPage;
 import health.vclinic.api.record.v1.RecordedAssessment;
 import health.vclinic.api.record.v1.TimelinePage;
+import health.vclinic.api.record.v1.VitalsPage;
+import health.vclinic.api.record.v1.VitalsWindow;
 import health.vclinic.api.server.ApiError.Kind;
 import health.vclinic.api.server.ApiException;
 import health.vclinic.api.server.ClinicId;
@@ -10,8 +12,12 @@ import health.vclinic.api.server.PatientRef;
 import health.vclinic.datasets.InvalidInputException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -23,6 +29,12 @@ final class RecordReader {
 
     static final int DEFAULT_PAGE_SIZE = 20;
     static final int MAX_PAGE_SIZE = 100;
+    /** Most trend windows in one answer: a day of minutes. */
+    static final int MAX_WINDOWS = 1440;
+    /** The trend answered when no {@code since} is given. */
+    static final Duration DEFAULT_TREND = Duration.ofHours(6);
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST_EXCLUSIVE = Instant.parse("2200-01-01T00:00:00Z");
 
     private final RecordStore store;
 
@@ -56,6 +68,35 @@ final class RecordReader {
 
     OpenAlertsPage openAlerts(ClinicId clinic) {
         return OpenAlertsPage.newBuilder().addAllAlerts(store.openAlerts(clinic)).build();
+    }
+
+    /**
+     * A patient's trend windows from {@code since} (default: the last {@link #DEFAULT_TREND}), oldest first,
+     * at most {@link #MAX_WINDOWS}; {@code next_since} continues when there are more.
+     */
+    VitalsPage vitals(ClinicId clinic, String patientRef, Optional<Instant> since) {
+        PatientRef patient = new PatientRef(patientRef);
+        Instant from = since.orElseGet(() -> Instant.now().minus(DEFAULT_TREND));
+        if (from.isBefore(EARLIEST) || !from.isBefore(LATEST_EXCLUSIVE)) {
+            throw new InvalidInputException("since", "must be from 1970-01-01 to 2199-12-31 (UTC)");
+        }
+        List<VitalsWindow> windows = store.vitals(clinic, patient, from, MAX_WINDOWS + 1);
+        VitalsPage.Builder out = VitalsPage.newBuilder().addAllWindows(windows.subList(0,
+                Math.min(windows.size(), MAX_WINDOWS)));
+        if (windows.size() > MAX_WINDOWS) {
+            out.setNextSince(windows.get(MAX_WINDOWS).getWindowStart());
+        }
+        return out.build();
+    }
+
+    /** The {@code since} of an HTTP query: an RFC 3339 time with its offset. */
+    static Optional<Instant> since(Optional<String> raw) {
+        try {
+            return raw.map(t -> OffsetDateTime.parse(t).toInstant());
+        } catch (DateTimeParseException e) {
+            throw new InvalidInputException("since", "must be an RFC 3339 time with an offset, such as"
+                    + " 2024-05-01T10:00:00Z");
+        }
     }
 
     static String encode(RecordStore.Cursor c) {

@@ -2,18 +2,23 @@ package health.vclinic.api.record;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
+import health.vclinic.api.fhir.FhirCall;
 import health.vclinic.api.imaging.v1.ImageAnalysis;
 import health.vclinic.api.monitoring.v1.Alert;
 import health.vclinic.api.record.v1.RecordedAlertEvent;
 import health.vclinic.api.record.v1.RecordedAssessment;
+import health.vclinic.api.record.v1.RecordedFhirCall;
 import health.vclinic.api.record.v1.RecordedImageAnalysis;
 import health.vclinic.api.record.v1.TimelineEntry;
+import health.vclinic.api.record.v1.VitalSummary;
+import health.vclinic.api.record.v1.VitalsWindow;
 import health.vclinic.api.server.ApiError.Kind;
 import health.vclinic.api.server.ApiException;
 import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.server.PatientRef;
 import health.vclinic.api.triage.v1.TriageAssessment;
 import health.vclinic.api.triage.v1.TriageRequest;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,7 +46,8 @@ public final class RecordStore {
             new String[] {"triage_assessment", "assessed_at"},
             new String[] {"alert_event", "occurred_at"},
             new String[] {"imaging_analysis", "analyzed_at"},
-            new String[] {"fhir_call", "called_at"});
+            new String[] {"fhir_call", "called_at"},
+            new String[] {"vital_window", "window_start"});
 
     private final DataSource dataSource;
 
@@ -89,6 +95,64 @@ public final class RecordStore {
             Objects.requireNonNull(finding, "finding");
             Objects.requireNonNull(image, "image");
             Objects.requireNonNull(analysis, "analysis");
+        }
+    }
+
+    /**
+     * A FHIR {@code $triage} or CDS Hooks call with the RiskAssessment it produced.
+     *
+     * @param call the call; its {@code recordId} is the row's id
+     */
+    public record FhirCallRow(ClinicId clinic, FhirCall call) {
+        public FhirCallRow {
+            Objects.requireNonNull(clinic, "clinic");
+            Objects.requireNonNull(call, "call");
+        }
+    }
+
+    /** One vital sign over a window: how many samples measured it, their sum, min and max. */
+    public record Summary(int count, double sum, double min, double max) {
+        public Summary {
+            if (count < 0) {
+                throw new IllegalArgumentException("count must be at least 0");
+            }
+        }
+    }
+
+    /**
+     * A partial summary of one patient's accepted samples in one minute (several rows of the same minute
+     * are merged on reading).
+     *
+     * @param windowStart the minute, truncated
+     * @param vitals one summary per {@link Vital}, in its order
+     */
+    public record VitalWindowRow(UUID windowId, ClinicId clinic, PatientRef patient, Instant windowStart, int samples,
+                                 List<Summary> vitals) {
+        public VitalWindowRow {
+            Objects.requireNonNull(windowId, "windowId");
+            Objects.requireNonNull(clinic, "clinic");
+            Objects.requireNonNull(patient, "patient");
+            windowStart = windowStart.truncatedTo(ChronoUnit.MINUTES);
+            vitals = List.copyOf(vitals);
+            if (samples <= 0 || vitals.size() != Vital.values().length) {
+                throw new IllegalArgumentException("a window holds at least one sample and a summary per vital sign");
+            }
+        }
+    }
+
+    /** A monitoring alert as it stands: its latest event, and when its first was. */
+    public record AlertHistory(RecordedAlertEvent latest, Instant firstAt) {
+        public AlertHistory {
+            Objects.requireNonNull(latest, "latest");
+            Objects.requireNonNull(firstAt, "firstAt");
+        }
+    }
+
+    /** One page of a patient's alerts, and the cursor of the next when there is one. */
+    public record AlertPage(List<AlertHistory> alerts, Optional<Cursor> next) {
+        public AlertPage {
+            alerts = List.copyOf(alerts);
+            Objects.requireNonNull(next, "next");
         }
     }
 
@@ -184,6 +248,119 @@ public final class RecordStore {
         }
     }
 
+    /** Inserts one FHIR call; an id already present is skipped. */
+    public void insertFhirCall(FhirCallRow r) throws SQLException {
+        FhirCall f = r.call();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("INSERT INTO fhir_call (record_id, clinic_id, patient_ref,"
+                     + " called_at, operation, request, risk_assessment) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                     + " ON CONFLICT (record_id) DO NOTHING")) {
+            s.setObject(1, f.recordId());
+            s.setString(2, r.clinic().value());
+            s.setString(3, f.patient().map(PatientRef::value).orElse(null));
+            s.setObject(4, utc(f.calledAt()));
+            s.setString(5, f.operation());
+            s.setBytes(6, f.request().getBytes(StandardCharsets.UTF_8));
+            s.setBytes(7, f.riskAssessment().getBytes(StandardCharsets.UTF_8));
+            s.executeUpdate();
+        }
+    }
+
+    private static final String VITAL_COLUMNS = java.util.Arrays.stream(Vital.values())
+            .map(v -> v.column() + "_n, " + v.column() + "_sum, " + v.column() + "_min, " + v.column() + "_max")
+            .collect(java.util.stream.Collectors.joining(", "));
+
+    /** Inserts trend windows in one transaction; ids already present are skipped. */
+    public void insertVitalWindows(List<VitalWindowRow> rows) throws SQLException {
+        int columns = 5 + 4 * Vital.values().length;
+        batch("INSERT INTO vital_window (window_id, clinic_id, patient_ref, window_start, samples, " + VITAL_COLUMNS
+                + ") VALUES (" + "?, ".repeat(columns - 1) + "?) ON CONFLICT (window_id) DO NOTHING", rows, (c, s, r) -> {
+                    s.setObject(1, r.windowId());
+                    s.setString(2, r.clinic().value());
+                    s.setString(3, r.patient().value());
+                    s.setObject(4, utc(r.windowStart()));
+                    s.setInt(5, r.samples());
+                    int i = 6;
+                    for (Summary v : r.vitals()) {
+                        s.setInt(i++, v.count());
+                        for (double d : new double[] {v.sum(), v.min(), v.max()}) {
+                            if (v.count() == 0) {
+                                s.setNull(i++, java.sql.Types.DOUBLE);
+                            } else {
+                                s.setDouble(i++, d);
+                            }
+                        }
+                    }
+                });
+    }
+
+    private static final String VITALS = "SELECT window_start, sum(samples) AS samples, "
+            + java.util.Arrays.stream(Vital.values()).map(v -> "sum(" + v.column() + "_n) AS " + v.column() + "_n, sum("
+                    + v.column() + "_sum) AS " + v.column() + "_sum, min(" + v.column() + "_min) AS " + v.column()
+                    + "_min, max(" + v.column() + "_max) AS " + v.column() + "_max")
+                    .collect(java.util.stream.Collectors.joining(", "))
+            + " FROM vital_window WHERE clinic_id = ? AND patient_ref = ? AND window_start >= ?"
+            + " GROUP BY window_start ORDER BY window_start LIMIT ?";
+
+    /** A patient's trend windows from {@code since} on, oldest first, at most {@code limit}; partial rows merged. */
+    public List<VitalsWindow> vitals(ClinicId clinic, PatientRef patient, Instant since, int limit) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(VITALS)) {
+                s.setString(1, clinic.value());
+                s.setString(2, patient.value());
+                s.setObject(3, utc(since));
+                s.setInt(4, limit);
+                List<VitalsWindow> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        VitalsWindow.Builder w = VitalsWindow.newBuilder()
+                                .setWindowStart(timestamp(instant(rs, "window_start")))
+                                .setSamples(rs.getInt("samples"));
+                        for (Vital v : Vital.values()) {
+                            long n = rs.getLong(v.column() + "_n");
+                            if (n > 0) {
+                                w.setField(v.field(), VitalSummary.newBuilder().setCount((int) n)
+                                        .setMean(rs.getDouble(v.column() + "_sum") / n)
+                                        .setMin(rs.getDouble(v.column() + "_min"))
+                                        .setMax(rs.getDouble(v.column() + "_max")).build());
+                            }
+                        }
+                        out.add(w.build());
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** The FHIR call with this id in this clinic. */
+    public Optional<RecordedFhirCall> fhirCall(ClinicId clinic, UUID recordId) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT record_id, patient_ref, called_at, operation,"
+                    + " request, risk_assessment FROM fhir_call WHERE clinic_id = ? AND record_id = ?")) {
+                s.setString(1, clinic.value());
+                s.setObject(2, recordId);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<RecordedFhirCall>empty();
+                    }
+                    RecordedFhirCall.Builder b = fhirCall(rs.getObject("record_id", UUID.class),
+                            timestamp(instant(rs, "called_at")), rs.getString("operation"), rs.getBytes("request"),
+                            rs.getBytes("risk_assessment"));
+                    Optional.ofNullable(rs.getString("patient_ref")).ifPresent(b::setPatientRef);
+                    return Optional.of(b.build());
+                }
+            }
+        });
+    }
+
+    private static RecordedFhirCall.Builder fhirCall(UUID id, Timestamp at, String operation, byte[] request,
+                                                     byte[] riskAssessment) {
+        return RecordedFhirCall.newBuilder().setRecordId(id.toString()).setCalledAt(at).setOperation(operation)
+                .setRequest(new String(request, StandardCharsets.UTF_8))
+                .setRiskAssessment(new String(riskAssessment, StandardCharsets.UTF_8));
+    }
+
     /** The assessment with this id in this clinic. */
     public Optional<RecordedAssessment> assessment(ClinicId clinic, UUID recordId) {
         return read(c -> {
@@ -198,30 +375,54 @@ public final class RecordStore {
         });
     }
 
-    private static final String TIMELINE = "SELECT kind, id, at, latency_micros, a, b, model_id, finding FROM ("
-            + " SELECT 'A' AS kind, record_id AS id, assessed_at AS at, latency_micros, request AS a, result AS b,"
-            + "   NULL AS model_id, NULL AS finding FROM triage_assessment WHERE clinic_id = ? AND patient_ref = ?"
-            + " UNION ALL SELECT 'E', event_id, occurred_at, 0, event, NULL, NULL, NULL"
-            + "   FROM alert_event WHERE clinic_id = ? AND patient_ref = ?"
-            + " UNION ALL SELECT 'I', record_id, analyzed_at, 0, image, result, model_id, finding"
-            + "   FROM imaging_analysis WHERE clinic_id = ? AND patient_ref = ?"
-            + ") t WHERE (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT ?";
+    private static final String ASSESSMENTS = "SELECT 'A' AS kind, record_id AS id, assessed_at AS at,"
+            + " latency_micros, request AS a, result AS b, NULL AS model_id, NULL AS finding"
+            + " FROM triage_assessment WHERE clinic_id = ? AND patient_ref = ?";
+    private static final String ALERT_EVENTS = "SELECT 'E', event_id, occurred_at, 0, event, NULL, NULL, NULL"
+            + " FROM alert_event WHERE clinic_id = ? AND patient_ref = ?";
+    private static final String IMAGES = "SELECT 'I', record_id, analyzed_at, 0, image, result, model_id, finding"
+            + " FROM imaging_analysis WHERE clinic_id = ? AND patient_ref = ?";
+    private static final String FHIR_CALLS = "SELECT 'F', record_id, called_at, 0, request, risk_assessment,"
+            + " operation, NULL FROM fhir_call WHERE clinic_id = ? AND patient_ref = ?";
+
+    /** The kinds a timeline mixes, each a SELECT of the same columns taking the clinic and the patient. */
+    private static final List<String> TIMELINE = List.of(ASSESSMENTS, ALERT_EVENTS, IMAGES, FHIR_CALLS);
+    /** What answers as a FHIR RiskAssessment: triage assessments from gRPC or HTTP, and FHIR calls. */
+    private static final List<String> RISK_ASSESSMENTS = List.of(ASSESSMENTS, FHIR_CALLS);
+
+    private static String newestFirst(List<String> kinds) {
+        return "SELECT kind, id, at, latency_micros, a, b, model_id, finding FROM (" + String.join(" UNION ALL ", kinds)
+                + ") t WHERE (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT ?";
+    }
 
     /**
      * A patient's timeline, newest first: at most {@code pageSize} entries older than {@code after}.
      * Entries at the same instant are ordered by id, so paging neither repeats nor skips one.
      */
     public Page timeline(ClinicId clinic, PatientRef patient, int pageSize, Optional<Cursor> after) {
+        return page(TIMELINE, clinic, patient, pageSize, after);
+    }
+
+    /**
+     * A patient's triage assessments (from gRPC or HTTP) and FHIR calls, newest first, paged like the
+     * timeline: what {@code GET /fhir/r4/RiskAssessment?patient=} answers.
+     */
+    public Page riskAssessments(ClinicId clinic, PatientRef patient, int pageSize, Optional<Cursor> after) {
+        return page(RISK_ASSESSMENTS, clinic, patient, pageSize, after);
+    }
+
+    private Page page(List<String> kinds, ClinicId clinic, PatientRef patient, int pageSize, Optional<Cursor> after) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement(TIMELINE)) {
-                for (int i = 0; i < 3; i++) {
-                    s.setString(1 + 2 * i, clinic.value());
-                    s.setString(2 + 2 * i, patient.value());
+            try (PreparedStatement s = c.prepareStatement(newestFirst(kinds))) {
+                int i = 1;
+                for (int k = 0; k < kinds.size(); k++) {
+                    s.setString(i++, clinic.value());
+                    s.setString(i++, patient.value());
                 }
                 // The first page starts after the largest possible key.
-                s.setObject(7, utc(after.map(Cursor::at).orElse(Instant.parse("9999-12-31T00:00:00Z"))));
-                s.setObject(8, after.map(Cursor::id).orElse(new UUID(-1L, -1L)));
-                s.setInt(9, pageSize + 1);
+                s.setObject(i++, utc(after.map(Cursor::at).orElse(LAST)));
+                s.setObject(i++, after.map(Cursor::id).orElse(new UUID(-1L, -1L)));
+                s.setInt(i, pageSize + 1);
                 List<TimelineEntry> entries = new ArrayList<>();
                 Cursor last = null;
                 Optional<Cursor> next = Optional.empty();
@@ -236,6 +437,45 @@ public final class RecordStore {
                     }
                 }
                 return new Page(entries, next);
+            }
+        });
+    }
+
+    private static final Instant LAST = Instant.parse("9999-12-31T00:00:00Z");
+
+    /**
+     * A patient's monitoring alerts as they stand (open or resolved), by their latest event, newest first,
+     * at most {@code pageSize} after {@code after} (the cursor is the latest event's time and id).
+     */
+    public AlertPage alerts(ClinicId clinic, PatientRef patient, int pageSize, Optional<Cursor> after) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT * FROM (SELECT DISTINCT ON (alert_id) event_id,"
+                    + " occurred_at, event, min(occurred_at) OVER (PARTITION BY alert_id) AS first_at FROM alert_event"
+                    + " WHERE clinic_id = ? AND patient_ref = ? ORDER BY alert_id, occurred_at DESC, event_id DESC) latest"
+                    + " WHERE (occurred_at, event_id) < (?, ?) ORDER BY occurred_at DESC, event_id DESC LIMIT ?")) {
+                s.setString(1, clinic.value());
+                s.setString(2, patient.value());
+                s.setObject(3, utc(after.map(Cursor::at).orElse(LAST)));
+                s.setObject(4, after.map(Cursor::id).orElse(new UUID(-1L, -1L)));
+                s.setInt(5, pageSize + 1);
+                List<AlertHistory> alerts = new ArrayList<>();
+                Cursor last = null;
+                Optional<Cursor> next = Optional.empty();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        if (alerts.size() == pageSize) {
+                            next = Optional.of(last);
+                            break;
+                        }
+                        UUID id = rs.getObject("event_id", UUID.class);
+                        Instant at = instant(rs, "occurred_at");
+                        alerts.add(new AlertHistory(RecordedAlertEvent.newBuilder().setEventId(id.toString())
+                                .setPatientRef(patient.value()).setOccurredAt(timestamp(at))
+                                .setAlert(Alert.parseFrom(rs.getBytes("event"))).build(), instant(rs, "first_at")));
+                        last = new Cursor(at, id);
+                    }
+                }
+                return new AlertPage(alerts, next);
             }
         });
     }
@@ -400,6 +640,8 @@ public final class RecordStore {
                     .setModelId(rs.getString("model_id")).setFinding(rs.getString("finding"))
                     .setImage(com.google.protobuf.ByteString.copyFrom(rs.getBytes("a")))
                     .setAnalysis(ImageAnalysis.parseFrom(rs.getBytes("b")))).build();
+            case "F" -> TimelineEntry.newBuilder().setFhirCall(fhirCall(id, at, rs.getString("model_id"),
+                    rs.getBytes("a"), rs.getBytes("b")).setPatientRef(patient.value())).build();
             default -> throw new IllegalStateException("unknown timeline kind");
         };
     }

@@ -18,14 +18,14 @@ class FhirFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void fhirTriageAnswersEveryBodyWithAResultOrAClientError(byte[] body) {
-        FhirTriage.Reply reply = TRIAGE.triage(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+        FhirTriage.Reply reply = TRIAGE.triage(health.vclinic.api.server.ClinicId.DEFAULT, new String(body, java.nio.charset.StandardCharsets.UTF_8));
 
         assertTrue(reply.status() < 500, "status " + reply.status());
     }
 
     @FuzzTest(maxDuration = "60s")
     void cdsHooksAnswersEveryBodyWithAResultOrAClientError(byte[] body) {
-        CdsHooks.Reply reply = CDS.call(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+        CdsHooks.Reply reply = CDS.call(health.vclinic.api.server.ClinicId.DEFAULT, new String(body, java.nio.charset.StandardCharsets.UTF_8));
 
         assertTrue(reply.status() < 500, "status " + reply.status());
     }

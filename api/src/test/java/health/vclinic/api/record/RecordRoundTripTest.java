@@ -317,7 +317,9 @@ class RecordRoundTripTest {
     private static long countWhereAnyColumnMentions(String needle) throws Exception {
         long n = 0;
         try (Connection c = record.database().dataSource().getConnection(); Statement s = c.createStatement()) {
-            for (String table : List.of("triage_assessment", "alert_event", "imaging_analysis", "fhir_call", "erasure")) {
+            List<String> tables = new ArrayList<>(RecordStore.PATIENT_TABLES.stream().map(t -> t[0]).toList());
+            tables.add("erasure");
+            for (String table : tables) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table + " t WHERE position('"
                         + needle + "' in t::text) > 0 OR position(convert_to('" + needle + "', 'UTF8') in "
                         + "convert_to(t::text, 'UTF8')) > 0")) {
