@@ -49,22 +49,27 @@ public record AuditQuery(Optional<ClinicId> clinic, Optional<Instant> from, Opti
                 DEFAULT_COUNT, OptionalLong.empty());
     }
 
+    /** This query confined to clinic {@code c}. */
     public AuditQuery inClinic(ClinicId c) {
         return new AuditQuery(Optional.of(c), from, until, patientHash, actions, count, before);
     }
 
+    /** This query over [{@code f}, {@code u}). */
     public AuditQuery between(Optional<Instant> f, Optional<Instant> u) {
         return new AuditQuery(clinic, f, u, patientHash, actions, count, before);
     }
 
+    /** This query about the patient whose keyed hash is {@code hash} ({@link AuditLog#patientHash}). */
     public AuditQuery aboutPatient(String hash) {
         return new AuditQuery(clinic, from, until, Optional.of(hash), actions, count, before);
     }
 
+    /** This query for actions {@code a} only (empty: all). */
     public AuditQuery withActions(Set<AuditAction> a) {
         return new AuditQuery(clinic, from, until, patientHash, a, count, before);
     }
 
+    /** This query's page of {@code size} entries below {@code beforeSequence}. */
     public AuditQuery page(int size, OptionalLong beforeSequence) {
         return new AuditQuery(clinic, from, until, patientHash, actions, size, beforeSequence);
     }

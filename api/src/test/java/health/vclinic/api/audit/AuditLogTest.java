@@ -218,6 +218,20 @@ class AuditLogTest {
     }
 
     @Test
+    void aPatientsErasureLeavesTheTrailWhole() throws Exception {
+        try (Database db = databases.fresh()) {
+            AuditLog log = log(db);
+            PatientRef patient = new PatientRef("pt-erased");
+            log.append(AuditDatabases.read(NORTH, "dr-a", patient.value(), "req-before"));
+            new health.vclinic.api.record.RecordStore(db.dataSource()).erase(NORTH, patient);
+            log.append(new AuditEntry("admin-1", "admin", NORTH, AuditAction.ERASE, "Patient", "erasure",
+                    Optional.of(patient), AuditOutcome.SUCCESS, "req-erase", Optional.empty()));
+            assertEquals(2, log.search(AuditQuery.all().aboutPatient(log.patientHash(patient))).entries().size());
+            assertEquals(new ChainVerification.Intact(2), log.verify());
+        }
+    }
+
+    @Test
     void aBreakGlassEntryNeedsItsReasonAndKeepsIt() throws Exception {
         assertThrows(IllegalArgumentException.class, () -> new AuditEntry("dr-a", "clinician", NORTH,
                 AuditAction.BREAK_GLASS, "Patient", "timeline", Optional.of(new PatientRef("pt-bg")),
