@@ -22,17 +22,18 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code vclinic admin patient export REF} and {@code vclinic admin patient erase REF}: a patient's rights
- * of access and erasure. Both work while a server runs on the same data directory: they join its
+ * of access and erasure; {@code vclinic admin audit verify}: the audit trail's integrity ({@link AuditCommand}). Both work while a server runs on the same data directory: they join its
  * embedded PostgreSQL, and erasure goes through the running server's HTTP API so that the monitoring
  * engine forgets the patient too. Scripts outside the repository use these names.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the clinical record.",
-        subcommands = {AdminCommand.Patient.class, AdminCommand.Token.class, KeysCommand.class})
+        subcommands = {AdminCommand.Patient.class, AdminCommand.Token.class, KeysCommand.class, AuditCommand.class})
 final class AdminCommand implements Runnable {
 
     @Override
     public void run() {
         System.out.println("usage: vclinic admin patient (export|erase) REF [--data-dir DIR]");
+        System.out.println("       vclinic admin audit verify [--data-dir DIR] [--key-dir DIR]");
     }
 
     @Command(name = "patient", mixinStandardHelpOptions = true, description = "A patient's record.",

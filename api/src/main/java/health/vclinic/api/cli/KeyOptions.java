@@ -28,6 +28,11 @@ public final class KeyOptions {
         return keyDir != null ? keyDir : ProjectRoot.path().resolve("keys");
     }
 
+    /** A key file in the key directory. */
+    Path keyFile(String name) {
+        return keyDir().resolve(name);
+    }
+
     /** The master key of encryption at rest: {@code VCLINIC_MASTER_KEY} when set, else {@code master.key} here. */
     health.vclinic.api.keys.MasterKeySource master(java.io.PrintWriter out) {
         return health.vclinic.api.keys.MasterKeySource.standard(keyDir(), System.getenv(), out::println);

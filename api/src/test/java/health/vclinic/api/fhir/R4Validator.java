@@ -17,7 +17,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * hapi-fhir-validation-resources-r4 (structure definitions, invariants, value sets that need no
  * terminology server), fully offline. Codes of external systems (LOINC, SNOMED) are not looked up.
  */
-final class R4Validator {
+public final class R4Validator {
 
     private static final FhirValidator VALIDATOR = create();
 
@@ -35,7 +35,7 @@ final class R4Validator {
     }
 
     /** The errors (and fatals) the validator finds; an empty list means the resource is valid R4. */
-    static List<String> errors(IBaseResource resource) {
+    public static List<String> errors(IBaseResource resource) {
         ValidationResult result;
         synchronized (VALIDATOR) {
             result = VALIDATOR.validateWithResult(resource);
@@ -46,7 +46,7 @@ final class R4Validator {
     }
 
     /** Every message, for diagnosis. */
-    static List<String> all(IBaseResource resource) {
+    public static List<String> all(IBaseResource resource) {
         synchronized (VALIDATOR) {
             return VALIDATOR.validateWithResult(resource).getMessages().stream().map(R4Validator::describe).toList();
         }
