@@ -19,6 +19,7 @@ import java.util.Optional;
 public final class GrpcGate implements ServerInterceptor {
 
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of(RequestId.HEADER, Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> WWW_AUTHENTICATE =
             Metadata.Key.of("www-authenticate", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -59,7 +60,9 @@ public final class GrpcGate implements ServerInterceptor {
         if (!quota.admit(caller.clinic())) {
             return refuse(call, Status.RESOURCE_EXHAUSTED.withDescription(quota.refusal()), new Metadata());
         }
-        return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller), call, headers, next);
+        RequestId id = RequestId.from(java.util.Optional.ofNullable(headers.get(REQUEST_ID)));
+        return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller).withValue(RequestId.KEY, id),
+                call, headers, next);
     }
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status, Metadata trailers) {

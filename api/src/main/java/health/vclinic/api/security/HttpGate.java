@@ -63,6 +63,9 @@ public final class HttpGate implements Filter {
             return;
         }
         req.context().register(Caller.class, caller);
+        RequestId id = RequestId.from(req.headers().first(io.helidon.http.HeaderNames.create(RequestId.HEADER)));
+        req.context().register(RequestId.class, id);
+        res.header(RequestId.HEADER, id.value());
         chain.proceed();
     }
 }
