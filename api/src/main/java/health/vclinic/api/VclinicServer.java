@@ -72,7 +72,8 @@ public final class VclinicServer implements AutoCloseable {
     private static final String RECORD_SERVICE = "vclinic.record.v1.RecordService";
     /** The routes that get their own metrics series; anything else is "unmatched" (bounded cardinality). */
     private static final Set<String> HTTP_ROUTES = Set.of("POST " + TriageHttp.PATH, "POST " + ImagingHttp.PATH,
-            "GET /health/live", "GET /health/ready", "GET /metrics");
+            "GET /health/live", "GET /health/ready", "GET /metrics", "POST /oauth2/token",
+            "GET /.well-known/smart-configuration");
 
     private final WebServer server;
     private final HealthStatusManager health;
@@ -181,6 +182,8 @@ public final class VclinicServer implements AutoCloseable {
                     // Metrics first: refused calls are counted too.
                     metricsFilter(r, metrics);
                     security.routes(r);
+                    // SMART Backend Services: the clinics and clients are in the record's database.
+                    record.ifPresent(rec -> security.smartRoutes(r, rec.database().dataSource()));
                     record.ifPresent(rec -> rec.routes(r));
                     httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body());
                 })

@@ -26,14 +26,18 @@ import picocli.CommandLine.Parameters;
  * embedded PostgreSQL, and erasure goes through the running server's HTTP API so that the monitoring
  * engine forgets the patient too. Scripts outside the repository use these names.
  */
-@Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the clinical record.",
-        subcommands = {AdminCommand.Patient.class, AdminCommand.Token.class, KeysCommand.class, AuditCommand.class})
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the clinical record, the"
+        + " clinics and their clients, the keys and the audit trail.",
+        subcommands = {AdminCommand.Patient.class, AdminCommand.Token.class, IdentityCommands.Clinic.class,
+                IdentityCommands.Client.class, KeysCommand.class, AuditCommand.class})
 final class AdminCommand implements Runnable {
 
     @Override
     public void run() {
         System.out.println("usage: vclinic admin patient (export|erase) REF [--data-dir DIR]");
         System.out.println("       vclinic admin audit verify [--data-dir DIR] [--key-dir DIR]");
+        System.out.println("       vclinic admin clinic create NAME | client create --clinic ID --jwks FILE"
+                + " | client disable ID | token --clinic ID --role ROLE");
     }
 
     @Command(name = "patient", mixinStandardHelpOptions = true, description = "A patient's record.",

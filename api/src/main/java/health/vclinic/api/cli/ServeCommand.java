@@ -64,6 +64,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " / 429 naming the quota, other clinics unaffected (default: ${DEFAULT-VALUE}; 0: no quota).")
     int clinicMaxRps;
 
+    @Option(names = "--public-url", description = "The service's external base URL, e.g. https://vclinic.example.org:"
+            + " SMART clients sign their assertions for URL/oauth2/token and discovery names it. Default: none, and"
+            + " then only loopback URLs are accepted (http://127.0.0.1:PORT or http://localhost:PORT).")
+    java.net.URI publicUrl;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -99,6 +104,13 @@ final class ServeCommand implements Callable<Integer> {
         Optional<ClinicalRecord> record = noRecord ? Optional.empty() : Optional.of(recordOptions.open());
         Security security = Security.standard(keyOptions.tokens(line -> System.out.println("  keys: " + line)))
                 .withQuota(health.vclinic.api.security.RequestQuota.perSecond(clinicMaxRps));
+        if (publicUrl != null) {
+            try {
+                security = security.servedAt(publicUrl);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         VclinicServer server = VclinicServer.start(security, endpoint, imaging, Optional.of(monitoring), record, host, port,
                 new HttpTimeouts(java.time.Duration.ofSeconds(idleTimeoutSeconds),
                         java.time.Duration.ofSeconds(headerTimeoutSeconds), java.time.Duration.ofSeconds(bodyTimeoutSeconds)),
@@ -129,6 +141,9 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("  security: every call but health, /metrics and discovery needs 'authorization: Bearer"
                 + " <token>' (POST /oauth2/token, or ./vclinic admin token --clinic default --role backend); issuer key in "
                 + keyOptions.keyDir());
+        record.ifPresent(r -> System.out.println("  SMART Backend Services: POST /oauth2/token, GET"
+                + " /.well-known/smart-configuration (clients: ./vclinic admin client create)"
+                + (publicUrl == null ? "; no --public-url: assertions for loopback URLs only" : "; at " + publicUrl)));
         imaging.ifPresent(i -> System.out.println("  imaging " + i.analyzer().modelId()
                 + ": gRPC vclinic.imaging.v1.ImagingService/Analyze, HTTP POST /v1/imaging:analyze (batches of up to "
                 + i.analyzer().batching().maxBatchSize() + ", queue delay " + i.analyzer().batching().maxQueueDelay()

@@ -2,25 +2,36 @@ package health.vclinic.api.security;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * The server's security, as the composition root hands it over: the access tokens it verifies (and
  * issues), the {@link Policy} of who may call what, and who is told of refused calls. There is no server
  * without it: every route that is not open needs a verified caller.
+ *
+ * @param publicUrl the service's external base URL ({@code --public-url}): the audience of SMART client
+ *     assertions and the base of the discovery document; empty, only loopback URLs ({@link TokenEndpoint})
  */
-public record Security(AccessTokens tokens, Policy policy, Denials denials, RequestQuota quota) {
+public record Security(AccessTokens tokens, Policy policy, Denials denials, RequestQuota quota,
+                       Optional<URI> publicUrl) {
 
     public Security {
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(denials, "denials");
         Objects.requireNonNull(quota, "quota");
+        Objects.requireNonNull(publicUrl, "publicUrl");
+        publicUrl.ifPresent(Security::checkPublicUrl);
     }
 
-    /** With the default per-clinic request quota. */
+    /** With the default per-clinic request quota, served at no configured public URL. */
     public Security(AccessTokens tokens, Policy policy, Denials denials) {
-        this(tokens, policy, denials, RequestQuota.perSecond(RequestQuota.DEFAULT_RATE));
+        this(tokens, policy, denials, RequestQuota.perSecond(RequestQuota.DEFAULT_RATE), Optional.empty());
     }
 
     /** The standard policy over these tokens, denials not yet audited. */
@@ -30,12 +41,26 @@ public record Security(AccessTokens tokens, Policy policy, Denials denials, Requ
 
     /** The same, telling {@code denials} of every refused call (the audit trail). */
     public Security auditingDenials(Denials denials) {
-        return new Security(tokens, policy, denials, quota);
+        return new Security(tokens, policy, denials, quota, publicUrl);
     }
 
     /** The same with another per-clinic request quota. */
     public Security withQuota(RequestQuota quota) {
-        return new Security(tokens, policy, denials, quota);
+        return new Security(tokens, policy, denials, quota, publicUrl);
+    }
+
+    /** The same, served at {@code publicUrl} (an absolute http or https URL without query or fragment). */
+    public Security servedAt(URI publicUrl) {
+        return new Security(tokens, policy, denials, quota, Optional.of(publicUrl));
+    }
+
+    private static void checkPublicUrl(URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("https") || scheme.equals("http")) || url.getHost() == null || url.getQuery() != null
+                || url.getFragment() != null || url.getUserInfo() != null) {
+            throw new IllegalArgumentException("--public-url must be an absolute http(s) URL without user, query or"
+                    + " fragment, e.g. https://vclinic.example.org");
+        }
     }
 
     public GrpcGate grpcGate() {
@@ -53,5 +78,14 @@ public record Security(AccessTokens tokens, Policy policy, Denials denials, Requ
             res.header(HeaderNames.CONTENT_TYPE, "application/jwk-set+json");
             res.send(tokens.key().publicJwks());
         });
+    }
+
+    /**
+     * SMART Backend Services ({@link TokenEndpoint}): {@code POST /oauth2/token} and
+     * {@code /.well-known/smart-configuration}, over the clinics and clients in {@code identity} (the
+     * record's database).
+     */
+    public void smartRoutes(HttpRouting.Builder routing, DataSource identity) {
+        new TokenEndpoint(tokens, new ClinicRegistry(identity), publicUrl, denials, Clock.systemUTC()).routes(routing);
     }
 }
