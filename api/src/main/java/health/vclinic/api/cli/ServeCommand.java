@@ -60,6 +60,10 @@ final class ServeCommand implements Callable<Integer> {
             + " takes longer than this, in seconds (default: ${DEFAULT-VALUE}).")
     long bodyTimeoutSeconds;
 
+    @Option(names = "--session-idle-minutes", defaultValue = "15", description = "Log a clinician's browser session"
+            + " off after this many minutes without a request (default: ${DEFAULT-VALUE}; 1 to 720).")
+    long sessionIdleMinutes;
+
     @Option(names = "--no-record", description = "Keep no clinical record (answers carry no record_id). Default:"
             + " every assessment is kept.")
     boolean noRecord;
@@ -70,6 +74,10 @@ final class ServeCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--idle-timeout-s, --header-timeout-s and --body-timeout-s must be at least 1 second");
         }
+        if (sessionIdleMinutes < 1 || sessionIdleMinutes > 720) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--session-idle-minutes must be 1 to 720 (the session's maximum age is 12 hours)");
+        }
         long start = System.nanoTime();
         Optional<ImagingEndpoint> imaging = imagingOptions.open(System.out);
         TriageEndpoint standard = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.out::println,
@@ -78,6 +86,13 @@ final class ServeCommand implements Callable<Integer> {
         MonitoringEndpoint monitoring = MonitoringEndpoint.standard(ServedEngine.projectRoot());
         Optional<ClinicalRecord> record = noRecord ? Optional.empty() : Optional.of(recordOptions.open());
         Security security = Security.standard(keyOptions.tokens(line -> System.out.println("  keys: " + line)));
+        if (record.isPresent()) {
+            // Clinicians' accounts live beside the record; without one there is nobody to log in.
+            security = security.withSessions(health.vclinic.api.security.login.ClinicianLogin.create(
+                    record.get().database().dataSource(), health.vclinic.api.security.login.LoginSettings.defaults()
+                            .withIdleTimeout(java.time.Duration.ofMinutes(sessionIdleMinutes)), java.time.Clock.systemUTC(),
+                    health.vclinic.api.security.login.LoginEvents.NONE));
+        }
         VclinicServer server = VclinicServer.start(security, endpoint, imaging, Optional.of(monitoring), record, host, port,
                 new HttpTimeouts(java.time.Duration.ofSeconds(idleTimeoutSeconds),
                         java.time.Duration.ofSeconds(headerTimeoutSeconds), java.time.Duration.ofSeconds(bodyTimeoutSeconds)));
@@ -106,6 +121,8 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("  security: every call but health, /metrics and discovery needs 'authorization: Bearer"
                 + " <token>' (POST /oauth2/token, or ./vclinic admin token --clinic default --role backend); issuer key in "
                 + keyOptions.keyDir());
+        record.ifPresent(r -> System.out.println("  clinicians: POST /app/login (password + TOTP; ./vclinic admin user"
+                + " create), logoff after " + sessionIdleMinutes + " min idle"));
         imaging.ifPresent(i -> System.out.println("  imaging " + i.analyzer().modelId()
                 + ": gRPC vclinic.imaging.v1.ImagingService/Analyze, HTTP POST /v1/imaging:analyze (batches of up to "
                 + i.analyzer().batching().maxBatchSize() + ", queue delay " + i.analyzer().batching().maxQueueDelay()
