@@ -44,7 +44,7 @@ final class AdminUserCommand implements Runnable {
         @Option(names = "--clinic", required = true, description = "The account's clinic.")
         String clinic;
         @Option(names = "--role", defaultValue = "clinician",
-                description = "clinician (default), data-scientist or admin.")
+                description = "clinician (the default, and for now the only role that logs in to the web app).")
         String role;
         @Option(names = "--password-file", description = "File whose first line is the password (instead of"
                 + " standard input; never on the command line, where ps would show it).")
@@ -65,7 +65,7 @@ final class AdminUserCommand implements Runnable {
             try {
                 r = Role.parse(role);
             } catch (IllegalArgumentException e) {
-                throw new InvalidInputException("--role", "must be clinician, data-scientist or admin");
+                throw new InvalidInputException("--role", "must be clinician");
             }
             String password = password();
             Enrolment e;

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code vclinic admin user create|disable} through picocli in-process, on an embedded PostgreSQL that
  * something else holds running (as a server would): the account is stored with an Argon2id hash and the
- * TOTP secret the enrolment printed; weak passwords, duplicates and a backend role are refused.
+ * TOTP secret the enrolment printed; weak passwords, duplicates and roles other than clinician are refused.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class AdminUserCommandTest {
@@ -117,7 +117,7 @@ class AdminUserCommandTest {
     }
 
     @Test
-    void createTakesAPasswordFileAndRefusesWeakPasswordsDuplicatesAndBackends(@TempDir Path dir) throws Exception {
+    void createTakesAPasswordFileAndRefusesWeakPasswordsDuplicatesAndOtherRoles(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("pw"), PASSWORD + "\nsecond line ignored\n");
         assertEquals(0, create("", "clinic-b", "--password-file", file.toString(), "nurse.jones").exit());
         assertEquals(1, users("nurse.jones"));
@@ -140,9 +140,12 @@ class AdminUserCommandTest {
         assertTrue(none.err().contains("password is required"), none.err());
         assertEquals(0, users("dr.weak"));
 
-        Run backend = create(PASSWORD + "\n", "clinic-b", "--role", "backend", "a-backend");
-        assertEquals(2, backend.exit());
-        assertTrue(backend.err().contains("role"), backend.err());
+        for (String role : java.util.List.of("backend", "admin", "data-scientist", "nobody")) {
+            Run other = create(PASSWORD + "\n", "clinic-b", "--role", role, "not-a-clinician");
+            assertEquals(2, other.exit(), role);
+            assertTrue(other.err().contains("role must be clinician"), other.err());
+        }
+        assertEquals(0, users("not-a-clinician"));
         Run badLogin = create(PASSWORD + "\n", "clinic-b", "Dr Who?");
         assertEquals(2, badLogin.exit());
         assertTrue(badLogin.err().contains("login must be"), badLogin.err());

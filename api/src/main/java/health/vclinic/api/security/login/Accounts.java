@@ -61,14 +61,15 @@ public final class Accounts {
     /**
      * Creates an account with a fresh TOTP secret.
      *
-     * @throws InvalidInputException when the login is malformed, the password too weak or the role not a person's
+     * @throws InvalidInputException when the login is malformed, the password too weak or the role not clinician
      * @throws IllegalArgumentException when the clinic already has this login
      */
     public Enrolment create(ClinicId clinic, String loginText, Role role, String password) {
         String login = login(loginText);
-        if (role == Role.BACKEND) {
-            throw new InvalidInputException("role", "must be a person's role (clinician, data-scientist or admin);"
-                    + " backends get tokens by SMART Backend Services");
+        if (role != Role.CLINICIAN) {
+            // The web app is the clinicians'; other roles use access tokens (the table admits people's roles).
+            throw new InvalidInputException("role", "must be clinician: only clinicians log in to the web app; other"
+                    + " roles use access tokens");
         }
         Optional<String> weakness = PasswordPolicy.weakness(password, login);
         if (weakness.isPresent()) {
