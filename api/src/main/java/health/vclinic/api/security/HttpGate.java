@@ -62,6 +62,10 @@ public final class HttpGate implements Filter {
             denials.denied(Optional.empty(), target, Denials.Outcome.UNAUTHENTICATED);
             HttpErrors.send(res, ApiError.of(Kind.UNAUTHENTICATED, e.getMessage()));
             return;
+        } catch (RuntimeException e) {
+            // The session store failed (its database is down): an error of ours, answered, not thrown past the gate.
+            HttpErrors.send(res, e);
+            return;
         }
         if (!((Policy.Access.Roles) access).admits(caller.role())) {
             denials.denied(Optional.of(caller), target, Denials.Outcome.FORBIDDEN);

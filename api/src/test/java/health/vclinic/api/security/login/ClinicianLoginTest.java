@@ -450,4 +450,22 @@ class ClinicianLoginTest {
             assertEquals(401, r.statusCode(), forged);
         }
     }
+
+    @Test
+    void whenTheAccountDatabaseIsDownACookieGetsAnInternalErrorWithoutDetail() throws Exception {
+        com.zaxxer.hikari.HikariConfig c = new com.zaxxer.hikari.HikariConfig();
+        // Nothing listens on port 1: every connection attempt fails after the timeout.
+        c.setJdbcUrl("jdbc:postgresql://127.0.0.1:1/none");
+        c.setConnectionTimeout(250);
+        c.setInitializationFailTimeout(-1);
+        try (com.zaxxer.hikari.HikariDataSource down = new com.zaxxer.hikari.HikariDataSource(c);
+             VclinicServer other = VclinicServer.start(TestSecurity.SECURITY.withSessions(ClinicianLogin.create(down,
+                     LoginSettings.defaults(), CLOCK, LoginEvents.NONE)), TriageEndpoint.standard(), "127.0.0.1", 0)) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port()
+                    + "/app/session")).header("Cookie", ClinicianLogin.COOKIE + "=" + "A".repeat(43)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, r.statusCode(), r.body());
+            assertTrue(r.body().contains("INTERNAL") && !r.body().contains("SQL"), r.body());
+        }
+    }
 }
