@@ -29,7 +29,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the clinical record, the"
         + " clinics and their clients, the keys and the audit trail.",
         subcommands = {AdminCommand.Patient.class, AdminCommand.Token.class, IdentityCommands.Clinic.class,
-                IdentityCommands.Client.class, KeysCommand.class, AuditCommand.class})
+                IdentityCommands.Client.class, AdminUserCommand.class, KeysCommand.class,
+                AuditCommand.class})
 final class AdminCommand implements Runnable {
 
     @Override

@@ -84,6 +84,10 @@ final class ServeCommand implements Callable<Integer> {
             + " takes longer than this, in seconds (default: ${DEFAULT-VALUE}).")
     long bodyTimeoutSeconds;
 
+    @Option(names = "--session-idle-minutes", defaultValue = "15", description = "Log a clinician's browser session"
+            + " off after this many minutes without a request (default: ${DEFAULT-VALUE}; 1 to 720).")
+    long sessionIdleMinutes;
+
     @Option(names = "--no-record", description = "Keep no clinical record (answers carry no record_id). Default:"
             + " every assessment is kept.")
     boolean noRecord;
@@ -95,6 +99,10 @@ final class ServeCommand implements Callable<Integer> {
                     "--idle-timeout-s, --header-timeout-s and --body-timeout-s must be at least 1 second");
         }
         Optional<TlsSettings> tls = tls();
+        if (sessionIdleMinutes < 1 || sessionIdleMinutes > 720) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--session-idle-minutes must be 1 to 720 (the session's maximum age is 12 hours)");
+        }
         long start = System.nanoTime();
         Optional<ImagingEndpoint> imaging = imagingOptions.open(System.out);
         TriageEndpoint standard = new TriageEndpoint(ServedEngine.load(ServedEngine.projectRoot(), System.out::println,
@@ -110,6 +118,13 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
+        }
+        if (record.isPresent()) {
+            // Clinicians' accounts live beside the record; without one there is nobody to log in.
+            security = security.withSessions(health.vclinic.api.security.login.ClinicianLogin.create(
+                    record.get().database().dataSource(), health.vclinic.api.security.login.LoginSettings.defaults()
+                            .withIdleTimeout(java.time.Duration.ofMinutes(sessionIdleMinutes)), java.time.Clock.systemUTC(),
+                    health.vclinic.api.security.login.LoginEvents.NONE));
         }
         VclinicServer server = VclinicServer.start(security, endpoint, imaging, Optional.of(monitoring), record, host, port,
                 new HttpTimeouts(java.time.Duration.ofSeconds(idleTimeoutSeconds),
@@ -144,6 +159,8 @@ final class ServeCommand implements Callable<Integer> {
         record.ifPresent(r -> System.out.println("  SMART Backend Services: POST /oauth2/token, GET"
                 + " /.well-known/smart-configuration (clients: ./vclinic admin client create)"
                 + (publicUrl == null ? "; no --public-url: assertions for loopback URLs only" : "; at " + publicUrl)));
+        record.ifPresent(r -> System.out.println("  clinicians: POST /app/login (password + TOTP; ./vclinic admin user"
+                + " create), logoff after " + sessionIdleMinutes + " min idle"));
         imaging.ifPresent(i -> System.out.println("  imaging " + i.analyzer().modelId()
                 + ": gRPC vclinic.imaging.v1.ImagingService/Analyze, HTTP POST /v1/imaging:analyze (batches of up to "
                 + i.analyzer().batching().maxBatchSize() + ", queue delay " + i.analyzer().batching().maxQueueDelay()

@@ -9,12 +9,16 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Authentication and authorisation of every HTTP request before its route runs (and before its body is
  * read): open routes pass; others need a verified bearer token whose role the {@link Policy} admits. The
  * {@link Caller} goes into the request context ({@link Caller#of}). Refused: 401 with
  * {@code WWW-Authenticate: Bearer ...} (RFC 6750), or 403.
+ *
+ * <p>Without an {@code Authorization} header, a browser's session cookie ({@link BrowserSessions}) may
+ * establish the caller instead; a state-changing request so authenticated must also pass the CSRF check (403).
  */
 public final class HttpGate implements Filter {
 
@@ -22,12 +26,16 @@ public final class HttpGate implements Filter {
     private final Policy policy;
     private final Denials denials;
     private final RequestQuota quota;
+    private final BrowserSessions sessions;
+    /** Methods that change nothing (RFC 9110 §9.2.1): no CSRF token needed. */
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
-    public HttpGate(AccessTokens tokens, Policy policy, Denials denials, RequestQuota quota) {
+    public HttpGate(AccessTokens tokens, Policy policy, Denials denials, RequestQuota quota, BrowserSessions sessions) {
         this.tokens = tokens;
         this.policy = policy;
         this.denials = denials;
         this.quota = quota;
+        this.sessions = sessions;
     }
 
     @Override
@@ -42,12 +50,19 @@ public final class HttpGate implements Filter {
         // The target as audited: the rule, not the path (paths carry patient references).
         String target = method + " " + policy.httpRules().stream().filter(r -> r.matches(method, path)).findFirst()
                 .map(Policy.HttpRule::pattern).orElse("(no route)");
+        Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
+        Optional<Caller> bySession;
         Caller caller;
         try {
-            caller = tokens.verify(Bearer.token(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null)));
+            bySession = authorization.isEmpty() ? sessions.caller(req) : Optional.empty();
+            caller = bySession.isPresent() ? bySession.get() : tokens.verify(Bearer.token(authorization.orElse(null)));
         } catch (AuthenticationException e) {
             denials.denied(Optional.empty(), target, Denials.Outcome.UNAUTHENTICATED);
             HttpErrors.send(res, ApiError.of(Kind.UNAUTHENTICATED, e.getMessage()));
+            return;
+        } catch (RuntimeException e) {
+            // The session store failed (its database is down): an error of ours, answered, not thrown past the gate.
+            HttpErrors.send(res, e);
             return;
         }
         if (!((Policy.Access.Roles) access).admits(caller.role())) {
@@ -56,6 +71,14 @@ public final class HttpGate implements Filter {
                     ? "no route " + method + " " + "here is open to any role (deny by default); see the README's roles table"
                     : "role " + caller.role().wireName() + " may not call " + target));
             return;
+        }
+        if (bySession.isPresent() && !SAFE_METHODS.contains(method)) {
+            Optional<String> forgery = sessions.forgery(req, res);
+            if (forgery.isPresent()) {
+                denials.denied(Optional.of(caller), target, Denials.Outcome.FORBIDDEN);
+                HttpErrors.send(res, ApiError.of(Kind.PERMISSION_DENIED, forgery.get()));
+                return;
+            }
         }
         if (!quota.admit(caller.clinic())) {
             res.header(HeaderNames.RETRY_AFTER, "1");

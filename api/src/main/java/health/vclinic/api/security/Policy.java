@@ -10,7 +10,8 @@ import java.util.Set;
  * Who may call what, deny by default: every gRPC method and HTTP route that is not listed here admits no
  * role at all (PERMISSION_DENIED / 403 to any authenticated caller, UNAUTHENTICATED / 401 without a
  * token). A few routes carry no patient data and are open: health, {@code /metrics}, discovery
- * ({@code /.well-known/*}, the FHIR CapabilityStatement, CDS Hooks discovery) and the token endpoint.
+ * ({@code /.well-known/*}, the FHIR CapabilityStatement, CDS Hooks discovery), the token endpoint and the
+ * clinicians' login ({@code POST /app/login}).
  *
  * <p>Least privilege: backends create assessments and read their clinic's record back; clinicians read and
  * review their clinic's record; data scientists only export de-identified reviews; admins administer
@@ -111,7 +112,11 @@ public final class Policy {
                 new HttpRule("GET", "/fhir/r4/RiskAssessment", readers),
                 new HttpRule("GET", "/fhir/r4/RiskAssessment/*", readers),
                 new HttpRule("GET", "/fhir/r4/Flag", readers),
-                new HttpRule("GET", "/fhir/r4/AuditEvent", admin)));
+                new HttpRule("GET", "/fhir/r4/AuditEvent", admin),
+                // Clinicians' web app (security.login): logging in is open, the rest needs a clinician.
+                new HttpRule("POST", "/app/login", OPEN),
+                new HttpRule("GET", "/app/**", roles(Role.CLINICIAN)),
+                new HttpRule("POST", "/app/**", roles(Role.CLINICIAN))));
     }
 
     /** Who may call the gRPC method {@code service/Method}. */

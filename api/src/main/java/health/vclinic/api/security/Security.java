@@ -12,13 +12,14 @@ import javax.sql.DataSource;
 /**
  * The server's security, as the composition root hands it over: the access tokens it verifies (and
  * issues), the {@link Policy} of who may call what, and who is told of refused calls. There is no server
- * without it: every route that is not open needs a verified caller.
+ * without it: every route that is not open needs a verified caller. With {@link BrowserSessions}, a
+ * clinician's session cookie stands in for a bearer token on HTTP.
  *
  * @param publicUrl the service's external base URL ({@code --public-url}): the audience of SMART client
  *     assertions and the base of the discovery document; empty, only loopback URLs ({@link TokenEndpoint})
  */
 public record Security(AccessTokens tokens, Policy policy, Denials denials, RequestQuota quota,
-                       Optional<URI> publicUrl) {
+                       Optional<URI> publicUrl, BrowserSessions sessions) {
 
     public Security {
         Objects.requireNonNull(tokens, "tokens");
@@ -26,12 +27,19 @@ public record Security(AccessTokens tokens, Policy policy, Denials denials, Requ
         Objects.requireNonNull(denials, "denials");
         Objects.requireNonNull(quota, "quota");
         Objects.requireNonNull(publicUrl, "publicUrl");
+        Objects.requireNonNull(sessions, "sessions");
         publicUrl.ifPresent(Security::checkPublicUrl);
     }
 
-    /** With the default per-clinic request quota, served at no configured public URL. */
+    /** With the default per-clinic request quota, no configured public URL and bearer tokens only. */
     public Security(AccessTokens tokens, Policy policy, Denials denials) {
-        this(tokens, policy, denials, RequestQuota.perSecond(RequestQuota.DEFAULT_RATE), Optional.empty());
+        this(tokens, policy, denials, RequestQuota.perSecond(RequestQuota.DEFAULT_RATE), Optional.empty(),
+                BrowserSessions.NONE);
+    }
+
+    /** The same, with browser sessions (clinicians' login) as a second way in on HTTP. */
+    public Security withSessions(BrowserSessions sessions) {
+        return new Security(tokens, policy, denials, quota, publicUrl, sessions);
     }
 
     /** The standard policy over these tokens, denials not yet audited. */
@@ -41,17 +49,17 @@ public record Security(AccessTokens tokens, Policy policy, Denials denials, Requ
 
     /** The same, telling {@code denials} of every refused call (the audit trail). */
     public Security auditingDenials(Denials denials) {
-        return new Security(tokens, policy, denials, quota, publicUrl);
+        return new Security(tokens, policy, denials, quota, publicUrl, sessions);
     }
 
     /** The same with another per-clinic request quota. */
     public Security withQuota(RequestQuota quota) {
-        return new Security(tokens, policy, denials, quota, publicUrl);
+        return new Security(tokens, policy, denials, quota, publicUrl, sessions);
     }
 
     /** The same, served at {@code publicUrl} (an absolute http or https URL without query or fragment). */
     public Security servedAt(URI publicUrl) {
-        return new Security(tokens, policy, denials, quota, Optional.of(publicUrl));
+        return new Security(tokens, policy, denials, quota, Optional.of(publicUrl), sessions);
     }
 
     private static void checkPublicUrl(URI url) {
@@ -68,16 +76,17 @@ public record Security(AccessTokens tokens, Policy policy, Denials denials, Requ
     }
 
     public HttpGate httpGate() {
-        return new HttpGate(tokens, policy, denials, quota);
+        return new HttpGate(tokens, policy, denials, quota, sessions);
     }
 
-    /** The gate, and the open routes that publish the issuer's public key. */
+    /** The gate, the open routes that publish the issuer's public key, and logging in and out. */
     public void routes(HttpRouting.Builder routing) {
         routing.addFilter(httpGate());
         routing.get("/.well-known/jwks.json", (req, res) -> {
             res.header(HeaderNames.CONTENT_TYPE, "application/jwk-set+json");
             res.send(tokens.key().publicJwks());
         });
+        sessions.routes(routing);
     }
 
     /**

@@ -247,6 +247,8 @@ class SecurityTest {
                 new Route("DELETE", "/v1/record/patients/p-roles", "", List.of(Role.ADMIN)),
                 new Route("POST", "/fhir/r4/$triage", "{}", List.of(Role.BACKEND)),
                 new Route("POST", "/cds-services/vclinic-triage", "{}", List.of(Role.BACKEND)),
+                new Route("GET", "/app/session", "", List.of(Role.CLINICIAN)),
+                new Route("POST", "/app/logout", "", List.of(Role.CLINICIAN)),
                 new Route("GET", "/v1/no-such-route", "", List.of()));
     }
 
