@@ -17,6 +17,7 @@ import health.vclinic.api.imaging.ImagingGrpcService;
 import health.vclinic.api.imaging.ImagingHttp;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.monitoring.MonitoringGrpcService;
+import health.vclinic.api.app.ClinicianApp;
 import health.vclinic.api.record.ClinicalRecord;
 import health.vclinic.api.security.Security;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -35,6 +36,7 @@ import io.helidon.webserver.grpc.GrpcServiceDescriptor;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -185,6 +187,7 @@ public final class VclinicServer implements AutoCloseable {
                     // SMART Backend Services: the clinics and clients are in the record's database.
                     record.ifPresent(rec -> security.smartRoutes(r, rec.database().dataSource()));
                     record.ifPresent(rec -> rec.routes(r));
+                    record.ifPresent(rec -> ClinicianApp.create(rec, Clock.systemUTC()).routes(r));
                     httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body());
                 })
                 .build()
@@ -245,6 +248,9 @@ public final class VclinicServer implements AutoCloseable {
                 if (req.path().path().startsWith("/v1/record/")) {
                     // One series for the record's routes: their paths carry ids and patient references.
                     route = req.prologue().method().text() + " /v1/record";
+                } else if (req.path().path().startsWith("/app/")) {
+                    // One series for the clinicians' app: its paths carry ids and patient references too.
+                    route = req.prologue().method().text() + " /app";
                 } else if (req.path().path().startsWith("/fhir/r4/RiskAssessment")
                         || req.path().path().startsWith("/fhir/r4/Flag")) {
                     route = req.prologue().method().text() + " /fhir/r4 record";

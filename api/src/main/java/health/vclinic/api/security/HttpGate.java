@@ -19,6 +19,8 @@ import java.util.Set;
  *
  * <p>Without an {@code Authorization} header, a browser's session cookie ({@link BrowserSessions}) may
  * establish the caller instead; a state-changing request so authenticated must also pass the CSRF check (403).
+ * A browser opening a page of the web app ({@code GET /app/...}) without a live session is sent to the login
+ * page (303) instead of a 401.
  */
 public final class HttpGate implements Filter {
 
@@ -29,6 +31,7 @@ public final class HttpGate implements Filter {
     private final BrowserSessions sessions;
     /** Methods that change nothing (RFC 9110 §9.2.1): no CSRF token needed. */
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    private static final String LOGIN_PAGE = "/app/login";
 
     public HttpGate(AccessTokens tokens, Policy policy, Denials denials, RequestQuota quota, BrowserSessions sessions) {
         this.tokens = tokens;
@@ -58,6 +61,14 @@ public final class HttpGate implements Filter {
             caller = bySession.isPresent() ? bySession.get() : tokens.verify(Bearer.token(authorization.orElse(null)));
         } catch (AuthenticationException e) {
             denials.denied(Optional.empty(), target, Denials.Outcome.UNAUTHENTICATED);
+            if (appNavigation(method, path, req)) {
+                // A person opening a page of the web app without a live session is shown the login page.
+                res.status(io.helidon.http.Status.SEE_OTHER_303);
+                res.header(HeaderNames.LOCATION, LOGIN_PAGE);
+                res.header(HeaderNames.CACHE_CONTROL, "no-store");
+                res.send();
+                return;
+            }
             HttpErrors.send(res, ApiError.of(Kind.UNAUTHENTICATED, e.getMessage()));
             return;
         } catch (RuntimeException e) {
@@ -90,5 +101,19 @@ public final class HttpGate implements Filter {
         req.context().register(RequestId.class, id);
         res.header(RequestId.HEADER, id.value());
         chain.proceed();
+    }
+
+    /**
+     * Whether the request is a browser opening a page of the web app (Fetch Metadata {@code Sec-Fetch-Mode:
+     * navigate}, or, from a browser that does not send it, a GET that accepts HTML): then the answer to a
+     * missing or ended session is the login page, not a 401 for programs (a script's fetch still gets 401).
+     */
+    private static boolean appNavigation(String method, String path, RoutingRequest req) {
+        if (!method.equals("GET") || !path.startsWith("/app/")) {
+            return false;
+        }
+        Optional<String> mode = req.headers().first(HeaderNames.create("Sec-Fetch-Mode"));
+        return mode.map("navigate"::equals)
+                .orElseGet(() -> req.headers().first(HeaderNames.ACCEPT).orElse("").contains("text/html"));
     }
 }

@@ -11,7 +11,7 @@ import java.util.Set;
  * role at all (PERMISSION_DENIED / 403 to any authenticated caller, UNAUTHENTICATED / 401 without a
  * token). A few routes carry no patient data and are open: health, {@code /metrics}, discovery
  * ({@code /.well-known/*}, the FHIR CapabilityStatement, CDS Hooks discovery), the token endpoint and the
- * clinicians' login ({@code POST /app/login}).
+ * clinicians' login ({@code GET} and {@code POST /app/login}) with the web app's static files.
  *
  * <p>Least privilege: backends create assessments and read their clinic's record back; clinicians read and
  * review their clinic's record; data scientists only export de-identified reviews; admins administer
@@ -115,6 +115,9 @@ public final class Policy {
                 new HttpRule("GET", "/fhir/r4/AuditEvent", admin),
                 // Clinicians' web app (security.login): logging in is open, the rest needs a clinician.
                 new HttpRule("POST", "/app/login", OPEN),
+                // The login page and the app's stylesheet and script carry no patient data (health.vclinic.api.app).
+                new HttpRule("GET", "/app/login", OPEN),
+                new HttpRule("GET", "/app/static/*", OPEN),
                 new HttpRule("GET", "/app/**", roles(Role.CLINICIAN)),
                 new HttpRule("POST", "/app/**", roles(Role.CLINICIAN))));
     }

@@ -52,6 +52,11 @@ public final class ClinicianLogin implements BrowserSessions {
     public static final String COOKIE = "__Host-vclinic_session";
     public static final String CSRF_HEADER = "X-CSRF-Token";
     public static final String CSRF_FIELD = "_csrf";
+    /**
+     * Sent by a page's background refresh (the worklist's polling): the request is answered, but it is not
+     * the person's activity, so it does not hold off the automatic logoff.
+     */
+    public static final String BACKGROUND_HEADER = "X-Vclinic-Background";
     /** The one answer to every failed login. */
     public static final String FAILED = "login failed: the clinic, login, password or code is wrong, or the account"
             + " is locked after too many failed attempts (then wait 15 minutes)";
@@ -107,7 +112,8 @@ public final class ClinicianLogin implements BrowserSessions {
         if (id.isEmpty()) {
             return Optional.empty();
         }
-        Optional<SessionStore.Live> live = sessions.use(id.get());
+        Optional<SessionStore.Live> live = sessions.use(id.get(),
+                req.headers().first(HeaderNames.create(BACKGROUND_HEADER)).isEmpty());
         if (live.isEmpty()) {
             sessions.end(id.get()).ifPresent(gone -> event(LoginEvents.Outcome.TIMED_OUT, Optional.empty(),
                     gone.clinic().value(), gone.login(), Optional.of(gone.ref())));
@@ -164,6 +170,11 @@ public final class ClinicianLogin implements BrowserSessions {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** The CSRF token of the session that authenticated {@code req}, for a page's forms; empty for a bearer token. */
+    public static Optional<String> csrfToken(ServerRequest req) {
+        return req.context().get(Current.class, Current.class).map(c -> SessionStore.csrfToken(c.id()));
     }
 
     // ---- the routes ----

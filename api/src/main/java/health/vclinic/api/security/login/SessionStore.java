@@ -72,19 +72,31 @@ final class SessionStore {
      * ended, idle too long, too old, or its account disabled).
      */
     Optional<Live> use(String id) {
+        return use(id, true);
+    }
+
+    /**
+     * As {@link #use(String)}; with {@code refresh} false the idle timer is left as it is (a page's background
+     * refresh is not the person's activity, so it must not keep an unattended session alive).
+     */
+    Optional<Live> use(String id, boolean refresh) {
         if (!ID.matcher(id).matches()) {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        try (Connection c = database.getConnection(); PreparedStatement s = c.prepareStatement(
-                "UPDATE app_session s SET last_seen_at = ? FROM app_user u"
-                        + " WHERE s.session_hash = ? AND u.user_id = s.user_id AND u.disabled_at IS NULL"
-                        + " AND s.last_seen_at > ? AND s.created_at > ?"
-                        + " RETURNING s.session_ref, u.clinic_id, u.login, u.role, s.created_at")) {
-            s.setTimestamp(1, Timestamp.from(now));
-            s.setBytes(2, hash(id));
-            s.setTimestamp(3, Timestamp.from(now.minus(settings.idleTimeout())));
-            s.setTimestamp(4, Timestamp.from(now.minus(settings.maxSessionAge())));
+        String live = " s.session_hash = ? AND u.user_id = s.user_id AND u.disabled_at IS NULL"
+                + " AND s.last_seen_at > ? AND s.created_at > ?";
+        String columns = " s.session_ref, u.clinic_id, u.login, u.role, s.created_at";
+        try (Connection c = database.getConnection(); PreparedStatement s = c.prepareStatement(refresh
+                ? "UPDATE app_session s SET last_seen_at = ? FROM app_user u WHERE" + live + " RETURNING" + columns
+                : "SELECT" + columns + " FROM app_session s, app_user u WHERE" + live)) {
+            int p = 1;
+            if (refresh) {
+                s.setTimestamp(p++, Timestamp.from(now));
+            }
+            s.setBytes(p++, hash(id));
+            s.setTimestamp(p++, Timestamp.from(now.minus(settings.idleTimeout())));
+            s.setTimestamp(p, Timestamp.from(now.minus(settings.maxSessionAge())));
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) {
                     return Optional.empty();

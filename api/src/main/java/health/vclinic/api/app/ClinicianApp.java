@@ -1,0 +1,192 @@
+package health.vclinic.api.app;
+
+import health.vclinic.api.record.ClinicalRecord;
+import health.vclinic.api.record.RecordStore;
+import health.vclinic.api.record.v1.RecordedAlertEvent;
+import health.vclinic.api.record.v1.RecordedAssessment;
+import health.vclinic.api.record.v1.RecordedImageAnalysis;
+import health.vclinic.api.record.v1.TimelineEntry;
+import health.vclinic.api.security.Caller;
+import health.vclinic.api.security.login.ClinicianLogin;
+import health.vclinic.api.server.ApiError;
+import health.vclinic.api.server.ApiException;
+import health.vclinic.api.server.ClinicId;
+import health.vclinic.api.server.PatientRef;
+import health.vclinic.datasets.InvalidInputException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The clinicians' review app, served at {@code /app/} by the same server: server-rendered HTML (Pebble
+ * templates under {@code app/}), a little script of its own for the worklist's refresh, and charts drawn on the
+ * server as SVG, so that the pages run under a strict Content-Security-Policy ({@link Pages}). Every page reads
+ * the clinical record of the caller's clinic only (the clinic comes from the session, never from the page).
+ *
+ * <ul>
+ *   <li>{@code GET /app/login}: the login form (it posts to {@code POST /app/login}, {@link ClinicianLogin});</li>
+ *   <li>{@code GET /app/}: the worklist;</li>
+ *   <li>{@code GET /app/assessments/{id}}: one assessment, explained;</li>
+ *   <li>{@code GET /app/alerts/{id}}: one monitoring alert with the patient's vital-sign trends;</li>
+ *   <li>{@code GET /app/patients/{ref}}: a patient's timeline, newest first;</li>
+ *   <li>{@code GET /app/static/{file}}: the stylesheet and the script.</li>
+ * </ul>
+ *
+ * <p>Accessibility: WCAG 2.2 AA (landmarks, labels, keyboard, contrast; level and severity always in words
+ * beside their colour).
+ */
+public final class ClinicianApp {
+
+    /** How much of a monitored patient's trend the alert page shows before the alert was raised. */
+    static final Duration TREND_BEFORE = Duration.ofHours(4);
+    private static final int TIMELINE_PAGE = 50;
+
+    private final RecordStore record;
+    private final Clock clock;
+    private final Pages pages = new Pages();
+
+    private ClinicianApp(RecordStore record, Clock clock) {
+        this.record = record;
+        this.clock = clock;
+    }
+
+    /** The app over {@code record}; {@code clock} tells the age of what the pages show. */
+    public static ClinicianApp create(ClinicalRecord record, Clock clock) {
+        return new ClinicianApp(record.store(), Objects.requireNonNull(clock, "clock"));
+    }
+
+    /** Registers the app's routes (the gate in front of them admits clinicians only, {@code Policy}). */
+    public void routes(HttpRouting.Builder routing) {
+        routing.get("/app/static/{file}", StaticFiles::serve)
+                .get("/app/login", this::login)
+                .get("/app/assessments/{id}", page(this::assessment))
+                .get("/app/alerts/{id}", page(this::alert))
+                .get("/app/patients/{ref}", page(this::patient));
+    }
+
+    /** A page handler: renders the template it names, or the error page. */
+    private interface PageBuilder {
+        String build(ServerRequest req, Map<String, Object> model);
+    }
+
+    private Handler page(PageBuilder builder) {
+        return (req, res) -> {
+            Map<String, Object> model = layout(req);
+            String html;
+            try {
+                html = pages.render(builder.build(req, model), model);
+            } catch (RuntimeException e) {
+                pages.error(res, e, model);
+                return;
+            }
+            Pages.send(res, Status.OK_200, html);
+        };
+    }
+
+    /** What every page's frame shows: who is logged in, the CSRF token for its forms. */
+    private Map<String, Object> layout(ServerRequest req) {
+        Caller caller = Caller.of(req);
+        Map<String, Object> m = new HashMap<>();
+        m.put("clinic", caller.clinic().value());
+        m.put("user", caller.subject());
+        m.put("csrf", ClinicianLogin.csrfToken(req).orElse(""));
+        m.put("csrfField", ClinicianLogin.CSRF_FIELD);
+        m.put("nav", "");
+        return m;
+    }
+
+    private void login(ServerRequest req, ServerResponse res) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("title", "Log in");
+        m.put("ended", req.query().first("ended").isPresent());
+        Pages.send(res, Status.OK_200, pages.render("login", m));
+    }
+
+    private String assessment(ServerRequest req, Map<String, Object> model) {
+        ClinicId clinic = Caller.of(req).clinic();
+        UUID id = uuid(req.path().pathParameters().get("id"), "assessment id");
+        RecordedAssessment a = record.assessment(clinic, id).orElseThrow(() -> new ApiException(
+                ApiError.Kind.NOT_FOUND, "no assessment with this id in this clinic's record"));
+        List<RecordedImageAnalysis> images = List.of();
+        if (!a.getRequest().getChestXray().isEmpty() && !a.getPatientRef().isEmpty()) {
+            images = record.timeline(clinic, new PatientRef(a.getPatientRef()), TIMELINE_PAGE, Optional.empty())
+                    .entries().stream().filter(TimelineEntry::hasImageAnalysis).map(TimelineEntry::getImageAnalysis)
+                    .toList();
+        }
+        model.putAll(AssessmentPage.model(a, images));
+        model.put("title", "Assessment: level " + model.get("level") + " " + model.get("acuity"));
+        return "assessment";
+    }
+
+    private String alert(ServerRequest req, Map<String, Object> model) {
+        ClinicId clinic = Caller.of(req).clinic();
+        String alertId = req.path().pathParameters().get("id");
+        if (alertId.isEmpty() || alertId.length() > 256) {
+            throw new InvalidInputException("alert id", "must be an alert id as the worklist links it");
+        }
+        List<RecordedAlertEvent> events = record.alertEvents(clinic, alertId);
+        if (events.isEmpty()) {
+            throw new ApiException(ApiError.Kind.NOT_FOUND, "no alert with this id in this clinic's record");
+        }
+        model.putAll(AlertPage.model(events, record, clinic, clock.instant()));
+        model.put("title", "Alert: " + model.get("severityWords") + " " + model.get("kindWords"));
+        return "alert";
+    }
+
+    private String patient(ServerRequest req, Map<String, Object> model) {
+        ClinicId clinic = Caller.of(req).clinic();
+        PatientRef patient = new PatientRef(req.path().pathParameters().get("ref"));
+        Optional<RecordStore.Cursor> after = TimelinePage.cursor(req.query().first("before_at").asOptional(),
+                req.query().first("before_id").asOptional());
+        RecordStore.Page page = record.timeline(clinic, patient, TIMELINE_PAGE, after);
+        model.putAll(TimelinePage.model(patient, page, clock.instant()));
+        model.put("title", "Patient " + patient.value());
+        return "patient";
+    }
+
+    /** The page of patient {@code ref} (a reference is printable ASCII: every other character percent-encoded). */
+    static String patientLink(String ref) {
+        StringBuilder b = new StringBuilder("/app/patients/");
+        for (byte c : ref.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+                    || c == '_' || c == '~') {
+                b.append((char) c);
+            } else {
+                b.append('%').append(String.format(java.util.Locale.ROOT, "%02X", c & 0xff));
+            }
+        }
+        return b.toString();
+    }
+
+    static UUID uuid(String text, String field) {
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(field, "must be an id as the worklist links it (a UUID)");
+        }
+    }
+
+    /** When an instant was, as the pages print it: ISO 8601 in UTC to the second. */
+    static String when(Instant t) {
+        return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replace('T', ' ').replace("Z", " UTC");
+    }
+
+    static void redirect(ServerResponse res, String to) {
+        Pages.headers(res);
+        res.status(Status.SEE_OTHER_303);
+        res.header(HeaderNames.LOCATION, to);
+        res.send();
+    }
+}
