@@ -32,7 +32,7 @@ final class AssessmentPage {
 
     /** A questionnaire: its total, band, and the bands of its scale with the patient's marked. */
     record Questionnaire(String instrument, int total, int maxTotal, String severity, List<Band> bands,
-                         String source, Optional<String> item9, boolean item9Positive) {
+                         String source, String item9, boolean item9Positive) {
     }
 
     /** One band of a questionnaire's scale. */
@@ -47,8 +47,11 @@ final class AssessmentPage {
     record Check(String parameter, String value, String normal, boolean within) {
     }
 
-    /** The chest X-ray as sent, and where the model looked when an analysis of the same image was kept. */
-    record ChestXray(String imageUri, Optional<String> overlayUri, String reading) {
+    /**
+     * The chest X-ray as sent, and where the model looked ({@code overlayUri}, empty when no analysis of the same
+     * image was kept).
+     */
+    record ChestXray(String imageUri, String overlayUri, String reading) {
     }
 
     private AssessmentPage() {
@@ -87,11 +90,15 @@ final class AssessmentPage {
         m.put("paediatricSource", a.getPaediatric().getSource());
         m.put("checks", a.getPaediatric().getChecksList().stream().map(AssessmentPage::check).toList());
         m.put("questionnaires", a.getQuestionnairesList().stream().map(r -> questionnaire(r, q)).toList());
-        m.put("model", ModelExplanation.of(a));
+        ModelExplanation model = ModelExplanation.of(a);
+        m.put("model", model);
+        m.put("hasModel", model.present());
         m.put("explanation", a.getExplanationList());
         m.put("missing", a.getMissingList().stream().map(Clinical::field).distinct().toList());
         m.put("versions", new TreeMap<>(a.getModelVersionsMap()));
-        m.put("xray", chestXray(q, analyses));
+        Optional<ChestXray> xray = chestXray(q, analyses);
+        m.put("hasXray", xray.isPresent());
+        m.put("xray", xray.orElse(new ChestXray("", "", "")));
         m.put("pain", q.getInterview().hasPainScore() ? q.getInterview().getPainScore() + " of 10" : "not given");
         m.put("onset", q.getInterview().hasSymptomOnsetHours() ? onsetWords(q.getInterview().getSymptomOnsetHours())
                 : "not given");
@@ -121,11 +128,11 @@ final class AssessmentPage {
         for (String[] b : scale) {
             bands.add(new Band(b[0], b[1], b[0].equals(current)));
         }
-        Optional<String> item9 = Optional.empty();
+        String item9 = "";
         boolean positive = false;
         if (phq9 && q.getInterview().getPhq9Count() == 9) {
             int answer = q.getInterview().getPhq9(8);
-            item9 = Optional.of(answer + " (" + FREQUENCY.get(Math.max(0, Math.min(3, answer))) + ")");
+            item9 = answer + " (" + FREQUENCY.get(Math.max(0, Math.min(3, answer))) + ")";
             positive = answer > 0;
         }
         return new Questionnaire(r.getInstrument(), r.getTotal(), r.getMaxTotal(), current, bands, r.getSource(),
@@ -138,8 +145,8 @@ final class AssessmentPage {
         }
         Optional<RecordedImageAnalysis> same = analyses.stream()
                 .filter(r -> r.getImage().equals(q.getChestXray())).findFirst();
-        Optional<String> overlay = same.filter(r -> r.getAnalysis().hasSaliency())
-                .map(r -> png(r.getAnalysis().getSaliency().getOverlayPng().toByteArray()));
+        String overlay = same.filter(r -> r.getAnalysis().hasSaliency())
+                .map(r -> png(r.getAnalysis().getSaliency().getOverlayPng().toByteArray())).orElse("");
         String reading = same.map(r -> reading(r.getAnalysis()))
                 .orElse("No saliency map was kept for this image (the triage read it without one).");
         return Optional.of(new ChestXray(dataUri(q.getChestXray().toByteArray()), overlay, reading));

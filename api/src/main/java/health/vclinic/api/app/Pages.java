@@ -70,7 +70,8 @@ final class Pages {
         ApiError e = Errors.classify(t);
         Map<String, Object> model = new HashMap<>(layout);
         model.put("title", e.kind().http() == 404 ? "Not found" : "Cannot show this page");
-        model.put("message", e.message());
+        model.put("message", e.kind() == ApiError.Kind.INTERNAL
+                ? "internal error: the page could not be shown (the error is logged for the operators)" : e.message());
         model.put("status", e.kind().http());
         send(res, Status.create(e.kind().http()), render("error", model));
     }
