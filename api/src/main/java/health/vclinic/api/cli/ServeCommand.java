@@ -159,8 +159,8 @@ final class ServeCommand implements Callable<Integer> {
         record.ifPresent(r -> System.out.println("  SMART Backend Services: POST /oauth2/token, GET"
                 + " /.well-known/smart-configuration (clients: ./vclinic admin client create)"
                 + (publicUrl == null ? "; no --public-url: assertions for loopback URLs only" : "; at " + publicUrl)));
-        record.ifPresent(r -> System.out.println("  clinicians: POST /app/login (password + TOTP; ./vclinic admin user"
-                + " create), logoff after " + sessionIdleMinutes + " min idle"));
+        record.ifPresent(r -> System.out.println("  clinicians: the review app at /app/ (log in with password + TOTP;"
+                + " ./vclinic admin user create), logoff after " + sessionIdleMinutes + " min idle"));
         imaging.ifPresent(i -> System.out.println("  imaging " + i.analyzer().modelId()
                 + ": gRPC vclinic.imaging.v1.ImagingService/Analyze, HTTP POST /v1/imaging:analyze (batches of up to "
                 + i.analyzer().batching().maxBatchSize() + ", queue delay " + i.analyzer().batching().maxQueueDelay()
