@@ -19,6 +19,7 @@ import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.monitoring.MonitoringGrpcService;
 import health.vclinic.api.record.ClinicalRecord;
 import health.vclinic.api.security.Security;
+import health.vclinic.api.audit.AccessScope;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -177,11 +178,14 @@ public final class VclinicServer implements AutoCloseable {
                 .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
                 .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics, record)
                         // After metrics and the wire guard, before deadlines and everything that reads a message.
-                        .intercept(1200, security.grpcGate()))
+                        .intercept(1200, security.grpcGate())
+                        .intercept(1100, AccessScope.grpc()))
                 .routing(r -> {
                     // Metrics first: refused calls are counted too.
                     metricsFilter(r, metrics);
                     security.routes(r);
+                    // After the gate: the data layer audits each access as the authenticated caller's.
+                    r.addFilter(AccessScope.http());
                     // SMART Backend Services: the clinics and clients are in the record's database.
                     record.ifPresent(rec -> security.smartRoutes(r, rec.database().dataSource()));
                     record.ifPresent(rec -> rec.routes(r));
@@ -245,6 +249,8 @@ public final class VclinicServer implements AutoCloseable {
                 if (req.path().path().startsWith("/v1/record/")) {
                     // One series for the record's routes: their paths carry ids and patient references.
                     route = req.prologue().method().text() + " /v1/record";
+                } else if (req.path().path().startsWith("/fhir/r4/AuditEvent")) {
+                    route = req.prologue().method().text() + " /fhir/r4/AuditEvent";
                 } else if (req.path().path().startsWith("/fhir/r4/RiskAssessment")
                         || req.path().path().startsWith("/fhir/r4/Flag")) {
                     route = req.prologue().method().text() + " /fhir/r4 record";
