@@ -17,6 +17,8 @@ import health.vclinic.api.imaging.ImagingHttp;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.monitoring.MonitoringGrpcService;
 import health.vclinic.api.record.ClinicalRecord;
+import health.vclinic.api.review.ReviewHttp;
+import health.vclinic.api.review.ReviewStore;
 import health.vclinic.api.security.Security;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,6 +36,7 @@ import io.helidon.webserver.grpc.GrpcServiceDescriptor;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -180,6 +183,8 @@ public final class VclinicServer implements AutoCloseable {
                     metricsFilter(r, metrics);
                     security.routes(r);
                     record.ifPresent(rec -> rec.routes(r));
+                    record.ifPresent(rec -> new ReviewHttp(new ReviewStore(rec.database().dataSource()), Clock.systemUTC(),
+                            timeouts.body()).routes(r));
                     httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body());
                 })
                 .build()
@@ -239,7 +244,10 @@ public final class VclinicServer implements AutoCloseable {
                 if (req.path().path().startsWith("/v1/record/")) {
                     // One series for the record's routes: their paths carry ids and patient references.
                     route = req.prologue().method().text() + " /v1/record";
-                } else if (!HTTP_ROUTES.contains(route) && !FhirRouting.ROUTES.contains(route)) {
+                } else if (req.path().path().startsWith("/v1/alerts/")) {
+                    route = req.prologue().method().text() + " " + ReviewHttp.ALERT_ACTIONS;
+                } else if (!HTTP_ROUTES.contains(route) && !FhirRouting.ROUTES.contains(route)
+                        && !ReviewHttp.ROUTES.contains(route)) {
                     route = "unmatched";
                 }
                 metrics.record("http", route, Integer.toString(res.status().code()), System.nanoTime() - start);

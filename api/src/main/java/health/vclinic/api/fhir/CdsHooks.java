@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import health.vclinic.api.json.StrictJson;
+import health.vclinic.api.review.ReasonCode;
 import health.vclinic.datasets.InvalidInputException;
 import health.vclinic.inference.TriageLevel;
 import health.vclinic.inference.TriageResult;
@@ -221,11 +222,23 @@ final class CdsHooks {
                 : root + "." + fhirPath;
     }
 
-    /** The response: one card with the level, the reasons and the versions. */
+    /** The response for an assessment the record did not keep: its card's uuid is random. */
     static String cards(TriageResult result, java.time.Duration lookBack) {
+        return cards(result, lookBack, java.util.Optional.empty());
+    }
+
+    /**
+     * The response: one card with the level, the reasons, the versions, and the override reasons an EHR may
+     * offer its user ({@link ReasonCode}), for feedback to {@code /cds-services/vclinic-triage/feedback}.
+     *
+     * @param recordId the record id of the assessment the card shows, when the record kept it: it is the
+     *     card's uuid, so feedback on the card leads back to the assessment; else a random uuid, and feedback
+     *     on that card is answered 404
+     */
+    static String cards(TriageResult result, java.time.Duration lookBack, java.util.Optional<UUID> recordId) {
         TriageLevel level = result.level();
         JsonObject card = new JsonObject();
-        card.addProperty("uuid", UUID.randomUUID().toString());
+        card.addProperty("uuid", recordId.orElseGet(UUID::randomUUID).toString());
         card.addProperty("summary", TriageBundle.levelName(level) + ": " + level.disposition().advice());
         card.addProperty("indicator", indicator(level));
         card.addProperty("detail", detail(result, lookBack));
@@ -238,6 +251,15 @@ final class CdsHooks {
         topic.addProperty("display", "Triage acuity");
         source.add("topic", topic);
         card.add("source", source);
+        JsonArray reasons = new JsonArray();
+        for (ReasonCode r : ReasonCode.values()) {
+            JsonObject coding = new JsonObject();
+            coding.addProperty("code", r.name());
+            coding.addProperty("system", ReasonCode.SYSTEM);
+            coding.addProperty("display", r.display());
+            reasons.add(coding);
+        }
+        card.add("overrideReasons", reasons);
         JsonArray cards = new JsonArray();
         cards.add(card);
         JsonObject out = new JsonObject();

@@ -8,6 +8,7 @@ import health.vclinic.api.record.v1.RecordedAlertEvent;
 import health.vclinic.api.record.v1.RecordedAssessment;
 import health.vclinic.api.record.v1.RecordedImageAnalysis;
 import health.vclinic.api.record.v1.TimelineEntry;
+import health.vclinic.api.review.WorklistKind;
 import health.vclinic.api.server.ApiError.Kind;
 import health.vclinic.api.server.ApiException;
 import health.vclinic.api.server.ClinicId;
@@ -111,7 +112,7 @@ public final class RecordStore {
     /** Inserts a batch in one transaction; ids already present are skipped (a replay is idempotent). */
     public void insertAssessments(List<AssessmentRow> rows) throws SQLException {
         batch("INSERT INTO triage_assessment (record_id, clinic_id, patient_ref, assessed_at, latency_micros, level,"
-                + " decided_by, model_versions, request, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " decided_by, model_versions, request, result, review_kinds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (record_id) DO NOTHING", rows, (c, s, r) -> {
                     s.setObject(1, r.recordId());
                     s.setString(2, r.clinic().value());
@@ -125,6 +126,8 @@ public final class RecordStore {
                             .map(e -> e.getKey() + "=" + e.getValue()).toArray()));
                     s.setBytes(9, r.request().toByteArray());
                     s.setBytes(10, r.result().toByteArray());
+                    // Why it awaits a clinician (empty: it does not); V7's trigger puts it on the worklist.
+                    s.setArray(11, c.createArrayOf("text", WorklistKind.of(r.result()).stream().map(Enum::name).toArray()));
                 });
     }
 
