@@ -299,6 +299,23 @@ public final class ReviewStore {
     private record Key(boolean assessment, UUID id, int urgency, Instant at) {
     }
 
+    /** PostgreSQL's plan of a worklist page as it ran ({@code EXPLAIN ANALYZE}), to check the indexes are used. */
+    String explainWorklist(ClinicId clinic, WorklistQuery q) {
+        return read(c -> {
+            Filter f = new Filter(q);
+            StringBuilder plan = new StringBuilder();
+            try (PreparedStatement s = c.prepareStatement("EXPLAIN (ANALYZE, COSTS OFF) " + f.pageSql())) {
+                f.bindPage(c, s, clinic);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        plan.append(rs.getString(1)).append('\n');
+                    }
+                }
+            }
+            return plan.toString();
+        });
+    }
+
     /** The SQL of one worklist query: fixed fragments chosen by the filters, values always bound. */
     private static final class Filter {
         private final WorklistQuery q;

@@ -78,7 +78,13 @@ class ReviewApiTest {
 
     static HttpResponse<String> http(String method, String path, ClinicId clinic, Role role, String body)
             throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        return http(server.port(), method, path, clinic, role, body);
+    }
+
+    /** One call of the review API on the server at {@code port}, as {@code role} of {@code clinic}. */
+    static HttpResponse<String> http(int port, String method, String path, ClinicId clinic, Role role, String body)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20))
                 .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body))
