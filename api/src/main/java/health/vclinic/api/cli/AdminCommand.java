@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
  * engine forgets the patient too. Scripts outside the repository use these names.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the clinical record.",
-        subcommands = {AdminCommand.Patient.class, AdminCommand.Token.class, KeysCommand.class})
+        subcommands = {AdminCommand.Patient.class, AdminCommand.Token.class, KeysCommand.class, ExportCommand.class})
 final class AdminCommand implements Runnable {
 
     @Override

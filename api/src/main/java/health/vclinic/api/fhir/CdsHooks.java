@@ -5,7 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import health.vclinic.api.json.StrictJson;
-import health.vclinic.api.review.ReasonCode;
+import health.vclinic.datasets.reviews.ReasonCode;
 import health.vclinic.datasets.InvalidInputException;
 import health.vclinic.inference.TriageLevel;
 import health.vclinic.inference.TriageResult;

@@ -1,5 +1,8 @@
 package health.vclinic.api.review;
 
+import health.vclinic.datasets.reviews.ReviewSource;
+import health.vclinic.datasets.reviews.ReviewAction;
+import health.vclinic.datasets.reviews.ReasonCode;
 import health.vclinic.datasets.InvalidInputException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

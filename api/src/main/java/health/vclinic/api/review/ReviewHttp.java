@@ -1,5 +1,6 @@
 package health.vclinic.api.review;
 
+import health.vclinic.datasets.reviews.ReasonCode;
 import health.vclinic.api.http.HttpTimeouts;
 import health.vclinic.api.http.RequestBodies;
 import health.vclinic.api.security.Caller;

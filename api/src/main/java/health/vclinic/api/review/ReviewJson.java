@@ -1,5 +1,8 @@
 package health.vclinic.api.review;
 
+import health.vclinic.datasets.reviews.ReviewSource;
+import health.vclinic.datasets.reviews.ReviewAction;
+import health.vclinic.datasets.reviews.ReasonCode;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

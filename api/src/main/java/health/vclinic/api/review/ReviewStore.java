@@ -1,5 +1,8 @@
 package health.vclinic.api.review;
 
+import health.vclinic.datasets.reviews.ReviewSource;
+import health.vclinic.datasets.reviews.ReviewAction;
+import health.vclinic.datasets.reviews.ReasonCode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import health.vclinic.api.monitoring.v1.Alert;
 import health.vclinic.api.security.Caller;

@@ -111,11 +111,11 @@ class CdsHooksTest {
         UUID.fromString(card.get("uuid").getAsString());
         // The fixed override reasons, each with a display as the specification requires of a service's reasons.
         JsonArray reasons = card.getAsJsonArray("overrideReasons");
-        assertEquals(health.vclinic.api.review.ReasonCode.values().length, reasons.size());
+        assertEquals(health.vclinic.datasets.reviews.ReasonCode.values().length, reasons.size());
         for (var reason : reasons) {
             JsonObject coding = reason.getAsJsonObject();
-            assertEquals(health.vclinic.api.review.ReasonCode.SYSTEM, coding.get("system").getAsString());
-            assertEquals(health.vclinic.api.review.ReasonCode.valueOf(coding.get("code").getAsString()).display(),
+            assertEquals(health.vclinic.datasets.reviews.ReasonCode.SYSTEM, coding.get("system").getAsString());
+            assertEquals(health.vclinic.datasets.reviews.ReasonCode.valueOf(coding.get("code").getAsString()).display(),
                     coding.get("display").getAsString());
         }
     }

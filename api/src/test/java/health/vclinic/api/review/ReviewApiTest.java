@@ -1,5 +1,6 @@
 package health.vclinic.api.review;
 
+import health.vclinic.datasets.reviews.ReasonCode;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package health.vclinic.api.review;
+package health.vclinic.datasets.reviews;
 
 import health.vclinic.datasets.InvalidInputException;
 import java.util.Arrays;
@@ -40,7 +40,7 @@ public enum ReasonCode {
     /**
      * The reason with this code, or a 400 naming {@code field} and the allowed codes.
      */
-    static ReasonCode parse(String code, String field) {
+    public static ReasonCode parse(String code, String field) {
         return of(code).orElseThrow(() -> new InvalidInputException(field, "must be one of "
                 + Arrays.toString(values())));
     }

@@ -1,4 +1,4 @@
-package health.vclinic.api.review;
+package health.vclinic.datasets.reviews;
 
 /** Where a review came from. */
 public enum ReviewSource {

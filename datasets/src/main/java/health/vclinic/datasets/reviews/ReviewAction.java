@@ -1,4 +1,4 @@
-package health.vclinic.api.review;
+package health.vclinic.datasets.reviews;
 
 /** What a clinician did with an assessment's level. */
 public enum ReviewAction {
