@@ -9,8 +9,6 @@ import health.vclinic.api.record.v1.RecordedAssessment;
 import health.vclinic.api.record.v1.RecordedImageAnalysis;
 import health.vclinic.api.record.v1.TimelineEntry;
 import health.vclinic.api.review.WorklistKind;
-import health.vclinic.api.server.ApiError.Kind;
-import health.vclinic.api.server.ApiException;
 import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.server.PatientRef;
 import health.vclinic.api.triage.v1.TriageAssessment;
@@ -430,40 +428,11 @@ public final class RecordStore {
         return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException, InvalidProtocolBufferException;
+    private <T> T read(Transactions.Work<T> work) {
+        return Transactions.read(dataSource, work);
     }
 
-    private <T> T read(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw unavailable();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored message no longer parses", e);
-        }
-    }
-
-    private <T> T write(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T out = work.run(c);
-                c.commit();
-                return out;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw unavailable();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored message no longer parses", e);
-        }
-    }
-
-    private static ApiException unavailable() {
-        return new ApiException(Kind.UNAVAILABLE, "the clinical record's database is unreachable; try again");
+    private <T> T write(Transactions.Work<T> work) {
+        return Transactions.write(dataSource, work);
     }
 }

@@ -135,26 +135,14 @@ final class ReviewJson {
             }
             return out;
         } catch (UnrecognizedPropertyException e) {
-            throw new InvalidInputException(path(e), "is not a field here; " + what);
+            throw new InvalidInputException(health.vclinic.models.StrictJson.path(e), "is not a field here; " + what);
         } catch (JsonMappingException e) {
-            throw new InvalidInputException(path(e).isEmpty() ? "body" : path(e), "has the wrong type; "
-                    + (path(e).isEmpty() ? "the body must be " + what : "see the API's description of " + what));
+            String field = health.vclinic.models.StrictJson.path(e);
+            throw new InvalidInputException(field.isEmpty() ? "body" : field, "has the wrong type; "
+                    + (field.isEmpty() ? "the body must be " + what : "see the API's description of " + what));
         } catch (JsonProcessingException e) {
             throw new InvalidInputException("body", "must be " + what);
         }
-    }
-
-    /** {@code feedback[0].overrideReason.reason}, from the references Jackson kept. */
-    private static String path(JsonMappingException e) {
-        StringBuilder out = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null) {
-                out.append(out.isEmpty() ? "" : ".").append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                out.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return out.toString();
     }
 
     static <T> T required(T value, String field) {

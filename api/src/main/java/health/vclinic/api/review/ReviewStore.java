@@ -5,6 +5,7 @@ import health.vclinic.datasets.reviews.ReviewAction;
 import health.vclinic.datasets.reviews.ReasonCode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import health.vclinic.api.monitoring.v1.Alert;
+import health.vclinic.api.record.Transactions;
 import health.vclinic.api.security.Caller;
 import health.vclinic.api.security.Role;
 import health.vclinic.api.server.ApiError.Kind;
@@ -412,19 +413,33 @@ public final class ReviewStore {
         }
     }
 
-    private static Map<UUID, WorklistItem> assessments(Connection c, List<UUID> ids, Instant now) throws SQLException,
-            InvalidProtocolBufferException {
+    @FunctionalInterface
+    private interface ItemReader {
+        WorklistItem read(ResultSet rs) throws SQLException, InvalidProtocolBufferException;
+    }
+
+    /** The items of a page by id: {@code sql} selects rows {@code WHERE <id> = ANY (?)}, the id in column 1. */
+    private static Map<UUID, WorklistItem> items(Connection c, String sql, List<UUID> ids, ItemReader reader)
+            throws SQLException, InvalidProtocolBufferException {
         Map<UUID, WorklistItem> out = new HashMap<>();
         if (ids.isEmpty()) {
             return out;
         }
-        try (PreparedStatement s = c.prepareStatement("SELECT t.record_id, t.patient_ref, t.assessed_at, t.request,"
-                + " t.result, q.kinds FROM review_queue q JOIN triage_assessment t ON t.record_id = q.record_id"
-                + " WHERE q.record_id = ANY (?)")) {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setArray(1, c.createArrayOf("uuid", ids.toArray()));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    UUID id = rs.getObject("record_id", UUID.class);
+                    out.put(rs.getObject(1, UUID.class), reader.read(rs));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<UUID, WorklistItem> assessments(Connection c, List<UUID> ids, Instant now) throws SQLException,
+            InvalidProtocolBufferException {
+        return items(c, "SELECT t.record_id, t.patient_ref, t.assessed_at, t.request, t.result, q.kinds FROM review_queue q"
+                + " JOIN triage_assessment t ON t.record_id = q.record_id WHERE q.record_id = ANY (?)", ids, rs -> {
                     TriageAssessment a = TriageAssessment.parseFrom(rs.getBytes("result"));
                     TriageRequest r = TriageRequest.parseFrom(rs.getBytes("request"));
                     Instant at = instant(rs, "assessed_at");
@@ -432,45 +447,31 @@ public final class ReviewStore {
                     for (String k : (String[]) rs.getArray("kinds").getArray()) {
                         kinds.add(WorklistKind.valueOf(k));
                     }
-                    out.put(id, new WorklistItem(WorklistItem.Type.ASSESSMENT, id.toString(), kinds, a.getLevel(),
-                            Acuity.forNumber(a.getLevel()).name(), Optional.of(a.getDisposition().name()),
-                            Optional.empty(), at, age(at, now), Optional.ofNullable(rs.getString("patient_ref")),
-                            Optional.of(r.getInterview().getChiefComplaint()).filter(s1 -> !s1.isBlank()),
+                    return new WorklistItem(WorklistItem.Type.ASSESSMENT, rs.getObject("record_id", UUID.class).toString(),
+                            kinds, a.getLevel(), Acuity.forNumber(a.getLevel()).name(),
+                            Optional.of(a.getDisposition().name()), Optional.empty(), at, age(at, now),
+                            Optional.ofNullable(rs.getString("patient_ref")),
+                            Optional.of(r.getInterview().getChiefComplaint()).filter(text -> !text.isBlank()),
                             a.getDecidedBy(), a.getReviewReasonsList(), new TreeMap<>(a.getModelVersionsMap()),
-                            Optional.empty()));
-                }
-            }
-        }
-        return out;
+                            Optional.empty());
+                });
     }
 
     private static Map<UUID, WorklistItem> alerts(Connection c, List<UUID> ids, Instant now) throws SQLException,
             InvalidProtocolBufferException {
-        Map<UUID, WorklistItem> out = new HashMap<>();
-        if (ids.isEmpty()) {
-            return out;
-        }
-        try (PreparedStatement s = c.prepareStatement("SELECT a.queue_id, a.alert_id, a.patient_ref, a.severity,"
-                + " a.urgency, a.raised_at, a.last_action, e.event FROM alert_queue a JOIN alert_event e"
-                + " ON e.event_id = a.event_id WHERE a.queue_id = ANY (?)")) {
-            s.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
+        return items(c, "SELECT a.queue_id, a.alert_id, a.patient_ref, a.severity, a.urgency, a.raised_at, a.last_action,"
+                + " e.event FROM alert_queue a JOIN alert_event e ON e.event_id = a.event_id WHERE a.queue_id = ANY (?)",
+                ids, rs -> {
                     Alert alert = Alert.parseFrom(rs.getBytes("event"));
                     Instant at = instant(rs, "raised_at");
-                    String version = alert.getModelVersion().isEmpty() ? "" : alert.getModelVersion();
-                    out.put(rs.getObject("queue_id", UUID.class), new WorklistItem(WorklistItem.Type.ALERT,
-                            rs.getString("alert_id"), List.of(WorklistKind.ALERT), rs.getInt("urgency"),
-                            Acuity.forNumber(rs.getInt("urgency")).name(), Optional.empty(),
+                    return new WorklistItem(WorklistItem.Type.ALERT, rs.getString("alert_id"), List.of(WorklistKind.ALERT),
+                            rs.getInt("urgency"), Acuity.forNumber(rs.getInt("urgency")).name(), Optional.empty(),
                             Optional.of(rs.getString("severity")), at, age(at, now),
                             Optional.of(rs.getString("patient_ref")), Optional.empty(), alert.getDetector(),
-                            List.of(alert.getReason()),
-                            version.isEmpty() ? new TreeMap<>() : new TreeMap<>(Map.of(alert.getDetector(), version)),
-                            Optional.ofNullable(rs.getString("last_action")).map(AlertActionKind::valueOf)));
-                }
-            }
-        }
-        return out;
+                            List.of(alert.getReason()), alert.getModelVersion().isEmpty() ? new TreeMap<>()
+                                    : new TreeMap<>(Map.of(alert.getDetector(), alert.getModelVersion())),
+                            Optional.ofNullable(rs.getString("last_action")).map(AlertActionKind::valueOf));
+                });
     }
 
     private static long age(Instant at, Instant now) {
@@ -535,40 +536,11 @@ public final class ReviewStore {
         return rs.getObject(column, OffsetDateTime.class).toInstant();
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException, InvalidProtocolBufferException;
+    private <T> T read(Transactions.Work<T> work) {
+        return Transactions.read(dataSource, work);
     }
 
-    private <T> T read(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw unavailable();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored message no longer parses", e);
-        }
-    }
-
-    private <T> T write(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T out = work.run(c);
-                c.commit();
-                return out;
-            } catch (SQLException | RuntimeException | InvalidProtocolBufferException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw unavailable();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored message no longer parses", e);
-        }
-    }
-
-    private static ApiException unavailable() {
-        return new ApiException(Kind.UNAVAILABLE, "the clinical record's database is unreachable; try again");
+    private <T> T write(Transactions.Work<T> work) {
+        return Transactions.write(dataSource, work);
     }
 }

@@ -1,5 +1,6 @@
 package health.vclinic.api.review;
 
+import static health.vclinic.api.cli.CommandRun.vclinic;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import health.vclinic.api.TestSecurity;
 import health.vclinic.api.TestSupport;
 import health.vclinic.api.VclinicServer;
-import health.vclinic.api.cli.Main;
 import health.vclinic.api.http.HttpTimeouts;
 import health.vclinic.api.record.ClinicalRecord;
 import health.vclinic.api.record.Database;
@@ -25,8 +25,6 @@ import health.vclinic.datasets.reviews.ReviewSource;
 import health.vclinic.datasets.reviews.ReviewedCase;
 import health.vclinic.inference.TriageModelSpec;
 import health.vclinic.models.ModelRepository;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -111,20 +109,10 @@ class ReviewExportTest {
         return r.body();
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run vclinic(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void reviewsFromTheAppAndFromCdsHooksAreExportedDeIdentified() throws Exception {
         Path file = dir.resolve("exports/reviews.jsonl");
-        Run run = vclinic("admin", "export", "reviews", "--since", "2026-01-01", "--out", file.toString(),
+        CommandRun run = vclinic("admin", "export", "reviews", "--since", "2026-01-01", "--out", file.toString(),
                 "--clinic", CLINIC.value(), "--subject", "ds:alice", "--data-dir", dir.resolve("data").toString());
         assertEquals(0, run.code(), run.err());
         String text = Files.readString(file, StandardCharsets.UTF_8);
@@ -181,14 +169,14 @@ class ReviewExportTest {
     @Test
     void aChangedFileIsRefusedAndABadDateIsAUsageError() throws Exception {
         Path file = dir.resolve("changed.jsonl");
-        Run run = vclinic("admin", "export", "reviews", "--since", "2026-01-01", "--out", file.toString(),
+        CommandRun run = vclinic("admin", "export", "reviews", "--since", "2026-01-01", "--out", file.toString(),
                 "--data-dir", dir.resolve("data").toString());
         assertEquals(0, run.code(), run.err());
         Files.writeString(file, Files.readString(file).replace("\"OVERRIDDEN\"", "\"CONFIRMED\""));
         var refused = org.junit.jupiter.api.Assertions.assertThrows(health.vclinic.datasets.InvalidInputException.class,
                 () -> ReviewExportFile.read(file));
         assertTrue(refused.getMessage().contains("changed after it was exported"), refused.getMessage());
-        Run bad = vclinic("admin", "export", "reviews", "--since", "last week", "--out", file.toString(),
+        CommandRun bad = vclinic("admin", "export", "reviews", "--since", "last week", "--out", file.toString(),
                 "--data-dir", dir.resolve("data").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--since"), bad.err());
