@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import health.vclinic.api.TestSecurity;
+import health.vclinic.api.cli.CommandRun;
 import health.vclinic.api.TestSupport;
 import health.vclinic.api.VclinicServer;
 import health.vclinic.api.http.HttpTimeouts;
