@@ -18,6 +18,8 @@ import health.vclinic.api.imaging.ImagingHttp;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.monitoring.MonitoringGrpcService;
 import health.vclinic.api.record.ClinicalRecord;
+import health.vclinic.api.review.ReviewHttp;
+import health.vclinic.api.review.ReviewStore;
 import health.vclinic.api.security.Security;
 import health.vclinic.api.audit.AccessScope;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -36,6 +38,7 @@ import io.helidon.webserver.grpc.GrpcServiceDescriptor;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -189,6 +192,8 @@ public final class VclinicServer implements AutoCloseable {
                     // SMART Backend Services: the clinics and clients are in the record's database.
                     record.ifPresent(rec -> security.smartRoutes(r, rec.database().dataSource()));
                     record.ifPresent(rec -> rec.routes(r));
+                    record.ifPresent(rec -> new ReviewHttp(new ReviewStore(rec.database().dataSource()), Clock.systemUTC(),
+                            timeouts.body()).routes(r));
                     httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body());
                 })
                 .build()
@@ -254,7 +259,10 @@ public final class VclinicServer implements AutoCloseable {
                 } else if (req.path().path().startsWith("/fhir/r4/RiskAssessment")
                         || req.path().path().startsWith("/fhir/r4/Flag")) {
                     route = req.prologue().method().text() + " /fhir/r4 record";
-                } else if (!HTTP_ROUTES.contains(route) && !FhirRouting.ROUTES.contains(route)) {
+                } else if (req.path().path().startsWith("/v1/alerts/")) {
+                    route = req.prologue().method().text() + " " + ReviewHttp.ALERT_ACTIONS;
+                } else if (!HTTP_ROUTES.contains(route) && !FhirRouting.ROUTES.contains(route)
+                        && !ReviewHttp.ROUTES.contains(route)) {
                     route = "unmatched";
                 }
                 metrics.record("http", route, Integer.toString(res.status().code()), System.nanoTime() - start);

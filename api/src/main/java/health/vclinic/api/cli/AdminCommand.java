@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
         + " clinics and their clients, the keys and the audit trail.",
         subcommands = {AdminCommand.Patient.class, AdminCommand.Token.class, IdentityCommands.Clinic.class,
                 IdentityCommands.Client.class, AdminUserCommand.class, KeysCommand.class,
-                AuditCommand.class})
+                AuditCommand.class, ExportCommand.class})
 final class AdminCommand implements Runnable {
 
     @Override

@@ -14,6 +14,7 @@ import health.vclinic.api.record.v1.VitalSummary;
 import health.vclinic.api.record.v1.VitalsWindow;
 import health.vclinic.api.server.ApiError.Kind;
 import health.vclinic.api.server.ApiException;
+import health.vclinic.api.review.WorklistKind;
 import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.server.PatientRef;
 import health.vclinic.api.triage.v1.TriageAssessment;
@@ -222,7 +223,7 @@ public final class RecordStore {
     /** Inserts a batch in one transaction; ids already present are skipped (a replay is idempotent). */
     public void insertAssessments(List<AssessmentRow> rows) throws SQLException {
         batch("INSERT INTO triage_assessment (record_id, clinic_id, patient_ref, assessed_at, latency_micros, level,"
-                + " decided_by, model_versions, request, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " decided_by, model_versions, request, result, review_kinds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (record_id) DO NOTHING", rows, (c, s, r) -> {
                     s.setObject(1, r.recordId());
                     s.setString(2, r.clinic().value());
@@ -236,6 +237,8 @@ public final class RecordStore {
                             .map(e -> e.getKey() + "=" + e.getValue()).toArray()));
                     s.setBytes(9, r.request().toByteArray());
                     s.setBytes(10, r.result().toByteArray());
+                    // Why it awaits a clinician (empty: it does not); V7's trigger puts it on the worklist.
+                    s.setArray(11, c.createArrayOf("text", WorklistKind.of(r.result()).stream().map(Enum::name).toArray()));
                 }, (c, r) -> audit(c, r.access(), AuditAction.CREATE, "TriageAssessment", r.recordId().toString(),
                         r.patient()));
     }
@@ -749,40 +752,11 @@ public final class RecordStore {
         return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException, InvalidProtocolBufferException;
+    private <T> T read(Transactions.Work<T> work) {
+        return Transactions.read(dataSource, work);
     }
 
-    private <T> T read(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw unavailable();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored message no longer parses", e);
-        }
-    }
-
-    private <T> T write(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T out = work.run(c);
-                c.commit();
-                return out;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw unavailable();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored message no longer parses", e);
-        }
-    }
-
-    private static ApiException unavailable() {
-        return new ApiException(Kind.UNAVAILABLE, "the clinical record's database is unreachable; try again");
+    private <T> T write(Transactions.Work<T> work) {
+        return Transactions.write(dataSource, work);
     }
 }
