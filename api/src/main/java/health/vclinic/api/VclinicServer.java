@@ -19,7 +19,10 @@ import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.monitoring.MonitoringGrpcService;
 import health.vclinic.api.app.ClinicianApp;
 import health.vclinic.api.record.ClinicalRecord;
+import health.vclinic.api.review.ReviewHttp;
+import health.vclinic.api.review.ReviewStore;
 import health.vclinic.api.security.Security;
+import health.vclinic.api.audit.AccessScope;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -179,14 +182,19 @@ public final class VclinicServer implements AutoCloseable {
                 .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
                 .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics, record)
                         // After metrics and the wire guard, before deadlines and everything that reads a message.
-                        .intercept(1200, security.grpcGate()))
+                        .intercept(1200, security.grpcGate())
+                        .intercept(1100, AccessScope.grpc()))
                 .routing(r -> {
                     // Metrics first: refused calls are counted too.
                     metricsFilter(r, metrics);
                     security.routes(r);
+                    // After the gate: the data layer audits each access as the authenticated caller's.
+                    r.addFilter(AccessScope.http());
                     // SMART Backend Services: the clinics and clients are in the record's database.
                     record.ifPresent(rec -> security.smartRoutes(r, rec.database().dataSource()));
                     record.ifPresent(rec -> rec.routes(r));
+                    record.ifPresent(rec -> new ReviewHttp(new ReviewStore(rec.database().dataSource()), Clock.systemUTC(),
+                            timeouts.body()).routes(r));
                     record.ifPresent(rec -> ClinicianApp.create(rec, Clock.systemUTC()).routes(r));
                     httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body());
                 })
@@ -251,10 +259,15 @@ public final class VclinicServer implements AutoCloseable {
                 } else if (req.path().path().startsWith("/app/")) {
                     // One series for the clinicians' app: its paths carry ids and patient references too.
                     route = req.prologue().method().text() + " /app";
+                } else if (req.path().path().startsWith("/fhir/r4/AuditEvent")) {
+                    route = req.prologue().method().text() + " /fhir/r4/AuditEvent";
                 } else if (req.path().path().startsWith("/fhir/r4/RiskAssessment")
                         || req.path().path().startsWith("/fhir/r4/Flag")) {
                     route = req.prologue().method().text() + " /fhir/r4 record";
-                } else if (!HTTP_ROUTES.contains(route) && !FhirRouting.ROUTES.contains(route)) {
+                } else if (req.path().path().startsWith("/v1/alerts/")) {
+                    route = req.prologue().method().text() + " " + ReviewHttp.ALERT_ACTIONS;
+                } else if (!HTTP_ROUTES.contains(route) && !FhirRouting.ROUTES.contains(route)
+                        && !ReviewHttp.ROUTES.contains(route)) {
                     route = "unmatched";
                 }
                 metrics.record("http", route, Integer.toString(res.status().code()), System.nanoTime() - start);

@@ -55,8 +55,11 @@ final class EvaluateCommand implements Runnable {
 
     @Command(name = TriageEvaluation.MODEL_NAME,
             description = "The triage-acuity model, the nurses and the rules on the test site (KTAS, regional ED).")
-    int triageAcuity(@Mixin HelpOption help, @Mixin VersionOption options) {
-        return triageAcuity(options.value());
+    int triageAcuity(@Mixin HelpOption help, @Mixin VersionOption options,
+                     @Option(names = "--reviews", paramLabel = "FILE", description = "Clinicians' reviewed cases"
+                             + " (./vclinic admin export reviews): adds agreement with clinicians over time, override"
+                             + " reasons and the model's figures on the reviewed cases.") Path reviews) {
+        return triageAcuity(options.value(), java.util.Optional.ofNullable(reviews));
     }
 
     @Command(name = CxrEvaluation.MODEL_NAME,
@@ -73,9 +76,13 @@ final class EvaluateCommand implements Runnable {
     }
 
     static int triageAcuity(OptionalInt version) {
+        return triageAcuity(version, java.util.Optional.empty());
+    }
+
+    static int triageAcuity(OptionalInt version, java.util.Optional<Path> reviews) {
         Path root = ProjectRoot.path();
         try {
-            TriageEvaluation.Result result = TriageEvaluation.run(root, version);
+            TriageEvaluation.Result result = TriageEvaluation.run(root, version, root, reviews);
             System.out.println("evaluated " + result.modelId() + " on the test site:");
             JsonNode predictors = result.metrics().get("predictors");
             predictors.properties().forEach(e -> {
@@ -87,6 +94,13 @@ final class EvaluateCommand implements Runnable {
                         Report.format(p.at("/high_acuity_auroc/value"), "3"), Report.format(p.at("/high_acuity_auroc/ci_low"), "3"),
                         Report.format(p.at("/high_acuity_auroc/ci_high"), "3"));
             });
+            JsonNode reviewed = result.metrics().at("/reviews/figures_on_reviewed_cases/model");
+            if (!reviewed.isMissingNode()) {
+                System.out.printf("  on %s reviewed cases against the clinicians: exact %s, under-triage %s, weighted"
+                                + " kappa %s%n", reviewed.get("cases"), Report.format(reviewed.get("exact_agreement"), "pct"),
+                        Report.format(reviewed.get("under_triage_rate"), "pct"),
+                        Report.format(reviewed.get("quadratic_weighted_kappa"), "3"));
+            }
             System.out.println("wrote " + root.relativize(result.directory().resolve(Report.REPORT_FILE)) + " and "
                     + Report.METRICS_FILE);
             return 0;

@@ -92,6 +92,8 @@ final class Report {
         context.put("card", ModelCardView.of(card));
         context.put("goals", goals(metrics.get("goals")));
         context.put("priorShift", priorShift(metrics.get("prior_shift")));
+        context.put("hasReviews", metrics.has("reviews"));
+        context.put("reviews", metrics.has("reviews") ? ReviewEvaluation.view(metrics.get("reviews")) : Map.of());
         PebbleTemplate template = PEBBLE.getTemplate(TEMPLATE);
         StringWriter out = new StringWriter();
         template.evaluate(out, context);

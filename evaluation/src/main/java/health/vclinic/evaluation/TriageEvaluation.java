@@ -100,7 +100,16 @@ public final class TriageEvaluation {
      * As {@link #run(Path, OptionalInt)}, writing {@code reports/} under {@code outputRoot} instead.
      */
     public static Result run(Path projectRoot, OptionalInt version, Path outputRoot) {
+        return run(projectRoot, version, outputRoot, Optional.empty());
+    }
+
+    /**
+     * As {@link #run(Path, OptionalInt, Path)}, with a section on clinicians' reviews when {@code reviews}
+     * names a file of {@code ./vclinic admin export reviews} ({@link ReviewEvaluation}).
+     */
+    public static Result run(Path projectRoot, OptionalInt version, Path outputRoot, Optional<Path> reviews) {
         Path root = projectRoot.toAbsolutePath().normalize();
+        Optional<health.vclinic.datasets.reviews.ReviewExportFile.Export> reviewed = reviews.map(ReviewEvaluation::read);
         ResolvedModel resolved;
         try {
             ModelRepository repository = ModelRepository.open(root.resolve(ModelRepository.DEFAULT_RELATIVE_ROOT));
@@ -122,6 +131,14 @@ public final class TriageEvaluation {
         }
         Evaluated evaluated = evaluate(resolved, previous, card, test);
         ObjectNode metrics = metrics(resolved, card, test, evaluated);
+        if (reviewed.isPresent()) {
+            RedFlagRules rules = RedFlagRules.standard();
+            try (OnnxTriageModel model = OnnxTriageModel.load(resolved, rules)) {
+                metrics.set("reviews", ReviewEvaluation.metrics(reviews.orElseThrow(), reviewed.get(), model,
+                        new TriageEngine(rules), card));
+            }
+            nullForNaN(metrics);
+        }
         Path dir = outputRoot.toAbsolutePath().normalize().resolve(REPORTS).resolve(Integer.toString(resolved.version()));
         Report.write(dir, metrics, card, evaluated);
         return new Result(resolved.id(), dir, metrics);

@@ -228,7 +228,12 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
 
     /** The model's input row as fed to ONNX Runtime, in the card's feature order. */
     public float[] inputs(Encounter encounter, RuleFindings findings) {
-        double[] all = features.extract(encounter, findings);
+        return inputs(encounter, findings, features.read(encounter.interview().chiefComplaint()));
+    }
+
+    /** As {@link #inputs(Encounter, RuleFindings)}, with the chief complaint given as read. */
+    public float[] inputs(Encounter encounter, RuleFindings findings, TriageFeatures.ComplaintReading complaint) {
+        double[] all = features.extract(encounter, findings, complaint);
         float[] x = new float[gather.length];
         for (int i = 0; i < gather.length; i++) {
             x[i] = (float) all[gather[i]];
@@ -239,6 +244,22 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     /** The ONNX output for this encounter before calibration, one probability per level, level 1 first. */
     public double[] rawProbabilities(Encounter encounter, RuleFindings findings) {
         return levels(run(new float[][] {inputs(encounter, findings)})[0]);
+    }
+
+    /**
+     * The calibrated probability of each level, level 1 first, for an encounter whose chief complaint is
+     * given as read (a de-identified reviewed case); {@link TriageModelSpec#decide} gives the level.
+     */
+    public double[] probabilities(Encounter encounter, RuleFindings findings, TriageFeatures.ComplaintReading complaint) {
+        return exp(logCalibrated(levels(run(new float[][] {inputs(encounter, findings, complaint)})[0])));
+    }
+
+    private static double[] exp(double[] logP) {
+        double[] p = new double[logP.length];
+        for (int l = 0; l < p.length; l++) {
+            p[l] = Math.exp(logP[l]);
+        }
+        return p;
     }
 
     /**
@@ -266,10 +287,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         }
         double[][] out = run(rows);
         double[] logP = logCalibrated(levels(out[0]));
-        double[] p = new double[logP.length];
-        for (int l = 0; l < p.length; l++) {
-            p[l] = Math.exp(logP[l]);
-        }
+        double[] p = exp(logP);
         TriageLevel level = spec.decide(p);
         double logit = urgency(logP);
         List<String> words = features.words(names, encounter, findings);

@@ -27,23 +27,32 @@ final class OrdinalChain {
     }
 
     static OrdinalChain fit(double[][] x, int[] levels, double l2, int maxIterations) {
+        double[] ones = new double[levels.length];
+        java.util.Arrays.fill(ones, 1);
+        return fit(x, levels, ones, l2, maxIterations);
+    }
+
+    /** Fits to weighted rows: row i counts {@code weights[i]} times (all 1: the unweighted fit, bit for bit). */
+    static OrdinalChain fit(double[][] x, int[] levels, double[] weights, double l2, int maxIterations) {
         int f = x.length == 0 ? 0 : x[0].length;
         double[][] w = new double[CUTS][];
         double[] b = new double[CUTS];
         for (int k = 0; k < CUTS; k++) {
             int cut = k + 1;
             boolean[] y = new boolean[levels.length];
-            int positives = 0;
+            double positives = 0;
+            double total = 0;
             for (int i = 0; i < levels.length; i++) {
                 y[i] = levels[i] <= cut;
-                positives += y[i] ? 1 : 0;
+                positives += y[i] ? weights[i] : 0;
+                total += weights[i];
             }
-            if (positives == 0 || positives == levels.length) {
+            if (positives == 0 || positives == total) {
                 throw new TrainingException("the ordinal chain needs visits on both sides of level " + cut);
             }
             double[] start = new double[f + 1];
-            start[f] = Math.log(positives / (double) (levels.length - positives));
-            double[] p = Lbfgs.minimise((q, g) -> binary(x, y, l2, q, g), start, maxIterations);
+            start[f] = Math.log(positives / (total - positives));
+            double[] p = Lbfgs.minimise((q, g) -> binary(x, y, weights, l2, q, g), start, maxIterations);
             w[k] = java.util.Arrays.copyOf(p, f);
             b[k] = p[f];
         }
@@ -51,7 +60,7 @@ final class OrdinalChain {
     }
 
     /** Penalised negative log-likelihood of one binary logistic regression (intercept last, unpenalised). */
-    private static double binary(double[][] x, boolean[] y, double l2, double[] p, double[] g) {
+    private static double binary(double[][] x, boolean[] y, double[] weights, double l2, double[] p, double[] g) {
         int f = p.length - 1;
         java.util.Arrays.fill(g, 0);
         double loss = 0;
@@ -62,8 +71,8 @@ final class OrdinalChain {
             }
             double s = OrdinalLogit.sigmoid(z);
             // log(1 + e^-z) and log(1 + e^z), stable for large |z|.
-            loss += y[i] ? softplus(-z) : softplus(z);
-            double d = s - (y[i] ? 1 : 0);
+            loss += weights[i] * (y[i] ? softplus(-z) : softplus(z));
+            double d = weights[i] * (s - (y[i] ? 1 : 0));
             for (int j = 0; j < f; j++) {
                 g[j] += d * x[i][j];
             }

@@ -50,11 +50,22 @@ final class OrdinalLogit {
      * @param l2 the penalty {@code l2 / 2 * |w|^2} added to the negative log-likelihood
      */
     static OrdinalLogit fit(double[][] x, int[] levels, double l2, int maxIterations) {
-        int n = x.length;
-        int f = n == 0 ? 0 : x[0].length;
-        int[] count = new int[LEVELS];
-        for (int y : levels) {
-            count[y - 1]++;
+        double[] ones = new double[levels.length];
+        java.util.Arrays.fill(ones, 1);
+        return fit(x, levels, ones, l2, maxIterations);
+    }
+
+    /**
+     * Fits the model to weighted rows: row i counts {@code weights[i]} times in the likelihood (a weight of 1
+     * everywhere is the unweighted fit, bit for bit).
+     */
+    static OrdinalLogit fit(double[][] x, int[] levels, double[] weights, double l2, int maxIterations) {
+        int f = x.length == 0 ? 0 : x[0].length;
+        double[] count = new double[LEVELS];
+        double n = 0;
+        for (int i = 0; i < levels.length; i++) {
+            count[levels[i] - 1] += weights[i];
+            n += weights[i];
         }
         double[] start = new double[f + CUTS];
         double cumulative = 0;
@@ -68,7 +79,7 @@ final class OrdinalLogit {
             start[f + k] = k == 0 ? theta : Math.log(theta - previous);
             previous = theta;
         }
-        Objective objective = new Objective(x, levels, l2);
+        Objective objective = new Objective(x, levels, weights, l2);
         double[] p = Lbfgs.minimise(objective::value, start, maxIterations);
         double[] w = new double[f];
         System.arraycopy(p, 0, w, 0, f);
@@ -97,7 +108,7 @@ final class OrdinalLogit {
     }
 
     /** Negative log-likelihood plus penalty, and its gradient. */
-    private record Objective(double[][] x, int[] levels, double l2) {
+    private record Objective(double[][] x, int[] levels, double[] weights, double l2) {
 
         static double[] thetas(double[] p, int f) {
             double[] theta = new double[CUTS];
@@ -123,18 +134,19 @@ final class OrdinalLogit {
                 double upper = y < CUTS ? sigmoid(theta[y] + s) : 1;
                 double lower = y > 0 ? sigmoid(theta[y - 1] + s) : 0;
                 double py = Math.max(upper - lower, 1e-300);
-                loss -= Math.log(py);
+                double w = weights[i];
+                loss -= w * Math.log(py);
                 double dUpper = y < CUTS ? upper * (1 - upper) : 0;
                 double dLower = y > 0 ? lower * (1 - lower) : 0;
-                double dS = -(dUpper - dLower) / py;
+                double dS = -w * (dUpper - dLower) / py;
                 for (int j = 0; j < f; j++) {
                     gradient[j] += dS * x[i][j];
                 }
                 if (y < CUTS) {
-                    dTheta[y] -= dUpper / py;
+                    dTheta[y] -= w * dUpper / py;
                 }
                 if (y > 0) {
-                    dTheta[y - 1] += dLower / py;
+                    dTheta[y - 1] += w * dLower / py;
                 }
             }
             for (int j = 0; j < f; j++) {

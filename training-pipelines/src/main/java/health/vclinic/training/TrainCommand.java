@@ -44,8 +44,11 @@ final class TrainCommand implements Runnable {
     @Command(name = TriageAcuityPipeline.MODEL_NAME, mixinStandardHelpOptions = true,
             description = "The KTAS triage-acuity model (Tribuo, exported to ONNX). Defaults:"
                     + " training-pipelines/src/main/resources/health/vclinic/training/triage-acuity.json.")
-    int triageAcuity(@Mixin ConfigOption options) {
-        return triageAcuity(options.config);
+    int triageAcuity(@Mixin ConfigOption options,
+                     @Option(names = "--reviews", paramLabel = "FILE", description = "Clinicians' reviewed cases"
+                             + " (./vclinic admin export reviews) added to the training data at the configuration's"
+                             + " reviews.weight (default 2); their file's sha256 goes on the card.") Path reviews) {
+        return triageAcuity(options.config, java.util.Optional.ofNullable(reviews));
     }
 
     @Command(name = CxrPneumoniaPipeline.MODEL_NAME, mixinStandardHelpOptions = true,
@@ -67,18 +70,29 @@ final class TrainCommand implements Runnable {
     }
 
     static int triageAcuity(Path config) {
+        return triageAcuity(config, java.util.Optional.empty());
+    }
+
+    static int triageAcuity(Path config, java.util.Optional<Path> reviews) {
         Path root = ProjectRoot.path();
         try {
             TrainingConfig settings = config == null ? TrainingConfig.defaults() : TrainingConfig.load(config);
             TriageAcuityPipeline.Result result;
             try (Progress progress = Progress.console(System.err)) {
                 result = TriageAcuityPipeline.run(settings, root,
-                        root.resolve(ModelRepository.DEFAULT_RELATIVE_ROOT), progress);
+                        root.resolve(ModelRepository.DEFAULT_RELATIVE_ROOT), reviews, progress);
             }
             var cv = result.card().at("/metrics/cross_validation/" + result.selected());
             System.out.printf("selected %s: out-of-fold mean cost %s, quadratic weighted kappa %s, "
                             + "critical under-triage %s of %s%n", result.selected(), cv.get("mean_cost"),
                     cv.get("quadratic_weighted_kappa"), cv.get("critical_under_triage"), cv.get("high_acuity_visits"));
+            var added = result.card().at("/data/reviews");
+            if (!added.isMissingNode()) {
+                System.out.printf("with %s reviewed cases of %s (sha256 %s) at weight %s; %s without a clinician's"
+                                + " level skipped%n", added.get("cases_used"), added.get("file").asText(),
+                        added.get("sha256").asText(), added.get("weight"),
+                        added.get("cases_skipped_without_a_clinician_level"));
+            }
             System.out.println("published " + TriageAcuityPipeline.MODEL_NAME + " version " + result.version()
                     + " in " + root.relativize(result.directory()));
             System.out.println("next: ./vclinic evaluate " + TriageAcuityPipeline.MODEL_NAME + " --version " + result.version());

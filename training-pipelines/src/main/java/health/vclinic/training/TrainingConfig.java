@@ -38,10 +38,11 @@ import java.util.TreeMap;
  * @param costs the asymmetric cost matrix of the decision rule and of model selection
  * @param costRationale why the costs are what they are, in words (copied to the card)
  * @param candidates the model families and settings compared by cross-validation
+ * @param reviews how clinicians' reviewed cases ({@code train --reviews FILE}) enter training
  */
 public record TrainingConfig(String pipeline, long seed, int folds, Data data, Vocabulary vocabulary,
                              ExcludedFeatures excluded, CostMatrix costs, String costRationale,
-                             List<Candidate> candidates) {
+                             List<Candidate> candidates, Reviews reviews) {
 
     /** The default configuration, a resource beside this class. */
     public static final String DEFAULT_RESOURCE = "triage-acuity.json";
@@ -99,6 +100,21 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
                 }
             }
             return false;
+        }
+    }
+
+    /**
+     * Reviewed cases ({@code ./vclinic admin export reviews}) added to the training data.
+     *
+     * @param weight how much one reviewed case counts against one KTAS visit, 0 (not at all) to 10
+     * @param rationale why, in words (copied to the card)
+     */
+    public record Reviews(double weight, String rationale) {
+        public Reviews {
+            Objects.requireNonNull(rationale, "rationale");
+            if (!(weight >= 0 && weight <= 10)) {
+                throw new TrainingException("reviews.weight must be 0 to 10");
+            }
         }
     }
 
@@ -201,6 +217,7 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
         Objects.requireNonNull(costs, "costs");
         Objects.requireNonNull(costRationale, "costRationale");
         candidates = List.copyOf(candidates);
+        Objects.requireNonNull(reviews, "reviews");
         if (!pipeline.equals("triage-acuity")) {
             throw new TrainingException("this configuration is for pipeline '" + pipeline + "', not triage-acuity");
         }
@@ -282,7 +299,12 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
 
     private static TrainingConfig fromTree(JsonNode root) {
         keys(root, "", "pipeline", "seed", "folds", "data", "vocabulary", "exclude-features", "cost-matrix",
-                "candidates");
+                "candidates", "reviews");
+        JsonNode reviews = object(root, "reviews");
+        keys(reviews, "reviews.", "weight", "rationale");
+        if (reviews.get("weight") == null || !reviews.get("weight").isNumber()) {
+            throw new TrainingException("'weight' must be a number");
+        }
         JsonNode data = object(root, "data");
         keys(data, "data.", "directory", "train-file", "test-file");
         JsonNode vocabulary = object(root, "vocabulary");
@@ -316,7 +338,8 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
         return new TrainingConfig(text(root, "pipeline"), integer(root, "seed"), (int) integer(root, "folds"),
                 new Data(text(data, "directory"), text(data, "train-file"), text(data, "test-file")),
                 new Vocabulary((int) integer(vocabulary, "min-complaints"), (int) integer(vocabulary, "max-terms")),
-                new ExcludedFeatures(excludedNames, text(exclude, "rationale")), CostMatrix.of(matrix), text(costs, "rationale"), candidates);
+                new ExcludedFeatures(excludedNames, text(exclude, "rationale")), CostMatrix.of(matrix), text(costs, "rationale"), candidates,
+                new Reviews(reviews.get("weight").asDouble(), text(reviews, "rationale")));
     }
 
     private static Candidate candidate(JsonNode c) {
@@ -370,6 +393,9 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
                 r.add(x);
             }
         }
+        ObjectNode r = root.putObject("reviews");
+        put(r, "weight", reviews.weight());
+        r.put("rationale", reviews.rationale());
         ArrayNode list = root.putArray("candidates");
         for (Candidate k : candidates) {
             ObjectNode o = list.addObject();

@@ -111,7 +111,7 @@ public final class TriageAcuityPipeline {
 
     /** A fitted candidate of any family, as the pipeline needs it: probabilities, ONNX, input order. */
     private interface Fitted {
-        double[] probabilities(TriageTable table, TriageTable.Case c);
+        double[] probabilities(TriageTable table, TriageTable.Row c);
 
         byte[] onnx();
 
@@ -128,7 +128,7 @@ public final class TriageAcuityPipeline {
 
     private record TribuoFitted(Model<Label> model) implements Fitted {
         @Override
-        public double[] probabilities(TriageTable table, TriageTable.Case c) {
+        public double[] probabilities(TriageTable table, TriageTable.Row c) {
             return TriageAcuityPipeline.probabilities(model, table.example(c));
         }
 
@@ -185,7 +185,7 @@ public final class TriageAcuityPipeline {
         }
 
         @Override
-        public double[] probabilities(TriageTable table, TriageTable.Case c) {
+        public double[] probabilities(TriageTable table, TriageTable.Row c) {
             return predict.apply(table.row(c));
         }
 
@@ -229,11 +229,23 @@ public final class TriageAcuityPipeline {
      * @param repositoryRoot the model repository, e.g. {@code <root>/models/repository}
      */
     public static Result run(TrainingConfig config, Path projectRoot, Path repositoryRoot, Progress progress) {
-        TRIBUO_LOG.setLevel(Level.WARNING);
-        return new TriageAcuityPipeline(config, projectRoot.toAbsolutePath().normalize()).run(repositoryRoot, progress);
+        return run(config, projectRoot, repositoryRoot, Optional.empty(), progress);
     }
 
-    private Result run(Path repositoryRoot, Progress progress) {
+    /**
+     * Runs the pipeline with clinicians' reviewed cases added to the training data ({@link ReviewedCases}).
+     *
+     * @param reviews a file of {@code ./vclinic admin export reviews}; never the database
+     */
+    public static Result run(TrainingConfig config, Path projectRoot, Path repositoryRoot, Optional<Path> reviews,
+                             Progress progress) {
+        TRIBUO_LOG.setLevel(Level.WARNING);
+        TriageAcuityPipeline pipeline = new TriageAcuityPipeline(config, projectRoot.toAbsolutePath().normalize());
+        Optional<ReviewedCases> reviewed = reviews.map(f -> ReviewedCases.read(f, pipeline.engine, config.reviews()));
+        return pipeline.run(repositoryRoot, reviewed, progress);
+    }
+
+    private Result run(Path repositoryRoot, Optional<ReviewedCases> reviewed, Progress progress) {
         Path dataDir = config.data().directory(projectRoot);
         Path trainFile = dataDir.resolve(config.data().trainFile());
         Path testFile = dataDir.resolve(config.data().testFile());
@@ -260,8 +272,9 @@ public final class TriageAcuityPipeline {
         int tolerance = (int) Math.ceil(MISTRIAGE_TOLERANCE * cases.size());
         String trainSha = Sha256.sha256(trainFile);
 
+        List<TriageTable.Reviewed> added = reviewed.map(ReviewedCases::rows).orElse(List.of());
         progress.start((long) config.folds() * config.candidates().size() + 3);
-        Map<String, OutOfFold> outOfFold = crossValidate(cases, levels, trainSha, progress);
+        Map<String, OutOfFold> outOfFold = crossValidate(cases, added, levels, trainSha, progress);
         List<Scored> scored = new ArrayList<>();
         for (Candidate c : config.candidates()) {
             scored.add(score(c, outOfFold.get(c.name()), levels, floor, criticalBound, tolerance));
@@ -284,8 +297,10 @@ public final class TriageAcuityPipeline {
         Candidate winner = best.candidate();
         CumulativeThresholds thresholds = best.point().orElseThrow().thresholds();
 
-        TriageTable table = TriageTable.fit(cases, config, rules);
-        Fitted model = fit(winner, table, cases, describe(train, trainSha), Map.of());
+        List<TriageTable.Row> all = new ArrayList<>(cases);
+        all.addAll(added);
+        TriageTable table = TriageTable.fit(all, config, rules);
+        Fitted model = fit(winner, table, all, describe(train, trainSha, reviewed), Map.of());
         progress.step("fit " + winner.name());
 
         byte[] onnx = model.onnx();
@@ -301,6 +316,7 @@ public final class TriageAcuityPipeline {
         ObjectNode audit = FloorAudit.audit(levels, best.calibrated(), thresholds, ruled);
         ObjectNode card = card(winner, model, spec, onnx, scored, best, parity, table, train, trainSha,
                 Sha256.sha256(testFile), nurses, criticalBound, tolerance, bestMistriage, audit);
+        reviewed.ifPresent(r -> ((ObjectNode) card.get("data")).set("reviews", r.provenance()));
         ObjectNode modelCard = JsonNodeFactory.instance.objectNode();
         modelCard.put("name", MODEL_NAME);
         modelCard.put("task", OnnxTriageModel.TASK);
@@ -346,8 +362,8 @@ public final class TriageAcuityPipeline {
      * Out-of-fold probabilities of every candidate (rows in visit order, level 1 first), with the
      * largest difference between them and ONNX Runtime running each fold's exported model.
      */
-    private Map<String, OutOfFold> crossValidate(List<TriageTable.Case> cases, int[] levels, String trainSha,
-                                                 Progress progress) {
+    private Map<String, OutOfFold> crossValidate(List<TriageTable.Case> cases, List<TriageTable.Reviewed> reviewed,
+                                                 int[] levels, String trainSha, Progress progress) {
         int[] classes = new int[levels.length];
         for (int i = 0; i < levels.length; i++) {
             classes[i] = levels[i] - 1;
@@ -360,7 +376,7 @@ public final class TriageAcuityPipeline {
             parity.put(c.name(), 0.0);
         });
         for (int f = 0; f < config.folds(); f++) {
-            List<TriageTable.Case> fitCases = new ArrayList<>();
+            List<TriageTable.Row> fitCases = new ArrayList<>();
             List<Integer> heldOut = new ArrayList<>();
             for (int i = 0; i < cases.size(); i++) {
                 if (fold[i] == f) {
@@ -369,6 +385,8 @@ public final class TriageAcuityPipeline {
                     fitCases.add(cases.get(i));
                 }
             }
+            // Reviewed cases join every fold's fit and are never held out: the scores stay the KTAS site's.
+            fitCases.addAll(reviewed);
             TriageTable table = TriageTable.fit(fitCases, config, rules);
             String description = "KTAS training site " + trainSha + ", cross-validation fold " + (f + 1) + " of "
                     + config.folds() + " held out";
@@ -394,18 +412,20 @@ public final class TriageAcuityPipeline {
      * Fits one candidate; an ensemble averages its members, reusing members already fitted on the same
      * data ({@code fitted}) or fitting them now.
      */
-    private Fitted fit(Candidate c, TriageTable table, List<TriageTable.Case> cases, String description,
+    private Fitted fit(Candidate c, TriageTable table, List<? extends TriageTable.Row> cases, String description,
                        Map<String, Fitted> fitted) {
         if (c.family() == Family.ORDINAL_LOGIT || c.family() == Family.ORDINAL_CHAIN) {
             double[][] x = cases.stream().map(table::row).toArray(double[][]::new);
-            int[] y = cases.stream().mapToInt(k -> k.visit().expertLevel()).toArray();
+            int[] y = cases.stream().mapToInt(TriageTable.Row::level).toArray();
+            double[] w = cases.stream().mapToDouble(TriageTable.Row::weight).toArray();
             return c.family() == Family.ORDINAL_LOGIT
-                    ? OwnFitted.of(OrdinalLogit.fit(x, y, c.setting("l2"), c.intSetting("max-iterations")), table.used())
-                    : OwnFitted.of(OrdinalChain.fit(x, y, c.setting("l2"), c.intSetting("max-iterations")), table.used());
+                    ? OwnFitted.of(OrdinalLogit.fit(x, y, w, c.setting("l2"), c.intSetting("max-iterations")), table.used())
+                    : OwnFitted.of(OrdinalChain.fit(x, y, w, c.setting("l2"), c.intSetting("max-iterations")), table.used());
         }
-        MutableDataset<Label> dataset = table.dataset(cases, description);
         if (c.family() != Family.ENSEMBLE) {
-            return new TribuoFitted(Candidates.trainer(c, config.seed()).train(dataset));
+            org.tribuo.Trainer<Label> trainer = Candidates.trainer(c, config.seed());
+            return new TribuoFitted(trainer.train(table.dataset(cases, description,
+                    trainer instanceof org.tribuo.WeightedExamples)));
         }
         List<Model<Label>> members = new ArrayList<>();
         for (String m : c.members()) {
@@ -653,9 +673,9 @@ public final class TriageAcuityPipeline {
         o.put("high", round(Math.min(1, w.high())));
     }
 
-    private static String describe(KtasData train, String sha256) {
+    private static String describe(KtasData train, String sha256, Optional<ReviewedCases> reviewed) {
         return "KTAS training site (local ED), " + train.fileName() + " sha256 " + sha256 + ", "
-                + train.visits().size() + " visits";
+                + train.visits().size() + " visits" + reviewed.map(r -> "; " + r.describe()).orElse("");
     }
 
     private static double round(double v) {

@@ -1,14 +1,17 @@
 package health.vclinic.training;
 
+import health.vclinic.datasets.Encounter;
 import health.vclinic.datasets.ktas.KtasVisit;
 import health.vclinic.inference.RuleFindings;
 import health.vclinic.inference.features.ComplaintVocabulary;
+import health.vclinic.inference.features.ReviewedInput;
 import health.vclinic.inference.features.TriageFeatures;
 import health.vclinic.inference.redflags.RedFlagRules;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.tribuo.Example;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
@@ -26,10 +29,80 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  */
 final class TriageTable {
 
+    /** One training row: a KTAS visit or a clinician's reviewed case. */
+    sealed interface Row permits Case, Reviewed {
+        Encounter encounter();
+
+        RuleFindings findings();
+
+        /** The reference level: the expert panel's, or the clinician's. */
+        int level();
+
+        /** How much the row counts against one KTAS visit. */
+        double weight();
+
+        /** The row's features. */
+        double[] extract(TriageFeatures features);
+
+        /** The complaint's terms as the extractor reads them, before a vocabulary filters them. */
+        Set<String> complaintTerms(RedFlagRules rules);
+
+        default Label label() {
+            return new Label(Integer.toString(level()));
+        }
+    }
+
     /** A visit with its rule findings, computed once by the engine the service runs. */
-    record Case(KtasVisit visit, RuleFindings findings) {
-        Label label() {
-            return new Label(Integer.toString(visit.expertLevel()));
+    record Case(KtasVisit visit, RuleFindings findings) implements Row {
+        @Override
+        public Encounter encounter() {
+            return visit.encounter();
+        }
+
+        @Override
+        public int level() {
+            return visit.expertLevel();
+        }
+
+        @Override
+        public double weight() {
+            return 1;
+        }
+
+        @Override
+        public double[] extract(TriageFeatures features) {
+            return features.extract(visit.encounter(), findings);
+        }
+
+        @Override
+        public Set<String> complaintTerms(RedFlagRules rules) {
+            return TriageFeatures.complaintTerms(TriageFeatures.VERSION, rules, visit.encounter().interview().chiefComplaint());
+        }
+    }
+
+    /**
+     * A clinician's reviewed case: its complaint is known only as read ({@link ReviewedInput}), its level is the
+     * clinician's.
+     */
+    record Reviewed(ReviewedInput input, int level, double weight) implements Row {
+        @Override
+        public Encounter encounter() {
+            return input.encounter();
+        }
+
+        @Override
+        public RuleFindings findings() {
+            return input.findings();
+        }
+
+        @Override
+        public double[] extract(TriageFeatures features) {
+            return features.extract(input.encounter(), input.findings(), input.complaint());
+        }
+
+        @Override
+        public Set<String> complaintTerms(RedFlagRules rules) {
+            return input.complaint().terms();
         }
     }
 
@@ -54,11 +127,10 @@ final class TriageTable {
      * Learns the vocabulary on {@code cases} and keeps the features that vary on them and that the
      * configuration does not exclude.
      */
-    static TriageTable fit(List<Case> cases, TrainingConfig config, RedFlagRules rules) {
+    static TriageTable fit(List<? extends Row> cases, TrainingConfig config, RedFlagRules rules) {
         TrainingConfig.Vocabulary vocabulary = config.vocabulary();
         ComplaintVocabulary terms = ComplaintVocabulary.learnTerms(
-                cases.stream().map(c -> TriageFeatures.complaintTerms(TriageFeatures.VERSION, rules,
-                        c.visit().encounter().interview().chiefComplaint())).toList(),
+                cases.stream().map(c -> c.complaintTerms(rules)).toList(),
                 vocabulary.minComplaints(), vocabulary.maxTerms());
         TriageFeatures features = TriageFeatures.create(TriageFeatures.VERSION, terms, rules);
         int n = features.names().size();
@@ -66,8 +138,8 @@ final class TriageTable {
         double[] max = new double[n];
         Arrays.fill(min, Double.POSITIVE_INFINITY);
         Arrays.fill(max, Double.NEGATIVE_INFINITY);
-        for (Case c : cases) {
-            double[] x = features.extract(c.visit().encounter(), c.findings());
+        for (Row c : cases) {
+            double[] x = c.extract(features);
             for (int j = 0; j < n; j++) {
                 min[j] = Math.min(min[j], x[j]);
                 max[j] = Math.max(max[j], x[j]);
@@ -110,14 +182,21 @@ final class TriageTable {
         return excluded;
     }
 
-    /** One example with every used feature, zeros included, labelled with the expert's level. */
-    Example<Label> example(Case c) {
-        return new ArrayExample<>(c.label(), used.toArray(String[]::new), row(c));
+    /**
+     * One example with every used feature, zeros included, labelled with the row's level and carrying its
+     * weight (1 for a KTAS visit, which is Tribuo's default and so leaves such examples as they were).
+     */
+    Example<Label> example(Row c) {
+        ArrayExample<Label> example = new ArrayExample<>(c.label(), used.toArray(String[]::new), row(c));
+        if (c.weight() != 1) {
+            example.setWeight((float) c.weight());
+        }
+        return example;
     }
 
-    /** The used features' values for one visit, in {@link #used()} order. */
-    double[] row(Case c) {
-        double[] all = features.extract(c.visit().encounter(), c.findings());
+    /** The used features' values for one row, in {@link #used()} order. */
+    double[] row(Row c) {
+        double[] all = c.extract(features);
         double[] values = new double[usedIndex.length];
         for (int i = 0; i < usedIndex.length; i++) {
             values[i] = all[usedIndex[i]];
@@ -125,12 +204,29 @@ final class TriageTable {
         return values;
     }
 
+    /** A Tribuo dataset of {@code cases} for a trainer that honours example weights. */
+    MutableDataset<Label> dataset(List<? extends Row> cases, String description) {
+        return dataset(cases, description, true);
+    }
+
     /**
-     * A Tribuo dataset of {@code cases}. Its provenance describes the data by name and sha256 only; a
+     * A Tribuo dataset of {@code cases}, for a trainer that honours example weights ({@code weighted}) or not.
+     * Its provenance describes the data by name and sha256 only; a
      * creation time Tribuo asks for is fixed at the epoch, so provenance is the same on every run.
      */
-    MutableDataset<Label> dataset(List<Case> cases, String description) {
-        List<Example<Label>> examples = cases.stream().map(this::example).toList();
+    MutableDataset<Label> dataset(List<? extends Row> cases, String description, boolean weighted) {
+        List<Example<Label>> examples = new ArrayList<>();
+        for (Row c : cases) {
+            if (weighted || c.weight() == 1) {
+                examples.add(example(c));
+            } else {
+                // A trainer that ignores example weights sees a weighted row as copies of it (at least one).
+                Example<Label> unweighted = new ArrayExample<>(c.label(), used.toArray(String[]::new), row(c));
+                for (long k = Math.max(1, Math.round(c.weight())); k > 0; k--) {
+                    examples.add(unweighted);
+                }
+            }
+        }
         return new MutableDataset<>(new ListDataSource<>(examples, LABELS,
                 new SimpleDataSourceProvenance(description, OffsetDateTime.parse("1970-01-01T00:00:00Z"), LABELS)));
     }

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
         + " clinics and their clients, the keys and the audit trail.",
         subcommands = {AdminCommand.Patient.class, AdminCommand.Token.class, IdentityCommands.Clinic.class,
                 IdentityCommands.Client.class, AdminUserCommand.class, KeysCommand.class,
-                AuditCommand.class})
+                AuditCommand.class, ExportCommand.class})
 final class AdminCommand implements Runnable {
 
     @Override
@@ -60,12 +60,15 @@ final class AdminCommand implements Runnable {
         String clinic;
         @Mixin
         RecordOptions record;
+        @Mixin
+        KeyOptions keys;
 
         @Override
         public Integer call() {
             PatientRef patient = new PatientRef(ref);
             try (ClinicalRecord r = record.open()) {
-                System.out.println(r.export(new ClinicId(clinic), patient));
+                String out = asOperator(r, keys, new ClinicId(clinic), () -> r.export(new ClinicId(clinic), patient));
+                System.out.println(out);
             }
             return 0;
         }
@@ -114,7 +117,8 @@ final class AdminCommand implements Runnable {
                 return 0;
             }
             try (ClinicalRecord r = record.open()) {
-                System.out.println("erased: {\"rows_erased\":" + r.erase(new ClinicId(clinic), patient) + "}");
+                long rows = asOperator(r, keys, new ClinicId(clinic), () -> r.erase(new ClinicId(clinic), patient));
+                System.out.println("erased: {\"rows_erased\":" + rows + "}");
             }
             return 0;
         }
@@ -159,6 +163,19 @@ final class AdminCommand implements Runnable {
                 default -> Duration.ofHours(n);
             };
         }
+    }
+
+    /**
+     * Runs {@code work} on the record as this machine's operator (an admin of {@code clinic}), audited in the
+     * record's audit trail like a call through the server.
+     */
+    static <T> T asOperator(ClinicalRecord r, KeyOptions keys, ClinicId clinic, java.util.function.Supplier<T> work) {
+        r.auditingTo(health.vclinic.api.audit.AuditLog.open(r.database().dataSource(),
+                keys.keyFile(health.vclinic.api.audit.AuditLog.KEY_FILE), System.err::println));
+        health.vclinic.api.security.Caller operator = new health.vclinic.api.security.Caller(clinic, Role.ADMIN,
+                "cli:" + System.getProperty("user.name", "unknown"), "local");
+        return ScopedValue.where(health.vclinic.api.audit.Access.CURRENT, new health.vclinic.api.audit.Access(operator,
+                java.util.UUID.randomUUID().toString())).call(work::get);
     }
 
     /** The port a server running on this data directory wrote, when its file is there. */

@@ -120,11 +120,18 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         if (record.isPresent()) {
+            // Every access to the record, every refusal and every login goes into the hash-chained audit trail.
+            health.vclinic.api.audit.AuditLog audit = health.vclinic.api.audit.AuditLog.open(
+                    record.get().database().dataSource(), keyOptions.keyFile(health.vclinic.api.audit.AuditLog.KEY_FILE),
+                    line -> System.out.println("  keys: " + line));
+            record.get().auditingTo(audit);
+            health.vclinic.api.audit.SecurityAudit securityAudit = new health.vclinic.api.audit.SecurityAudit(audit);
+            security = security.auditingDenials(securityAudit.denials());
             // Clinicians' accounts live beside the record; without one there is nobody to log in.
             security = security.withSessions(health.vclinic.api.security.login.ClinicianLogin.create(
                     record.get().database().dataSource(), health.vclinic.api.security.login.LoginSettings.defaults()
                             .withIdleTimeout(java.time.Duration.ofMinutes(sessionIdleMinutes)), java.time.Clock.systemUTC(),
-                    health.vclinic.api.security.login.LoginEvents.NONE));
+                    securityAudit.loginEvents()));
         }
         VclinicServer server = VclinicServer.start(security, endpoint, imaging, Optional.of(monitoring), record, host, port,
                 new HttpTimeouts(java.time.Duration.ofSeconds(idleTimeoutSeconds),

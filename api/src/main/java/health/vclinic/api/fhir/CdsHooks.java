@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import health.vclinic.api.json.StrictJson;
 import health.vclinic.api.server.PatientRef;
+import health.vclinic.datasets.reviews.ReasonCode;
 import health.vclinic.datasets.InvalidInputException;
 import health.vclinic.inference.TriageLevel;
 import health.vclinic.inference.TriageResult;
@@ -253,8 +254,10 @@ final class CdsHooks {
                 : root + "." + fhirPath;
     }
 
-    /** The response: one card with the level, the reasons and the versions. */
     /**
+     * The response: one card with the level, the reasons, the versions, and the override reasons an EHR may
+     * offer its user ({@link ReasonCode}), for feedback to {@code /cds-services/vclinic-triage/feedback}.
+     *
      * @param cardId the card's uuid: the record id of the RiskAssessment kept for this call
      *     ({@code GET /fhir/r4/RiskAssessment/{id}}), or a random one when it was not kept
      */
@@ -274,6 +277,15 @@ final class CdsHooks {
         topic.addProperty("display", "Triage acuity");
         source.add("topic", topic);
         card.add("source", source);
+        JsonArray reasons = new JsonArray();
+        for (ReasonCode r : ReasonCode.values()) {
+            JsonObject coding = new JsonObject();
+            coding.addProperty("code", r.name());
+            coding.addProperty("system", ReasonCode.SYSTEM);
+            coding.addProperty("display", r.display());
+            reasons.add(coding);
+        }
+        card.add("overrideReasons", reasons);
         JsonArray cards = new JsonArray();
         cards.add(card);
         JsonObject out = new JsonObject();

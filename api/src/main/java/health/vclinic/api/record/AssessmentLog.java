@@ -78,7 +78,7 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
         Optional<PatientRef> patient = request.getPatientRef().isEmpty() ? Optional.empty()
                 : Optional.of(new PatientRef(request.getPatientRef()));
         AssessmentRow row = new AssessmentRow(id, caller.clinic(), patient, Instant.now(), latencyNanos / 1000, request,
-                assessment.toBuilder().setRecordId(id.toString()).build());
+                assessment.toBuilder().setRecordId(id.toString()).build(), health.vclinic.api.audit.Access.current());
         Pending p = new Pending(row, new CompletableFuture<>());
         try {
             queue.put(p);

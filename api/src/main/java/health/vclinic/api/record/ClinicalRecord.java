@@ -127,6 +127,19 @@ public final class ClinicalRecord implements AutoCloseable {
         vitals.flush();
     }
 
+    private volatile Optional<health.vclinic.api.audit.AuditLog> audit = Optional.empty();
+
+    /** Audits every access to the record in {@code log} from now on, and serves it to admins as AuditEvents. */
+    public void auditingTo(health.vclinic.api.audit.AuditLog log) {
+        store.auditingTo(log);
+        this.audit = Optional.of(log);
+    }
+
+    /** The audit trail, when the record is audited. */
+    public Optional<health.vclinic.api.audit.AuditLog> audit() {
+        return audit;
+    }
+
     public RecordStore store() {
         return store;
     }
@@ -157,6 +170,11 @@ public final class ClinicalRecord implements AutoCloseable {
 
     /** The patient's whole record as a FHIR R4 Bundle (JSON). */
     public String export(ClinicId clinic, PatientRef patient) {
+        return store.audited(health.vclinic.api.audit.AuditAction.EXPORT, "Patient", "patient-record",
+                Optional.of(patient), () -> exportUnaudited(clinic, patient));
+    }
+
+    private String exportUnaudited(ClinicId clinic, PatientRef patient) {
         List<VitalsWindow> windows = new java.util.ArrayList<>();
         Instant since = Instant.EPOCH;
         List<VitalsWindow> page;
@@ -231,6 +249,7 @@ public final class ClinicalRecord implements AutoCloseable {
                     send(res, "application/json", "{\"rows_erased\":" + rows + "}");
                 });
         fhirReads.routes(routing);
+        audit.ifPresent(log -> health.vclinic.api.audit.AuditHttp.register(routing, log));
     }
 
     private static int pageSize(ServerRequest req) {

@@ -8,6 +8,7 @@ import health.vclinic.api.record.v1.RecordedAssessment;
 import health.vclinic.api.record.v1.TimelineEntry;
 import health.vclinic.api.server.ApiError;
 import health.vclinic.api.server.ClinicId;
+import health.vclinic.api.audit.AuditAction;
 import health.vclinic.api.security.Caller;
 import health.vclinic.api.server.Errors;
 import health.vclinic.api.server.PatientRef;
@@ -84,8 +85,10 @@ final class FhirReads {
         } catch (IllegalArgumentException e) {
             uuid = Optional.empty();
         }
-        Optional<RiskAssessment> found = uuid.flatMap(u -> store.fhirCall(clinic, u).map(RecordFhir::riskAssessment)
-                .or(() -> store.assessment(clinic, u).map(FhirReads::riskAssessment)));
+        Optional<UUID> key = uuid;
+        Optional<RiskAssessment> found = store.audited(AuditAction.READ, "RiskAssessment", id.length() > 64 ? "invalid"
+                : id, Optional.empty(), () -> key.flatMap(u -> store.fhirCall(clinic, u).map(RecordFhir::riskAssessment)
+                .or(() -> store.assessment(clinic, u).map(FhirReads::riskAssessment))));
         return found.<Reply>map(r -> new Reply(200, r)).orElseGet(() -> new Reply(404, OperationOutcomes.of(
                 IssueType.NOTFOUND, "id", "no RiskAssessment with this id in this clinic's record (it may have been"
                         + " erased)")));
@@ -93,14 +96,16 @@ final class FhirReads {
 
     Reply riskAssessments(ClinicId clinic, String base, UriQuery query) {
         return search(query, base + "/RiskAssessment", (q) -> {
-            RecordStore.Page page = store.riskAssessments(clinic, q.patient(), q.count(), q.after());
+            RecordStore.Page page = store.audited(AuditAction.QUERY, "RiskAssessment", "search", Optional.of(q.patient()),
+                    () -> store.riskAssessments(clinic, q.patient(), q.count(), q.after()));
             return new Found(page.entries().stream().<Resource>map(FhirReads::riskAssessment).toList(), page.next());
         });
     }
 
     Reply flags(ClinicId clinic, String base, UriQuery query) {
         return search(query, base + "/Flag", (q) -> {
-            RecordStore.AlertPage page = store.alerts(clinic, q.patient(), q.count(), q.after());
+            RecordStore.AlertPage page = store.audited(AuditAction.QUERY, "Flag", "search", Optional.of(q.patient()),
+                    () -> store.alerts(clinic, q.patient(), q.count(), q.after()));
             Reference subject = RecordFhir.patient(q.patient().value());
             return new Found(page.alerts().stream().<Resource>map((AlertHistory h) -> RecordFhir.flag(h, subject))
                     .toList(), page.next());

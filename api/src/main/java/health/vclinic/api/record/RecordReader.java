@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import health.vclinic.api.audit.AuditAction;
 
 /**
  * Reading the record back, with the wire's validation: one code path for gRPC and HTTP. Page tokens are
@@ -49,8 +50,9 @@ final class RecordReader {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("record_id", "must be a record id as returned in an assessment (a UUID)");
         }
-        return store.assessment(clinic, id).orElseThrow(() -> new ApiException(Kind.NOT_FOUND,
-                "no assessment with this record_id in this clinic's record"));
+        return store.audited(AuditAction.READ, "TriageAssessment", id.toString(), Optional.empty(),
+                () -> store.assessment(clinic, id).orElseThrow(() -> new ApiException(Kind.NOT_FOUND,
+                        "no assessment with this record_id in this clinic's record")));
     }
 
     TimelinePage timeline(ClinicId clinic, String patientRef, int pageSize, String pageToken) {
@@ -59,15 +61,17 @@ final class RecordReader {
             throw new InvalidInputException("page_size", "must be 1 to " + MAX_PAGE_SIZE + " (0: "
                     + DEFAULT_PAGE_SIZE + ")");
         }
-        RecordStore.Page page = store.timeline(clinic, patient, pageSize == 0 ? DEFAULT_PAGE_SIZE : pageSize,
-                pageToken.isEmpty() ? Optional.empty() : Optional.of(decode(pageToken)));
+        Optional<RecordStore.Cursor> after = pageToken.isEmpty() ? Optional.empty() : Optional.of(decode(pageToken));
+        RecordStore.Page page = store.audited(AuditAction.QUERY, "Timeline", "patient-timeline", Optional.of(patient),
+                () -> store.timeline(clinic, patient, pageSize == 0 ? DEFAULT_PAGE_SIZE : pageSize, after));
         TimelinePage.Builder out = TimelinePage.newBuilder().addAllEntries(page.entries());
         page.next().ifPresent(c -> out.setNextPageToken(encode(c)));
         return out.build();
     }
 
     OpenAlertsPage openAlerts(ClinicId clinic) {
-        return OpenAlertsPage.newBuilder().addAllAlerts(store.openAlerts(clinic)).build();
+        return OpenAlertsPage.newBuilder().addAllAlerts(store.audited(AuditAction.QUERY, "OpenAlerts", "clinic",
+                Optional.empty(), () -> store.openAlerts(clinic))).build();
     }
 
     /**
@@ -80,7 +84,8 @@ final class RecordReader {
         if (from.isBefore(EARLIEST) || !from.isBefore(LATEST_EXCLUSIVE)) {
             throw new InvalidInputException("since", "must be from 1970-01-01 to 2199-12-31 (UTC)");
         }
-        List<VitalsWindow> windows = store.vitals(clinic, patient, from, MAX_WINDOWS + 1);
+        List<VitalsWindow> windows = store.audited(AuditAction.QUERY, "VitalSigns", "patient-trend", Optional.of(patient),
+                () -> store.vitals(clinic, patient, from, MAX_WINDOWS + 1));
         VitalsPage.Builder out = VitalsPage.newBuilder().addAllWindows(windows.subList(0,
                 Math.min(windows.size(), MAX_WINDOWS)));
         if (windows.size() > MAX_WINDOWS) {

@@ -14,11 +14,16 @@ import health.vclinic.api.record.v1.VitalSummary;
 import health.vclinic.api.record.v1.VitalsWindow;
 import health.vclinic.api.server.ApiError.Kind;
 import health.vclinic.api.server.ApiException;
+import health.vclinic.api.review.WorklistKind;
 import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.server.PatientRef;
 import health.vclinic.api.triage.v1.TriageAssessment;
 import health.vclinic.api.triage.v1.TriageRequest;
 import java.nio.charset.StandardCharsets;
+import health.vclinic.api.audit.Access;
+import health.vclinic.api.audit.AuditAction;
+import health.vclinic.api.audit.AuditLog;
+import health.vclinic.api.audit.AuditOutcome;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,9 +55,50 @@ public final class RecordStore {
             new String[] {"vital_window", "window_start"});
 
     private final DataSource dataSource;
+    private volatile Optional<AuditLog> audit = Optional.empty();
 
     public RecordStore(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Audits every access to patient data from now on: creates, erasures and (through {@link #audited})
+     * reads of the request bound in {@link Access#CURRENT}. Writes are audited in their own transaction;
+     * a read is audited right after it and its answer withheld when the audit entry cannot be written.
+     */
+    public void auditingTo(AuditLog log) {
+        this.audit = Optional.of(Objects.requireNonNull(log, "log"));
+    }
+
+    /** Appends the current access to the audit trail in {@code tx} (nothing without an audit log or an access). */
+    private void audit(Connection tx, Optional<Access> access, AuditAction action, String objectType, String objectId,
+                       Optional<PatientRef> patient) throws SQLException {
+        if (audit.isPresent() && access.isPresent()) {
+            audit.get().append(tx, access.get().entry(action, objectType, objectId, patient, AuditOutcome.SUCCESS));
+        }
+    }
+
+    /**
+     * Runs a read of the current request and audits it; the answer is given only once its audit entry is
+     * written (an access that cannot be audited fails). A read refused as not found is audited as a failure.
+     */
+    public <T> T audited(AuditAction action, String objectType, String objectId, Optional<PatientRef> patient,
+                         java.util.function.Supplier<T> read) {
+        Optional<Access> access = Access.current();
+        if (audit.isEmpty() || access.isEmpty()) {
+            return read.get();
+        }
+        T out;
+        try {
+            out = read.get();
+        } catch (ApiException e) {
+            if (e.error().kind() == Kind.NOT_FOUND) {
+                audit.get().append(access.get().entry(action, objectType, objectId, patient, AuditOutcome.FAILURE));
+            }
+            throw e;
+        }
+        audit.get().append(access.get().entry(action, objectType, objectId, patient, AuditOutcome.SUCCESS));
+        return out;
     }
 
     /**
@@ -61,7 +107,8 @@ public final class RecordStore {
      * @param assessedAt when it was answered, at the database's precision (microseconds)
      */
     public record AssessmentRow(UUID recordId, ClinicId clinic, Optional<PatientRef> patient, Instant assessedAt,
-                                long latencyMicros, TriageRequest request, TriageAssessment result) {
+                                long latencyMicros, TriageRequest request, TriageAssessment result,
+                                Optional<Access> access) {
         public AssessmentRow {
             Objects.requireNonNull(recordId, "recordId");
             Objects.requireNonNull(clinic, "clinic");
@@ -69,6 +116,7 @@ public final class RecordStore {
             assessedAt = assessedAt.truncatedTo(ChronoUnit.MICROS);
             Objects.requireNonNull(request, "request");
             Objects.requireNonNull(result, "result");
+            Objects.requireNonNull(access, "access");
         }
     }
 
@@ -175,7 +223,7 @@ public final class RecordStore {
     /** Inserts a batch in one transaction; ids already present are skipped (a replay is idempotent). */
     public void insertAssessments(List<AssessmentRow> rows) throws SQLException {
         batch("INSERT INTO triage_assessment (record_id, clinic_id, patient_ref, assessed_at, latency_micros, level,"
-                + " decided_by, model_versions, request, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " decided_by, model_versions, request, result, review_kinds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (record_id) DO NOTHING", rows, (c, s, r) -> {
                     s.setObject(1, r.recordId());
                     s.setString(2, r.clinic().value());
@@ -189,7 +237,10 @@ public final class RecordStore {
                             .map(e -> e.getKey() + "=" + e.getValue()).toArray()));
                     s.setBytes(9, r.request().toByteArray());
                     s.setBytes(10, r.result().toByteArray());
-                });
+                    // Why it awaits a clinician (empty: it does not); V7's trigger puts it on the worklist.
+                    s.setArray(11, c.createArrayOf("text", WorklistKind.of(r.result()).stream().map(Enum::name).toArray()));
+                }, (c, r) -> audit(c, r.access(), AuditAction.CREATE, "TriageAssessment", r.recordId().toString(),
+                        r.patient()));
     }
 
     /** Inserts alert events in one transaction; ids already present are skipped. */
@@ -212,8 +263,18 @@ public final class RecordStore {
         void bind(Connection c, PreparedStatement s, T row) throws SQLException;
     }
 
+    @FunctionalInterface
+    private interface AfterRow<T> {
+        void run(Connection c, T row) throws SQLException;
+    }
+
     /** One prepared statement, one batch, one commit. */
     private <T> void batch(String sql, List<T> rows, Binder<T> binder) throws SQLException {
+        batch(sql, rows, binder, (c, r) -> { });
+    }
+
+    /** One transaction: the rows, then {@code after} for each (its audit entry). */
+    private <T> void batch(String sql, List<T> rows, Binder<T> binder, AfterRow<T> after) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement(sql)) {
@@ -222,6 +283,9 @@ public final class RecordStore {
                     s.addBatch();
                 }
                 s.executeBatch();
+                for (T r : rows) {
+                    after.run(c, r);
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -230,10 +294,12 @@ public final class RecordStore {
         }
     }
 
-    /** Inserts one imaging analysis. */
+    /** Inserts one imaging analysis, audited as the current request's. */
     public void insertImaging(ImagingRow r) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("INSERT INTO imaging_analysis (record_id, clinic_id, patient_ref,"
+        Optional<Access> access = Access.current();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO imaging_analysis (record_id, clinic_id, patient_ref,"
                      + " analyzed_at, model_id, finding, image, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                      + " ON CONFLICT (record_id) DO NOTHING")) {
             s.setObject(1, r.recordId());
@@ -245,14 +311,22 @@ public final class RecordStore {
             s.setBytes(7, r.image());
             s.setBytes(8, r.analysis().toByteArray());
             s.executeUpdate();
+            audit(c, access, AuditAction.CREATE, "ImageAnalysis", r.recordId().toString(), r.patient());
+            c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 
     /** Inserts one FHIR call; an id already present is skipped. */
     public void insertFhirCall(FhirCallRow r) throws SQLException {
         FhirCall f = r.call();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("INSERT INTO fhir_call (record_id, clinic_id, patient_ref,"
+        Optional<Access> access = Access.current();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO fhir_call (record_id, clinic_id, patient_ref,"
                      + " called_at, operation, request, risk_assessment) VALUES (?, ?, ?, ?, ?, ?, ?)"
                      + " ON CONFLICT (record_id) DO NOTHING")) {
             s.setObject(1, f.recordId());
@@ -263,6 +337,12 @@ public final class RecordStore {
             s.setBytes(6, f.request().getBytes(StandardCharsets.UTF_8));
             s.setBytes(7, f.riskAssessment().getBytes(StandardCharsets.UTF_8));
             s.executeUpdate();
+            audit(c, access, AuditAction.CREATE, "RiskAssessment", f.recordId().toString(), f.patient());
+            c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 
@@ -544,7 +624,10 @@ public final class RecordStore {
      * @return the number of rows erased
      */
     public long erase(ClinicId clinic, PatientRef patient) {
+        Optional<Access> access = Access.current();
         return write(c -> {
+            // The erasure is audited by the patient's keyed hash only, in the erasure's own transaction.
+            audit(c, access, AuditAction.ERASE, "Patient", "patient-record", Optional.of(patient));
             long erased = 0;
             for (String[] table : PATIENT_TABLES) {
                 try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table[0]
@@ -691,40 +774,11 @@ public final class RecordStore {
         return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException, InvalidProtocolBufferException;
+    private <T> T read(Transactions.Work<T> work) {
+        return Transactions.read(dataSource, work);
     }
 
-    private <T> T read(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw unavailable();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored message no longer parses", e);
-        }
-    }
-
-    private <T> T write(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T out = work.run(c);
-                c.commit();
-                return out;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw unavailable();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a stored message no longer parses", e);
-        }
-    }
-
-    private static ApiException unavailable() {
-        return new ApiException(Kind.UNAVAILABLE, "the clinical record's database is unreachable; try again");
+    private <T> T write(Transactions.Work<T> work) {
+        return Transactions.write(dataSource, work);
     }
 }

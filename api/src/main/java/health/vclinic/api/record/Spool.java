@@ -127,6 +127,15 @@ final class Spool {
         byte[] result = r.result().toByteArray();
         out.writeInt(result.length);
         out.write(result);
+        // Who asked, for the audit entry written with the row when it is replayed (absent in old spools).
+        out.writeBoolean(r.access().isPresent());
+        if (r.access().isPresent()) {
+            health.vclinic.api.security.Caller c = r.access().get().caller();
+            out.writeUTF(c.role().wireName());
+            out.writeUTF(c.subject());
+            out.writeUTF(c.tokenId());
+            out.writeUTF(r.access().get().requestId());
+        }
         out.flush();
         return buf.toByteArray();
     }
@@ -141,8 +150,13 @@ final class Spool {
         try {
             TriageRequest request = TriageRequest.parseFrom(in.readNBytes(in.readInt()));
             TriageAssessment result = TriageAssessment.parseFrom(in.readNBytes(in.readInt()));
+            Optional<health.vclinic.api.audit.Access> access = Optional.empty();
+            if (in.available() > 0 && in.readBoolean()) {
+                access = Optional.of(new health.vclinic.api.audit.Access(new health.vclinic.api.security.Caller(clinic,
+                        health.vclinic.api.security.Role.parse(in.readUTF()), in.readUTF(), in.readUTF()), in.readUTF()));
+            }
             return new AssessmentRow(id, clinic, ref.isEmpty() ? Optional.empty() : Optional.of(new PatientRef(ref)),
-                    at, latency, request, result);
+                    at, latency, request, result, access);
         } catch (InvalidProtocolBufferException e) {
             throw new IOException("a spooled assessment does not parse", e);
         }

@@ -83,6 +83,7 @@ public final class Policy {
         Access backend = roles(Role.BACKEND);
         Access readers = roles(Role.BACKEND, Role.CLINICIAN);
         Access admin = roles(Role.ADMIN);
+        Access clinician = roles(Role.CLINICIAN);
         return new Policy(List.of(
                 new GrpcRule("grpc.health.v1.Health", OPEN),
                 new GrpcRule("vclinic.triage.v1.TriageService", backend),
@@ -106,6 +107,11 @@ public final class Policy {
                 new HttpRule("POST", "/fhir/r4/$triage", backend),
                 new HttpRule("POST", "/cds-services/vclinic-triage", backend),
                 new HttpRule("POST", "/cds-services/vclinic-triage/feedback", backend),
+                new HttpRule("GET", "/v1/reviews/worklist", clinician),
+                new HttpRule("GET", "/v1/reviews", clinician),
+                new HttpRule("POST", "/v1/reviews", clinician),
+                new HttpRule("GET", "/v1/alerts/*/actions", clinician),
+                new HttpRule("POST", "/v1/alerts/*/actions", clinician),
                 new HttpRule("GET", "/v1/record/patients/*/export", admin),
                 new HttpRule("DELETE", "/v1/record/patients/*", admin),
                 new HttpRule("GET", "/v1/record/**", readers),

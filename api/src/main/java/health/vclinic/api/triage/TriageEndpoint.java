@@ -10,6 +10,7 @@ import health.vclinic.api.json.ProtoJsonFaults;
 import health.vclinic.api.json.StrictJson;
 import health.vclinic.api.triage.v1.TriageAssessment;
 import health.vclinic.api.triage.v1.TriageRequest;
+import health.vclinic.datasets.Encounter;
 import health.vclinic.datasets.InvalidInputException;
 import health.vclinic.inference.TriageEngine;
 
@@ -70,6 +71,16 @@ public final class TriageEndpoint {
         TriageAssessment.Builder b = assessment.toBuilder().setRecorded(receipt.recorded());
         receipt.recordId().ifPresent(b::setRecordId);
         return b.build();
+    }
+
+    /**
+     * The encounter the engine assesses for a request, as a request would be read (without its chest X-ray,
+     * which the callers of this method do not read).
+     *
+     * @throws InvalidInputException when the request breaks a domain rule
+     */
+    public static Encounter encounter(TriageRequest request) {
+        return TriageMapper.toEncounter(request.toBuilder().clearChestXray().build());
     }
 
     /**

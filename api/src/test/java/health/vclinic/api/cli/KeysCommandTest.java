@@ -1,5 +1,6 @@
 package health.vclinic.api.cli;
 
+import static health.vclinic.api.cli.CommandRun.vclinic;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,8 +14,6 @@ import health.vclinic.api.keys.KeyVersion;
 import health.vclinic.api.keys.MasterKeySource;
 import health.vclinic.api.record.Database;
 import health.vclinic.api.server.ClinicId;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,23 +54,13 @@ class KeysCommandTest {
         }
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run vclinic(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void rotateMakesANewVersionCurrentAndKeepsTheOld() throws Exception {
         Path keyDir = dir.resolve("rotate-keys");
 
-        Run first = vclinic("admin", "keys", "rotate", "--clinic", "north", "--key-dir", keyDir.toString(),
+        CommandRun first = vclinic("admin", "keys", "rotate", "--clinic", "north", "--key-dir", keyDir.toString(),
                 "--data-dir", dataDir.toString());
-        Run second = vclinic("admin", "keys", "rotate", "--clinic", "north", "--key-dir", keyDir.toString(),
+        CommandRun second = vclinic("admin", "keys", "rotate", "--clinic", "north", "--key-dir", keyDir.toString(),
                 "--data-dir", dataDir.toString());
 
         assertEquals(0, first.code(), first.err());
@@ -100,7 +89,7 @@ class KeysCommandTest {
                     COLUMN);
             Path newKeyFile = dir.resolve("new-master.key");
 
-            Run run = vclinic("admin", "keys", "rotate-master", "--new-key-file", newKeyFile.toString(),
+            CommandRun run = vclinic("admin", "keys", "rotate-master", "--new-key-file", newKeyFile.toString(),
                     "--key-dir", keyDir.toString(), "--database-url", jdbcUrl("rotate_master"), "--database-user", "postgres");
 
             assertEquals(0, run.code(), run.err());
@@ -116,7 +105,7 @@ class KeysCommandTest {
             assertEquals(EncryptionException.Reason.MASTER_KEY_MISMATCH, assertThrows(EncryptionException.class,
                     () -> KeyRing.open(own.dataSource(), MasterKeySource.existingKeyFile(oldKeyFile))).reason());
 
-            Run again = vclinic("admin", "keys", "rotate-master", "--new-key-file", newKeyFile.toString(),
+            CommandRun again = vclinic("admin", "keys", "rotate-master", "--new-key-file", newKeyFile.toString(),
                     "--key-dir", keyDir.toString(), "--database-url", jdbcUrl("rotate_master"), "--database-user", "postgres");
             assertEquals(2, again.code());
             assertTrue(again.err().contains("is the one in use"), again.err());
@@ -125,7 +114,7 @@ class KeysCommandTest {
 
     @Test
     void aBadClinicNameIsRefusedNamingTheOption() {
-        Run run = vclinic("admin", "keys", "rotate", "--clinic", "North Clinic", "--key-dir",
+        CommandRun run = vclinic("admin", "keys", "rotate", "--clinic", "North Clinic", "--key-dir",
                 dir.resolve("bad-keys").toString(), "--data-dir", dataDir.toString());
 
         assertEquals(2, run.code());

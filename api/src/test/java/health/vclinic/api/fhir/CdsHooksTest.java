@@ -109,6 +109,26 @@ class CdsHooksTest {
         String label = card.getAsJsonObject("source").get("label").getAsString();
         assertTrue(label.startsWith("vclinic triage (") && label.contains("red-flag-rules"), label);
         UUID.fromString(card.get("uuid").getAsString());
+        // The fixed override reasons, each with a display as the specification requires of a service's reasons.
+        JsonArray reasons = card.getAsJsonArray("overrideReasons");
+        assertEquals(health.vclinic.datasets.reviews.ReasonCode.values().length, reasons.size());
+        for (var reason : reasons) {
+            JsonObject coding = reason.getAsJsonObject();
+            assertEquals(health.vclinic.datasets.reviews.ReasonCode.SYSTEM, coding.get("system").getAsString());
+            assertEquals(health.vclinic.datasets.reviews.ReasonCode.valueOf(coding.get("code").getAsString()).display(),
+                    coding.get("display").getAsString());
+        }
+    }
+
+    @Test
+    void aCardOfARecordedAssessmentCarriesItsRecordIdSoFeedbackLeadsBackToIt() {
+        var result = new health.vclinic.inference.TriageEngine(health.vclinic.inference.redflags.RedFlagRules.standard())
+                .assess(new health.vclinic.datasets.Encounter("e-1", health.vclinic.datasets.Patient.UNKNOWN,
+                        health.vclinic.datasets.VitalSigns.NONE, health.vclinic.datasets.Interview.NONE));
+        UUID recordId = UUID.randomUUID();
+        String kept = CdsHooks.cards(result, Duration.ofHours(24), recordId);
+        assertEquals(recordId.toString(), JsonParser.parseString(kept).getAsJsonObject().getAsJsonArray("cards").get(0)
+                .getAsJsonObject().get("uuid").getAsString());
     }
 
     @Test

@@ -78,7 +78,7 @@ class RetentionPurgeTest {
             throws Exception {
         store.insertAssessments(List.of(new RecordStore.AssessmentRow(UUID.randomUUID(), clinic, Optional.of(patient),
                 at, 1000, TriageRequest.newBuilder().setPatientRef(patient.value()).build(),
-                TriageAssessment.newBuilder().setLevel(3).build())));
+                TriageAssessment.newBuilder().setLevel(3).build(), Optional.empty())));
         store.insertAlertEvents(List.of(new RecordStore.AlertRow(UUID.randomUUID(), clinic, patient, at,
                 Alert.newBuilder().setAlertId(UUID.randomUUID().toString()).setState(AlertState.RAISED).build())));
         store.insertImaging(new RecordStore.ImagingRow(UUID.randomUUID(), clinic, Optional.of(patient), at, "m@1",

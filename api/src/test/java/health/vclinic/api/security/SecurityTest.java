@@ -249,6 +249,12 @@ class SecurityTest {
                 new Route("POST", "/cds-services/vclinic-triage", "{}", List.of(Role.BACKEND)),
                 new Route("GET", "/app/session", "", List.of(Role.CLINICIAN)),
                 new Route("POST", "/app/logout", "", List.of(Role.CLINICIAN)),
+                new Route("POST", "/cds-services/vclinic-triage/feedback", "{}", List.of(Role.BACKEND)),
+                new Route("GET", "/v1/reviews/worklist", "", List.of(Role.CLINICIAN)),
+                new Route("GET", "/v1/reviews", "", List.of(Role.CLINICIAN)),
+                new Route("POST", "/v1/reviews", "{}", List.of(Role.CLINICIAN)),
+                new Route("GET", "/v1/alerts/a-roles/actions", "", List.of(Role.CLINICIAN)),
+                new Route("POST", "/v1/alerts/a-roles/actions", "{}", List.of(Role.CLINICIAN)),
                 new Route("GET", "/v1/no-such-route", "", List.of()));
     }
 
@@ -291,7 +297,7 @@ class SecurityTest {
     void everyHttpRuleOfThePolicyIsPinnedByTheRolesTable() {
         // A new protected route must be added to this test's table, so that a test pins who may call it.
         List<String> notServedHere = List.of("/v1/imaging:analyze", "/fhir/r4/RiskAssessment", "/fhir/r4/RiskAssessment/*",
-                "/fhir/r4/Flag", "/fhir/r4/AuditEvent", "/cds-services/vclinic-triage/feedback");
+                "/fhir/r4/Flag", "/fhir/r4/AuditEvent");
         for (Policy.HttpRule rule : Policy.standard().httpRules()) {
             if (rule.access() instanceof Policy.Access.Open || notServedHere.contains(rule.pattern())) {
                 continue;

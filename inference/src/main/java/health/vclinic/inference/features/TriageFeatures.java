@@ -67,6 +67,19 @@ public final class TriageFeatures {
     private record Input(Encounter encounter, RuleFindings findings, Set<String> terms, Set<String> concepts) {
     }
 
+    /**
+     * A chief complaint as this extractor reads it: its terms (before a vocabulary filters them) and, in
+     * version 2, its complaint groups. A complaint kept only as these (a de-identified reviewed case) gives
+     * the same complaint features as its text.
+     */
+    public record ComplaintReading(Set<String> terms, Set<String> concepts) {
+        public ComplaintReading {
+            // In the order read: explanations list the groups in it.
+            terms = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(terms));
+            concepts = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(concepts));
+        }
+    }
+
     /** One feature, and the clinical input it is computed from. */
     private record Feature(String name, String input, ToDoubleFunction<Input> value) {
     }
@@ -289,13 +302,31 @@ public final class TriageFeatures {
         return ComplaintVocabulary.terms(ComplaintLexicon.standard().normalise(rules.currentWords(complaint)));
     }
 
+    /** How this extractor reads a chief complaint. */
+    public ComplaintReading read(String complaint) {
+        if (version.equals(VERSION_1)) {
+            return new ComplaintReading(ComplaintVocabulary.terms(complaint), Set.of());
+        }
+        List<List<String>> normalised = ComplaintLexicon.standard().normalise(rules.currentWords(complaint));
+        return new ComplaintReading(ComplaintVocabulary.terms(normalised),
+                ComplaintLexicon.standard().conceptsIn(normalised));
+    }
+
     /**
      * The value of every feature for one encounter.
      *
      * @param findings the rule findings for the same encounter ({@code TriageEngine.findings})
      */
     public double[] extract(Encounter encounter, RuleFindings findings) {
-        Input in = input(encounter, findings);
+        return extract(encounter, findings, read(encounter.interview().chiefComplaint()));
+    }
+
+    /**
+     * The value of every feature for one encounter whose chief complaint is given as read ({@link #read}),
+     * not as the text in {@code encounter}.
+     */
+    public double[] extract(Encounter encounter, RuleFindings findings, ComplaintReading complaint) {
+        Input in = new Input(encounter, findings, complaint.terms(), complaint.concepts());
         double[] values = new double[features.size()];
         for (int i = 0; i < values.length; i++) {
             values[i] = features.get(i).value().applyAsDouble(in);
@@ -349,13 +380,8 @@ public final class TriageFeatures {
     }
 
     private Input input(Encounter encounter, RuleFindings findings) {
-        String complaint = encounter.interview().chiefComplaint();
-        if (version.equals(VERSION_1)) {
-            return new Input(encounter, findings, ComplaintVocabulary.terms(complaint), Set.of());
-        }
-        List<List<String>> normalised = ComplaintLexicon.standard().normalise(rules.currentWords(complaint));
-        return new Input(encounter, findings, ComplaintVocabulary.terms(normalised),
-                ComplaintLexicon.standard().conceptsIn(normalised));
+        ComplaintReading complaint = read(encounter.interview().chiefComplaint());
+        return new Input(encounter, findings, complaint.terms(), complaint.concepts());
     }
 
     private static double scaled(OptionalDouble value, double normal, double spread) {
