@@ -19,8 +19,8 @@ import java.util.Optional;
 
 /**
  * The model of the alert page: one monitoring alert as it stands (its latest event: state, severity, reason,
- * evidence, detector and version), its history, and the patient's vital signs from {@link ClinicianApp#TREND_BEFORE}
- * before it was raised to its latest event, as trend plots with the NEWS2 bands and the evidence window marked
+ * evidence, detector and version), its history, and the patient's vital signs from up to {@link #TREND_BEFORE}
+ * before it was raised (from the first reading, when later) to its latest event, as trend plots with the NEWS2 bands and the evidence window marked
  * ({@link TrendChart}).
  */
 final class AlertPage {
@@ -35,6 +35,10 @@ final class AlertPage {
 
     /** Most trend windows read for one page: a day of minutes. */
     private static final int MAX_WINDOWS = 1440;
+    /** How much of a monitored patient's trend the page shows at most before the alert was raised. */
+    static final Duration TREND_BEFORE = Duration.ofHours(4);
+    /** Room on the plots before the first reading. */
+    private static final Duration TREND_MARGIN = Duration.ofMinutes(5);
 
     private AlertPage() {
     }
@@ -66,8 +70,12 @@ final class AlertPage {
         m.put("events", events.reversed().stream().map(e -> new Event(ClinicianApp.when(instant(e.getOccurredAt())),
                 Clinical.words(e.getAlert().getState().name()), severityWords(e.getAlert().getSeverity()),
                 e.getAlert().getReason())).toList());
-        Instant from = raised.minus(ClinicianApp.TREND_BEFORE);
-        List<VitalsWindow> windows = record.vitals(clinic, new PatientRef(latest.getPatientRef()), from, MAX_WINDOWS);
+        Instant earliest = raised.minus(TREND_BEFORE);
+        List<VitalsWindow> windows = record.vitals(clinic, new PatientRef(latest.getPatientRef()), earliest,
+                MAX_WINDOWS);
+        // The plots begin where the readings do (a patient monitored for an hour is not drawn over four).
+        Instant from = windows.isEmpty() ? earliest
+                : latestOf(earliest, instant(windows.getFirst().getWindowStart()).minus(TREND_MARGIN));
         Instant to = instant(a.getSampleTime());
         if (!windows.isEmpty()) {
             Instant last = instant(windows.getLast().getWindowStart()).plusSeconds(60);
@@ -89,7 +97,8 @@ final class AlertPage {
         String value = Clinical.rounded(me.getValue(), temperature || Math.abs(me.getValue()) < 10
                 && me.getValue() != Math.rint(me.getValue()) ? 1 : 0) + (me.getUnit().isEmpty() ? ""
                 : (me.getUnit().equals("%") ? "" : " ") + me.getUnit());
-        return new Evidence(Clinical.words(me.getName()), value, me.hasNews2Points()
+        String name = me.getName().equals("news2_total") ? "NEWS2 total" : Clinical.field("vitals." + me.getName());
+        return new Evidence(name, value, me.hasNews2Points()
                 ? me.getNews2Points() + (me.getNews2Points() == 1 ? " point" : " points") : "");
     }
 
@@ -113,6 +122,10 @@ final class AlertPage {
             case NOT_MONITORED -> "not monitored";
             default -> "alert";
         };
+    }
+
+    private static Instant latestOf(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     static Instant instant(Timestamp t) {

@@ -184,7 +184,8 @@ final class AssessmentPage {
             return Math.round(hours * 60) + " minutes ago";
         }
         if (hours < 48) {
-            return Clinical.rounded(hours, hours < 10 && hours != Math.floor(hours) ? 1 : 0) + " hours ago";
+            String h = Clinical.rounded(hours, hours < 10 && hours != Math.floor(hours) ? 1 : 0);
+            return h + (h.equals("1") ? " hour ago" : " hours ago");
         }
         return Math.round(hours / 24) + " days ago";
     }

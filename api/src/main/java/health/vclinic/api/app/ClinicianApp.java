@@ -7,7 +7,10 @@ import health.vclinic.api.record.v1.RecordedAssessment;
 import health.vclinic.api.record.v1.RecordedImageAnalysis;
 import health.vclinic.api.record.v1.TimelineEntry;
 import health.vclinic.api.security.Caller;
+import health.vclinic.api.review.ReviewStore;
+import health.vclinic.api.review.WorklistPage;
 import health.vclinic.api.security.login.ClinicianLogin;
+import health.vclinic.api.security.login.FormFields;
 import health.vclinic.api.server.ApiError;
 import health.vclinic.api.server.ApiException;
 import health.vclinic.api.server.ClinicId;
@@ -49,30 +52,38 @@ import java.util.UUID;
  */
 public final class ClinicianApp {
 
-    /** How much of a monitored patient's trend the alert page shows before the alert was raised. */
-    static final Duration TREND_BEFORE = Duration.ofHours(4);
     private static final int TIMELINE_PAGE = 50;
 
     private final RecordStore record;
+    private final ReviewStore reviews;
     private final Clock clock;
     private final Pages pages = new Pages();
 
-    private ClinicianApp(RecordStore record, Clock clock) {
+    private ClinicianApp(RecordStore record, ReviewStore reviews, Clock clock) {
         this.record = record;
+        this.reviews = reviews;
         this.clock = clock;
     }
 
-    /** The app over {@code record}; {@code clock} tells the age of what the pages show. */
+    /**
+     * The app over {@code record} and the reviews kept beside it; {@code clock} tells the age of what the pages
+     * show and the time of each review.
+     */
     public static ClinicianApp create(ClinicalRecord record, Clock clock) {
-        return new ClinicianApp(record.store(), Objects.requireNonNull(clock, "clock"));
+        Objects.requireNonNull(clock, "clock");
+        return new ClinicianApp(record.store(), new ReviewStore(record.database().dataSource(), clock), clock);
     }
 
     /** Registers the app's routes (the gate in front of them admits clinicians only, {@code Policy}). */
     public void routes(HttpRouting.Builder routing) {
         routing.get("/app/static/{file}", StaticFiles::serve)
                 .get("/app/login", this::login)
+                .get("/app/", this::worklist)
+                .get("/app/worklist/rows", this::worklistRows)
                 .get("/app/assessments/{id}", page(this::assessment))
+                .post("/app/assessments/{id}/review", action(this::review))
                 .get("/app/alerts/{id}", page(this::alert))
+                .post("/app/alerts/{id}/actions", action(this::alertAction))
                 .get("/app/patients/{ref}", page(this::patient));
     }
 
@@ -95,6 +106,24 @@ public final class ClinicianApp {
         };
     }
 
+    /** A form's handler: does what the form asks and answers with the page to go to (303, Post/Redirect/Get). */
+    private interface FormAction {
+        String act(ServerRequest req, FormFields form);
+    }
+
+    private Handler action(FormAction action) {
+        return (req, res) -> {
+            String to;
+            try {
+                to = action.act(req, FormFields.of(req, res));
+            } catch (RuntimeException e) {
+                pages.error(res, e, layout(req));
+                return;
+            }
+            redirect(res, to);
+        };
+    }
+
     /** What every page's frame shows: who is logged in, the CSRF token for its forms. */
     private Map<String, Object> layout(ServerRequest req) {
         Caller caller = Caller.of(req);
@@ -105,6 +134,48 @@ public final class ClinicianApp {
         m.put("csrfField", ClinicianLogin.CSRF_FIELD);
         m.put("nav", "");
         return m;
+    }
+
+    private void worklist(ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        Map<String, Object> model = layout(req);
+        String html;
+        try {
+            WorklistFilters filters = WorklistFilters.of(req.query());
+            WorklistPage page = reviews.worklist(Caller.of(req).clinic(), WorklistView.query(filters));
+            model.put("title", "Worklist");
+            model.put("nav", "worklist");
+            model.put("open", page.open());
+            model.put("rows", WorklistView.rows(page));
+            model.put("refresh", filters.refreshSeconds());
+            model.put("kindChoices", filters.kindChoices());
+            model.put("levelChoices", filters.levelChoices());
+            model.put("refreshChoices", filters.refreshChoices());
+            model.put("next", page.next().map(c -> filters.next(WorklistView.token(c))).orElse(""));
+            html = pages.render("worklist", model);
+        } catch (RuntimeException e) {
+            pages.error(res, e, model);
+            return;
+        }
+        // W3C Server Timing: what reading and rendering the page took, for the browser's tools and the measurement.
+        res.header(HeaderNames.create("Server-Timing"), String.format(java.util.Locale.ROOT, "app;dur=%.1f;desc=\"worklist\"",
+                (System.nanoTime() - start) / 1e6));
+        Pages.send(res, Status.OK_200, html);
+    }
+
+    /** The worklist's rows alone, for the page's background refresh, with the count in {@code X-Worklist-Open}. */
+    private void worklistRows(ServerRequest req, ServerResponse res) {
+        String html;
+        WorklistPage page;
+        try {
+            page = reviews.worklist(Caller.of(req).clinic(), WorklistView.query(WorklistFilters.of(req.query())));
+            html = pages.render("worklist-rows", Map.of("rows", WorklistView.rows(page)));
+        } catch (RuntimeException e) {
+            health.vclinic.api.server.HttpErrors.send(res, e);
+            return;
+        }
+        res.header(HeaderNames.create("X-Worklist-Open"), Long.toString(page.open()));
+        Pages.send(res, Status.OK_200, html);
     }
 
     private void login(ServerRequest req, ServerResponse res) {
@@ -126,21 +197,34 @@ public final class ClinicianApp {
                     .toList();
         }
         model.putAll(AssessmentPage.model(a, images));
+        model.putAll(ReviewPanel.model(reviews.history(clinic, id), a.getAssessment().getLevel()));
         model.put("title", "Assessment: level " + model.get("level") + " " + model.get("acuity"));
         return "assessment";
     }
 
+    /** Confirms or overrides an assessment's level (form fields {@code action}, {@code level}, {@code reason}, {@code comment}). */
+    private String review(ServerRequest req, FormFields form) {
+        UUID id = uuid(req.path().pathParameters().get("id"), "assessment id");
+        reviews.add(Caller.of(req), List.of(ReviewPanel.review(id, form, clock.instant())));
+        return "/app/assessments/" + id + "#review";
+    }
+
+    /** Acknowledges, escalates or resolves an alert (form fields {@code action}, {@code note}). */
+    private String alertAction(ServerRequest req, FormFields form) {
+        String alertId = alertId(req);
+        reviews.act(Caller.of(req), alertId, ReviewPanel.alertAction(form), form.first("note").filter(n -> !n.isBlank()));
+        return "/app/alerts/" + alertId + "#actions";
+    }
+
     private String alert(ServerRequest req, Map<String, Object> model) {
         ClinicId clinic = Caller.of(req).clinic();
-        String alertId = req.path().pathParameters().get("id");
-        if (alertId.isEmpty() || alertId.length() > 256) {
-            throw new InvalidInputException("alert id", "must be an alert id as the worklist links it");
-        }
+        String alertId = alertId(req);
         List<RecordedAlertEvent> events = record.alertEvents(clinic, alertId);
         if (events.isEmpty()) {
             throw new ApiException(ApiError.Kind.NOT_FOUND, "no alert with this id in this clinic's record");
         }
         model.putAll(AlertPage.model(events, record, clinic, clock.instant()));
+        model.put("actions", ReviewPanel.actions(reviews.alertActions(clinic, alertId)));
         model.put("title", "Alert: " + model.get("severityWords") + " " + model.get("kindWords"));
         return "alert";
     }
@@ -168,6 +252,14 @@ public final class ClinicianApp {
             }
         }
         return b.toString();
+    }
+
+    private static String alertId(ServerRequest req) {
+        String alertId = req.path().pathParameters().get("id");
+        if (!alertId.matches("[A-Za-z0-9._:-]{1,128}")) {
+            throw new InvalidInputException("alert id", "must be an alert id as the worklist links it");
+        }
+        return alertId;
     }
 
     static UUID uuid(String text, String field) {

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * clinician writes them; the app shows their direction and relative size, and their strength in words, never a
  * raw log-odds figure.
  *
- * @param source the model that gave the opinion ("model:triage-acuity@2"), empty without a model
+ * @param source the model that gave the opinion ("triage-acuity@2"), empty without a model
  * @param proposedLevel the level the model proposed, 0 when unknown
  * @param levels the probability of each level, level 1 first
  * @param contributions the inputs that moved the score most, largest first
@@ -60,7 +60,7 @@ record ModelExplanation(String source, int proposedLevel, List<LevelRow> levels,
             if (!m.find()) {
                 continue;
             }
-            source = m.group(1);
+            source = m.group(1).startsWith("model:") ? m.group(1).substring("model:".length()) : m.group(1);
             proposed = Integer.parseInt(m.group(2));
             Matcher r = REASON.matcher(line.substring(m.end()));
             while (r.find()) {

@@ -18,7 +18,9 @@ import java.util.Map;
  * The app's pages: Pebble templates under {@code app/} on the class path, rendered with autoescaping and strict
  * variables, sent with the headers every page carries: a strict Content-Security-Policy (no inline script or
  * style, nothing from another origin, no framing; W3C CSP Level 3), {@code X-Content-Type-Options: nosniff},
- * {@code Referrer-Policy: no-referrer} (page addresses carry patient references) and
+ * {@code Referrer-Policy: same-origin} (page addresses carry patient references: they never leave for another
+ * site, while the browser still sends the {@code Origin} the CSRF check reads; {@code no-referrer} would make it
+ * {@code null}) and
  * {@code Cache-Control: no-store} (patient data never stays in a browser's or a proxy's cache; OWASP Session
  * Management Cheat Sheet).
  */
@@ -60,7 +62,7 @@ final class Pages {
     static void headers(ServerResponse res) {
         res.header(HeaderNames.create("Content-Security-Policy"), CSP);
         res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
-        res.header(HeaderNames.create("Referrer-Policy"), "no-referrer");
+        res.header(HeaderNames.create("Referrer-Policy"), "same-origin");
         res.header(HeaderNames.create("X-Frame-Options"), "DENY");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
     }

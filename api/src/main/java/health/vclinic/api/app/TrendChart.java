@@ -132,9 +132,10 @@ final class TrendChart {
             double xr = x.apply(clamp(Duration.between(from, r).toSeconds(), span));
             svg.line(xr, TOP, xr, TOP + plotH, "alert-raised");
         });
-        for (int i = 0; i <= 4; i++) {
-            double value = lo + (hi - lo) * i / 4;
-            svg.text(LEFT - 4, y.apply(value) + 4, "end", "axis", Clinical.rounded(value, v.step() < 1 ? 1 : 0));
+        double tick = tick(hi - lo);
+        for (double value = Math.ceil(lo / tick) * tick; value <= hi + 1e-9; value += tick) {
+            svg.line(LEFT - 3, y.apply(value), LEFT, y.apply(value), "tick");
+            svg.text(LEFT - 5, y.apply(value) + 4, "end", "axis", Clinical.rounded(value, tick < 1 ? 1 : 0));
         }
         for (int i = 0; i <= 4; i++) {
             Instant t = from.plusSeconds((long) (span * i / 4));
@@ -167,6 +168,19 @@ final class TrendChart {
                 runPoints = p;
             }
         }
+    }
+
+    /** A round step for about three to seven labels over {@code span}: 1, 2, 2.5 or 5 times a power of ten. */
+    static double tick(double span) {
+        double raw = span / 6;
+        double power = Math.pow(10, Math.floor(Math.log10(raw)));
+        double[] steps = {1, 2, 2.5, 5, 10};
+        for (double s : steps) {
+            if (raw <= s * power) {
+                return s * power;
+            }
+        }
+        return 10 * power;
     }
 
     private static int points(VitalSigns vitals, News2Parameter parameter) {

@@ -91,7 +91,7 @@ class ClinicalViewsTest {
         ModelExplanation m = ModelExplanation.of(a);
 
         assertTrue(m.present());
-        assertTrue(m.source().startsWith("model:triage-acuity@"), m.source());
+        assertTrue(m.source().startsWith("triage-acuity@"), m.source());
         assertEquals(5, m.levels().size());
         assertEquals(1, m.levels().stream().filter(ModelExplanation.LevelRow::proposed).count());
         assertFalse(m.contributions().isEmpty(), a.getExplanationList().toString());

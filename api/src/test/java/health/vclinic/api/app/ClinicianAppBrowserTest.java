@@ -23,6 +23,8 @@ import health.vclinic.api.monitoring.v1.MonitoringServiceGrpc;
 import health.vclinic.api.monitoring.v1.VitalSample;
 import health.vclinic.api.record.ClinicalRecord;
 import health.vclinic.api.record.Database;
+import health.vclinic.api.review.ReviewExport;
+import health.vclinic.api.review.ReviewStore;
 import health.vclinic.api.security.BearerToken;
 import health.vclinic.api.security.Role;
 import health.vclinic.api.security.login.Accounts;
@@ -38,6 +40,10 @@ import health.vclinic.api.triage.v1.TriageAssessment;
 import health.vclinic.api.triage.v1.TriageRequest;
 import health.vclinic.api.triage.v1.TriageServiceGrpc;
 import health.vclinic.datasets.monitoring.AcuteScenarios;
+import health.vclinic.datasets.reviews.ReasonCode;
+import health.vclinic.datasets.reviews.ReviewAction;
+import health.vclinic.datasets.reviews.ReviewExportFile;
+import health.vclinic.datasets.reviews.ReviewedCase;
 import health.vclinic.inference.imaging.DynamicBatcher;
 import health.vclinic.datasets.imaging.ImageLimits;
 import health.vclinic.inference.monitoring.MonitoringConfig;
@@ -49,14 +55,20 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -68,16 +80,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -199,6 +209,15 @@ class ClinicianAppBrowserTest {
         await.until(ExpectedConditions.presenceOfElementLocated(By.tagName("main")));
     }
 
+    /** Waits for {@code by}; on timeout, fails with the page the browser shows instead. */
+    private static WebElement present(By by) {
+        try {
+            return await.until(ExpectedConditions.presenceOfElementLocated(by));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("no " + by + " on " + browser.getCurrentUrl() + ": " + text(), e);
+        }
+    }
+
     private static String text() {
         return browser.findElement(By.tagName("body")).getText();
     }
@@ -217,17 +236,18 @@ class ClinicianAppBrowserTest {
         return out;
     }
 
-    /** Saves the whole page as {@code docs/screenshots/NAME.png}, for the README. */
+    /** Saves the whole page, from its top, as {@code docs/screenshots/NAME.png}, for the README. */
     private static void screenshot(String name) throws IOException {
-        Dimension before = browser.manage().window().getSize();
-        long height = (Long) ((JavascriptExecutor) browser).executeScript(
-                "return Math.ceil(document.documentElement.scrollHeight)");
-        browser.manage().window().setSize(new Dimension(before.getWidth(), (int) Math.min(4000, Math.max(600, height))));
-        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-        browser.manage().window().setSize(before);
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        js.executeScript("window.scrollTo(0, 0)");
+        long width = (Long) js.executeScript("return Math.ceil(document.documentElement.scrollWidth)");
+        long height = (Long) js.executeScript("return Math.ceil(document.documentElement.scrollHeight)");
+        Map<String, Object> shot = ((ChromeDriver) browser).executeCdpCommand("Page.captureScreenshot", Map.of(
+                "format", "png", "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", width,
+                        "height", Math.min(height, 4000), "scale", 1)));
         Path dir = TestSupport.projectRoot().resolve("docs/screenshots");
         Files.createDirectories(dir);
-        Files.write(dir.resolve(name + ".png"), png);
+        Files.write(dir.resolve(name + ".png"), Base64.getDecoder().decode((String) shot.get("data")));
     }
 
     /** Plays an acute scenario over a real Monitor stream of clinic A and returns the alerts it raised. */
@@ -264,7 +284,12 @@ class ClinicianAppBrowserTest {
 
     @Test
     void aClinicianSeesTheClinicsNewAssessmentAppearAndNothingOfAnotherClinic() throws Exception {
+        Alert shock = monitor(AcuteScenarios.generate(AcuteScenarios.Scenario.SHOCK, Duration.ofMinutes(1), 11,
+                Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(150)), Duration.ofMinutes(20)))
+                .stream().filter(Alert::getPages).findFirst().orElseThrow();
         open("/app/?refresh=2");
+        assertTrue(browser.findElement(By.cssSelector("#worklist tr[data-id='" + shock.getAlertId() + "']")).getText()
+                .contains("Alert"), "an open monitoring alert is on the list");
         String before = browser.getTitle();
         // A moment after the page loaded, a backend of clinic A and one of clinic B each send an assessment.
         TriageAssessment ours = triage(A).assess(TestSupport.example("demo-001").toBuilder()
@@ -333,6 +358,28 @@ class ClinicianAppBrowserTest {
         assertTrue(browser.findElement(By.id("saliency")).getAttribute("src").startsWith("data:image/png;base64,"));
         assertTrue(text().contains("triage-model"), "the versions");
         screenshot("assessment");
+
+        // The clinician overrides the level with a coded reason; the override is kept and exported for retraining.
+        int theirs = a.getLevel() == 1 ? 2 : a.getLevel() + 1;
+        new Select(browser.findElement(By.id("override-level"))).selectByValue(Integer.toString(theirs));
+        new Select(browser.findElement(By.id("override-reason"))).selectByValue("RED_FLAG_FIRED_WRONGLY");
+        browser.findElement(By.id("override-comment")).sendKeys("pain reproduced on palpation");
+        browser.findElement(By.id("override")).click();
+        WebElement history = present(By.id("review-history"));
+        assertTrue(history.getText().contains("overrode level " + a.getLevel() + " to " + theirs), history.getText());
+        assertTrue(history.getText().contains("Red flag fired wrongly") && history.getText().contains(login),
+                history.getText());
+        Path file = dataDir.resolve("reviews.jsonl");
+        new ReviewExport(new ReviewStore(record.database().dataSource()), Clock.systemUTC()).export(
+                TestSupport.projectRoot(), LocalDate.now(ZoneOffset.UTC).minusDays(1), Set.of(A), "test", file);
+        List<ReviewedCase> overridden = ReviewExportFile.read(file).cases().stream()
+                .filter(c -> c.action() == ReviewAction.OVERRIDDEN).toList();
+        assertEquals(1, overridden.size(), "the override is in the export");
+        assertEquals(Optional.of(ReasonCode.RED_FLAG_FIRED_WRONGLY), overridden.getFirst().reason());
+        assertEquals(OptionalInt.of(theirs), overridden.getFirst().clinicianLevel());
+        assertEquals(a.getLevel(), overridden.getFirst().serviceLevel());
+        assertFalse(Files.readString(file).contains("pt-2077") || Files.readString(file).contains("palpation"),
+                "neither the patient reference nor the comment leaves in the export");
     }
 
     @Test
@@ -357,7 +404,24 @@ class ClinicianAppBrowserTest {
         assertFalse(spo2.findElements(By.cssSelector("rect.news2-p3")).isEmpty(), "the SpO2 band scoring 3 is shaded");
         assertEquals(1, spo2.findElements(By.cssSelector("rect.alert-window")).size(), "the evidence window is marked");
         assertFalse(spo2.findElements(By.cssSelector("polyline.trend-line")).isEmpty());
+
+        // Acknowledged with a note: kept, and still on the worklist, marked.
+        browser.findElement(By.id("alert-note")).sendKeys("called the patient: oxygen on, ambulance called");
+        browser.findElement(By.id("acknowledge")).click();
+        WebElement actions = present(By.cssSelector("table#alert-actions"));
+        assertTrue(actions.getText().contains("acknowledged") && actions.getText().contains("ambulance called"),
+                actions.getText());
         screenshot("alert");
+        open("/app/");
+        assertTrue(browser.findElement(By.cssSelector("#worklist tr[data-id='" + raised.getAlertId() + "']")).getText()
+                .contains("acknowledged"));
+        // Resolved: off the worklist.
+        open("/app/alerts/" + raised.getAlertId());
+        browser.findElement(By.id("resolve")).click();
+        await.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("table#alert-actions"), "resolved"));
+        open("/app/");
+        assertTrue(browser.findElements(By.cssSelector("#worklist tr[data-id='" + raised.getAlertId() + "']")).isEmpty(),
+                "a resolved alert leaves the worklist");
     }
 
     @Test
@@ -372,7 +436,7 @@ class ClinicianAppBrowserTest {
     }
 
     @Test
-    void axeFindsNoSeriousViolationsOnAnyPage() {
+    void axeFindsNoSeriousViolationsOnAnyPage() throws Exception {
         browser.get(base + "/app/login");
         assertEquals(List.of(), seriousViolations(), "login page");
         TriageAssessment a = triage(A).assess(TestSupport.example("demo-005").toBuilder().setPatientRef("pt-3003").build());
@@ -382,5 +446,10 @@ class ClinicianAppBrowserTest {
         assertEquals(List.of(), seriousViolations(), "assessment");
         open("/app/patients/pt-3003");
         assertEquals(List.of(), seriousViolations(), "patient timeline");
+        Alert alert = monitor(AcuteScenarios.generate(AcuteScenarios.Scenario.RESPIRATORY_FAILURE,
+                Duration.ofMinutes(1), 5, Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofHours(2)),
+                Duration.ofMinutes(20))).getFirst();
+        open("/app/alerts/" + alert.getAlertId());
+        assertEquals(List.of(), seriousViolations(), "alert");
     }
 }

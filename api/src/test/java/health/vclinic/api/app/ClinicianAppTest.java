@@ -138,7 +138,7 @@ class ClinicianAppTest {
         assertEquals(Optional.of(Pages.CSP), r.headers().firstValue("Content-Security-Policy"), what);
         assertTrue(Pages.CSP.contains("script-src 'self';") && Pages.CSP.contains("frame-ancestors 'none'"));
         assertEquals(Optional.of("nosniff"), r.headers().firstValue("X-Content-Type-Options"), what);
-        assertEquals(Optional.of("no-referrer"), r.headers().firstValue("Referrer-Policy"), what);
+        assertEquals(Optional.of("same-origin"), r.headers().firstValue("Referrer-Policy"), what);
         assertEquals(Optional.of("DENY"), r.headers().firstValue("X-Frame-Options"), what);
     }
 

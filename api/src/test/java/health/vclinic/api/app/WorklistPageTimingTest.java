@@ -99,7 +99,7 @@ class WorklistPageTimingTest {
                 batch.add(new RecordStore.AssessmentRow(id, clinic, Optional.of(new PatientRef(patient)),
                         t0.plusSeconds(random.nextInt(30 * 24 * 3600)), 1000,
                         requests.get(which).toBuilder().setPatientRef(patient).build(),
-                        answers.get(which).toBuilder().setRecordId(id.toString()).build()));
+                        answers.get(which).toBuilder().setRecordId(id.toString()).build(), Optional.empty()));
                 if (batch.size() == 1000) {
                     record.store().insertAssessments(batch);
                     batch.clear();
@@ -149,7 +149,7 @@ class WorklistPageTimingTest {
         assertEquals(200, first.statusCode(), first.body());
         assertTrue(first.body().contains("<span id=\"worklist-count\">" + (ASSESSMENTS + ALERTS) + "</span>"),
                 "the count of open items");
-        Matcher rows = Pattern.compile("<tr data-id=\"[^\"]+\">\\s*<td><span class=\"level level-(\\d)\"")
+        Matcher rows = Pattern.compile("<tr data-id=\"[^\"]+\" data-level=\"(\\d)\">")
                 .matcher(first.body());
         List<Integer> levels = new ArrayList<>();
         while (rows.find()) {
