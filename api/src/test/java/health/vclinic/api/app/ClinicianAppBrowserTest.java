@@ -436,6 +436,23 @@ class ClinicianAppBrowserTest {
     }
 
     @Test
+    void thePagesFitATabletsWidth() {
+        TriageAssessment a = triage(A).assess(TestSupport.example("demo-003").toBuilder().setPatientRef("pt-4004").build());
+        org.openqa.selenium.Dimension desktop = browser.manage().window().getSize();
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(768, 1024));
+        try {
+            for (String path : List.of("/app/", "/app/assessments/" + a.getRecordId(), "/app/patients/pt-4004")) {
+                open(path);
+                Object overflow = ((JavascriptExecutor) browser).executeScript(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+                assertEquals(0L, overflow, path + " scrolls sideways at a tablet's width");
+            }
+        } finally {
+            browser.manage().window().setSize(desktop);
+        }
+    }
+
+    @Test
     void axeFindsNoSeriousViolationsOnAnyPage() throws Exception {
         browser.get(base + "/app/login");
         assertEquals(List.of(), seriousViolations(), "login page");

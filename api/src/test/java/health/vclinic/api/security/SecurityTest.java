@@ -222,7 +222,8 @@ class SecurityTest {
 
     @Test
     void openRoutesNeedNoToken() throws Exception {
-        for (String path : List.of("/health/live", "/health/ready", "/metrics", "/.well-known/jwks.json")) {
+        for (String path : List.of("/health/live", "/health/ready", "/metrics", "/.well-known/jwks.json", "/app/login",
+                "/app/static/app.css", "/app/static/app.js")) {
             assertEquals(200, http("GET", path, Optional.empty(), "").statusCode(), path);
         }
         assertEquals("SERVING", HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance())
@@ -249,6 +250,9 @@ class SecurityTest {
                 new Route("POST", "/cds-services/vclinic-triage", "{}", List.of(Role.BACKEND)),
                 new Route("GET", "/app/session", "", List.of(Role.CLINICIAN)),
                 new Route("POST", "/app/logout", "", List.of(Role.CLINICIAN)),
+                new Route("GET", "/app/", "", List.of(Role.CLINICIAN)),
+                new Route("GET", "/app/assessments/" + UUID.randomUUID(), "", List.of(Role.CLINICIAN)),
+                new Route("POST", "/app/assessments/" + UUID.randomUUID() + "/review", "", List.of(Role.CLINICIAN)),
                 new Route("POST", "/cds-services/vclinic-triage/feedback", "{}", List.of(Role.BACKEND)),
                 new Route("GET", "/v1/reviews/worklist", "", List.of(Role.CLINICIAN)),
                 new Route("GET", "/v1/reviews", "", List.of(Role.CLINICIAN)),
