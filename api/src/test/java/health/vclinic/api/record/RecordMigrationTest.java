@@ -86,7 +86,7 @@ class RecordMigrationTest {
                         riskAssessment.getBytes(StandardCharsets.UTF_8));
             }
 
-            try (ClinicalRecord record = ClinicalRecord.open(Database.external(url, "postgres", ""),
+            try (ClinicalRecord record = ClinicalRecord.open(Database.external(url, "postgres", ""), health.vclinic.api.TestKeys.master(dir),
                     dir, ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty())) {
                 List<String> all = versions(url);
                 assertEquals("1", all.getFirst());
