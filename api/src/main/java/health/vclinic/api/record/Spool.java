@@ -34,9 +34,10 @@ import java.util.UUID;
  * context {@value #CONTEXT}, the clinic's current data key) and framed as a negative length, the clinic id
  * and the envelope; an entry framed with a positive length is one written in clear by an earlier version and
  * is still read. Sealing needs the clinic's data key while the database that holds it is down: the key ring
- * caches it (the default clinic's from the record's start, another clinic's from its first use) for
- * {@link health.vclinic.api.keys.KeyRing#CACHE_TTL}; an outage longer than that, for a clinic whose key is no
- * longer cached, makes the spool refuse the batch (unwritable) rather than keep it in clear.
+ * keeps the last key it had while the database cannot be reached (the default clinic's from the record's
+ * start, another clinic's from its first use in this process). Limit: a clinic whose key this process never
+ * held (no assessment since start) cannot be spooled during an outage; its batch is refused as unwritable
+ * rather than kept in clear.
  *
  * <p>Used by one writer thread only.
  */
