@@ -66,7 +66,7 @@ final class AdminCommand implements Runnable {
         @Override
         public Integer call() {
             PatientRef patient = new PatientRef(ref);
-            try (ClinicalRecord r = record.open()) {
+            try (ClinicalRecord r = record.open(keys)) {
                 String out = asOperator(r, keys, new ClinicId(clinic), () -> r.export(new ClinicId(clinic), patient));
                 System.out.println(out);
             }
@@ -116,7 +116,7 @@ final class AdminCommand implements Runnable {
                 System.out.println("erased through the running server: " + res.body());
                 return 0;
             }
-            try (ClinicalRecord r = record.open()) {
+            try (ClinicalRecord r = record.open(keys)) {
                 long rows = asOperator(r, keys, new ClinicId(clinic), () -> r.erase(new ClinicId(clinic), patient));
                 System.out.println("erased: {\"rows_erased\":" + rows + "}");
             }

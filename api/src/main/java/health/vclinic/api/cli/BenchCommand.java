@@ -163,7 +163,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Run on;
         try (VclinicServer server = VclinicServer.start(security.security(), served(), Optional.empty(), Optional.empty(),
-                Optional.of(recordOptions.open()), "127.0.0.1", 0, HttpTimeouts.DEFAULTS)) {
+                Optional.of(recordOptions.open(keyOptions)), "127.0.0.1", 0, HttpTimeouts.DEFAULTS)) {
             on = runAgainst(server, security, bodies);
         } finally {
             if (temp != null) {

@@ -58,6 +58,8 @@ final class ExportCommand implements Runnable {
         String subject;
         @Mixin
         RecordOptions record;
+        @picocli.CommandLine.Mixin
+        KeyOptions keys;
 
         @Override
         public Integer call() {
@@ -71,7 +73,9 @@ final class ExportCommand implements Runnable {
             String who = subject != null ? subject : "cli:" + System.getProperty("user.name", "unknown");
             ReviewExport.Result result;
             try (Database db = record.openDatabase()) {
-                result = new ReviewExport(new ReviewStore(db.dataSource()), Clock.systemUTC())
+                health.vclinic.api.keys.FieldCipher cipher = new health.vclinic.api.keys.FieldCipher(
+                        health.vclinic.api.keys.KeyRing.open(db.dataSource(), keys.master(spec.commandLine().getErr())));
+                result = new ReviewExport(new ReviewStore(db.dataSource(), cipher), Clock.systemUTC())
                         .export(ProjectRoot.path(), day, wanted, who, out);
             }
             PrintWriter o = spec.commandLine().getOut();

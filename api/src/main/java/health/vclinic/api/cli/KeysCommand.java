@@ -28,12 +28,13 @@ import picocli.CommandLine.Spec;
  * running server. Scripts outside the repository use these names.
  */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Rotate the keys of encryption at rest.",
-        subcommands = {KeysCommand.Rotate.class, KeysCommand.RotateMaster.class})
+        subcommands = {KeysCommand.Rotate.class, KeysCommand.RotateMaster.class, KeysCommand.Shred.class})
 final class KeysCommand implements Runnable {
 
     @Override
     public void run() {
-        System.out.println("usage: vclinic admin keys (rotate --clinic NAME | rotate-master --new-key-file FILE)"
+        System.out.println("usage: vclinic admin keys (rotate --clinic NAME | rotate-master --new-key-file FILE"
+                + " | shred --clinic NAME --destroy-all-data)"
                 + " [--key-dir DIR] [--data-dir DIR]");
     }
 
@@ -69,6 +70,36 @@ final class KeysCommand implements Runnable {
 
         boolean runningServer() {
             return AdminCommand.serverPort(record.dataDir()).isPresent();
+        }
+    }
+
+    @Command(name = "shred", mixinStandardHelpOptions = true,
+            description = "Crypto-shred a clinic (erasing the clinic): destroy every data key of it, so all it"
+                    + " has sealed can never be opened again and nothing more is sealed for it. Irreversible.")
+    static final class Shred extends KeyAction {
+        @Option(names = "--clinic", required = true, paramLabel = "NAME", description = "The clinic id.")
+        String clinic;
+        @Option(names = "--destroy-all-data", required = true,
+                description = "Required: says that every record of the clinic becomes unreadable for good.")
+        boolean confirmed;
+
+        @Override
+        void check() {
+            try {
+                new ClinicId(clinic);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--clinic: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        int run(KeyRing ring, PrintWriter out) {
+            ClinicId id = new ClinicId(clinic);
+            int destroyed = ring.shred(id);
+            out.println("clinic " + id.value() + ": " + destroyed + " data keys destroyed; its sealed records can"
+                    + " no longer be opened" + (runningServer() ? " (the running server forgets its cached keys within "
+                    + KeyRing.CACHE_TTL.toSeconds() + " s)" : ""));
+            return 0;
         }
     }
 

@@ -66,11 +66,15 @@ public final class RecordOptions {
         return Database.external(databaseUrl, databaseUser, password);
     }
 
-    ClinicalRecord open() {
+    /**
+     * Opens the record, its patient data sealed under the master key of {@code keys} (created and announced
+     * on the console on first start, see {@link KeyOptions#master}).
+     */
+    ClinicalRecord open(KeyOptions keys) {
         if (retentionDays < 0 || spoolMaxMb < 1) {
             throw new IllegalArgumentException("--retention-days must be 0 or more and --spool-max-mb 1 or more");
         }
-        return ClinicalRecord.open(openDatabase(), dataDir(), (long) spoolMaxMb << 20,
+        return ClinicalRecord.open(openDatabase(), keys.master(new java.io.PrintWriter(System.out, true)), dataDir(), (long) spoolMaxMb << 20,
                 retentionDays == 0 ? Optional.empty() : Optional.of(Duration.ofDays(retentionDays)));
     }
 }

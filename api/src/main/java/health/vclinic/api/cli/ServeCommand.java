@@ -109,7 +109,7 @@ final class ServeCommand implements Callable<Integer> {
                 allowDegraded));
         TriageEndpoint endpoint = imaging.map(i -> i.readingChestXrays(standard)).orElse(standard);
         MonitoringEndpoint monitoring = MonitoringEndpoint.standard(ServedEngine.projectRoot());
-        Optional<ClinicalRecord> record = noRecord ? Optional.empty() : Optional.of(recordOptions.open());
+        Optional<ClinicalRecord> record = noRecord ? Optional.empty() : Optional.of(recordOptions.open(keyOptions));
         Security security = Security.standard(keyOptions.tokens(line -> System.out.println("  keys: " + line)))
                 .withQuota(health.vclinic.api.security.RequestQuota.perSecond(clinicMaxRps));
         if (publicUrl != null) {

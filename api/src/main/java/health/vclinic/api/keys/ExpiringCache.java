@@ -8,7 +8,8 @@ import java.util.function.Predicate;
 
 /**
  * A small least-recently-used map whose entries also expire: bounded so the keys held in memory stay few,
- * expiring so that a rotation or a shredding done by another process reaches this one within the TTL.
+ * expiring so that a rotation or a shredding done by another process reaches this one within the TTL. An
+ * expired entry can still be had with {@link #getStale} while it cannot be refreshed.
  */
 final class ExpiringCache<K, V> {
 
@@ -35,11 +36,16 @@ final class ExpiringCache<K, V> {
         if (e == null) {
             return Optional.empty();
         }
+        // An expired entry stays (within the LRU bound) for getStale, until it is refreshed or removed.
         if (System.nanoTime() - e.expiresAtNanos() >= 0) {
-            map.remove(key);
             return Optional.empty();
         }
         return Optional.of(e.value());
+    }
+
+    /** The value even when expired: for when it cannot be refreshed (the key store is unreachable). */
+    synchronized Optional<V> getStale(K key) {
+        return Optional.ofNullable(map.get(key)).map(Slot::value);
     }
 
     synchronized void put(K key, V value) {

@@ -46,7 +46,9 @@ import javax.sql.DataSource;
  *
  * <p>Unwrapped keys are cached in memory: at most {@link #MAX_CACHED_KEYS} per kind, each for at most
  * {@link #CACHE_TTL}, so a rotation or shredding done by another process (the {@code admin keys} command
- * beside a running server) reaches this one within the TTL. Thread-safe.
+ * beside a running server) reaches this one within the TTL. While the database cannot be reached, the keys
+ * last cached keep sealing and opening however old (the record spools assessments then); a shredding or
+ * rotation done meanwhile elsewhere is seen once it answers again. Thread-safe.
  */
 public final class KeyRing {
 
@@ -325,7 +327,9 @@ public final class KeyRing {
             currentVersions.put(clinic, key.version());
             return key;
         } catch (SQLException e) {
-            throw unavailable(e);
+            // While the key store is down, the last key known keeps sealing (the record's local spool).
+            return currentVersions.getStale(clinic).flatMap(v -> dataKeys.getStale(new VersionKey(clinic, v)))
+                    .orElseThrow(() -> unavailable(e));
         } finally {
             r.unlock();
         }
@@ -362,7 +366,7 @@ public final class KeyRing {
                 return key;
             }
         } catch (SQLException e) {
-            throw unavailable(e);
+            return dataKeys.getStale(id).orElseThrow(() -> unavailable(e));
         } finally {
             r.unlock();
         }
@@ -377,7 +381,14 @@ public final class KeyRing {
         if (cached.isPresent()) {
             return cached.get();
         }
-        current(clinic); // creates the clinic's first key, or refuses a shredded clinic
+        try {
+            current(clinic); // creates the clinic's first key, or refuses a shredded clinic
+        } catch (EncryptionException e) {
+            if (e.reason() == Reason.KEY_STORE_UNAVAILABLE && lookupKeys.getStale(clinic).isPresent()) {
+                return lookupKeys.getStale(clinic).get();
+            }
+            throw e;
+        }
         byte[] root = version(clinic, LOOKUP_ROOT_VERSION).key().getEncoded();
         try {
             SecretKey key = Aead.derive(root, "vclinic lookup key v1 " + clinic.value(), "HmacSHA256");

@@ -66,7 +66,7 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
      */
     public AssessmentLog(RecordStore store, Path spoolFile, long spoolMaxBytes) {
         this.store = store;
-        this.spool = new Spool(spoolFile, spoolMaxBytes);
+        this.spool = new Spool(spoolFile, spoolMaxBytes, store.cipher());
         backlog.set(spool.entries());
         writer = Thread.ofPlatform().name("vclinic-record-writer").daemon().start(this::writeLoop);
         replayer = Thread.ofPlatform().name("vclinic-record-replay").daemon().start(this::replayLoop);

@@ -67,10 +67,10 @@ public final class ClinicalRecord implements AutoCloseable {
     private final Optional<ScheduledExecutorService> retention;
     private final FhirReads fhirReads;
 
-    private ClinicalRecord(Database database, Path dataDir, long spoolBytes,
-                           Optional<Duration> keepFor) {
+    private ClinicalRecord(Database database, health.vclinic.api.keys.FieldCipher cipher, Path dataDir,
+                           long spoolBytes, Optional<Duration> keepFor) {
         this.database = database;
-        this.store = new RecordStore(database.dataSource());
+        this.store = new RecordStore(database.dataSource(), cipher);
         this.reader = new RecordReader(store);
         this.fhirReads = new FhirReads(store);
         this.assessments = new AssessmentLog(store, dataDir.resolve("spool/assessments.spool"), spoolBytes);
@@ -85,12 +85,35 @@ public final class ClinicalRecord implements AutoCloseable {
     /**
      * Opens the record on {@code database}, taking ownership of it (closed with the record).
      *
+     * Patient data is sealed at rest under per-clinic data keys wrapped by the master key from {@code master}
+     * (see {@link Sealing}); rows kept in clear by a version before encryption at rest are sealed now.
+     *
+     * @param master the master key of encryption at rest, never stored in the database
      * @param dataDir where the local spool lives
      * @param keepFor the retention period, empty to keep records until erased
      */
-    public static ClinicalRecord open(Database database, Path dataDir, long spoolBytes,
-                                      Optional<Duration> keepFor) {
-        return new ClinicalRecord(database, dataDir, spoolBytes, keepFor);
+    public static ClinicalRecord open(Database database, health.vclinic.api.keys.MasterKeySource master, Path dataDir,
+                                      long spoolBytes, Optional<Duration> keepFor) {
+        health.vclinic.api.keys.FieldCipher cipher;
+        try {
+            health.vclinic.api.keys.KeyRing keys = health.vclinic.api.keys.KeyRing.open(database.dataSource(), master);
+            cipher = new health.vclinic.api.keys.FieldCipher(keys);
+            // Caches the default clinic's keys, so the spool can seal while the database is down (see Spool).
+            cipher.keyedHash(ClinicId.DEFAULT, "warm-up");
+            long sealed = new RecordStore(database.dataSource(), cipher).sealLegacyRows();
+            if (sealed > 0) {
+                LOG.log(System.Logger.Level.INFO, "sealed " + sealed + " record rows kept in clear by an earlier version");
+            }
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        return new ClinicalRecord(database, cipher, dataDir, spoolBytes, keepFor);
+    }
+
+    /** The cipher that seals this record's patient data at rest (its key ring: rotation, shredding). */
+    public health.vclinic.api.keys.FieldCipher cipher() {
+        return store.cipher();
     }
 
     public AssessmentLog assessments() {

@@ -55,10 +55,13 @@ public final class RecordStore {
             new String[] {"vital_window", "window_start"});
 
     private final DataSource dataSource;
+    private final Sealing sealing;
     private volatile Optional<AuditLog> audit = Optional.empty();
 
-    public RecordStore(DataSource dataSource) {
+    /** The record on {@code dataSource}, its patient data sealed at rest by {@code cipher} (see {@link Sealing}). */
+    public RecordStore(DataSource dataSource, health.vclinic.api.keys.FieldCipher cipher) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.sealing = new Sealing(cipher);
     }
 
     /**
@@ -223,11 +226,11 @@ public final class RecordStore {
     /** Inserts a batch in one transaction; ids already present are skipped (a replay is idempotent). */
     public void insertAssessments(List<AssessmentRow> rows) throws SQLException {
         batch("INSERT INTO triage_assessment (record_id, clinic_id, patient_ref, assessed_at, latency_micros, level,"
-                + " decided_by, model_versions, request, result, review_kinds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (record_id) DO NOTHING", rows, (c, s, r) -> {
+                + " decided_by, model_versions, request, result, review_kinds, sealed, patient_ref_sealed)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?) ON CONFLICT (record_id) DO NOTHING", rows, (c, s, r) -> {
                     s.setObject(1, r.recordId());
                     s.setString(2, r.clinic().value());
-                    s.setString(3, r.patient().map(PatientRef::value).orElse(null));
+                    s.setString(3, sealing.lookupOrNull(r.clinic(), r.patient()));
                     s.setObject(4, utc(r.assessedAt()));
                     s.setLong(5, r.latencyMicros());
                     s.setInt(6, r.result().getLevel());
@@ -235,8 +238,9 @@ public final class RecordStore {
                     s.setArray(8, c.createArrayOf("text", r.result().getModelVersionsMap().entrySet().stream()
                             .sorted(java.util.Map.Entry.comparingByKey())
                             .map(e -> e.getKey() + "=" + e.getValue()).toArray()));
-                    s.setBytes(9, r.request().toByteArray());
-                    s.setBytes(10, r.result().toByteArray());
+                    s.setBytes(9, sealing.seal(r.clinic(), r.request().toByteArray(), "triage_assessment.request"));
+                    s.setBytes(10, sealing.seal(r.clinic(), r.result().toByteArray(), "triage_assessment.result"));
+                    s.setBytes(12, sealing.sealRefOrNull(r.clinic(), r.patient(), "triage_assessment"));
                     // Why it awaits a clinician (empty: it does not); V7's trigger puts it on the worklist.
                     s.setArray(11, c.createArrayOf("text", WorklistKind.of(r.result()).stream().map(Enum::name).toArray()));
                 }, (c, r) -> audit(c, r.access(), AuditAction.CREATE, "TriageAssessment", r.recordId().toString(),
@@ -246,15 +250,17 @@ public final class RecordStore {
     /** Inserts alert events in one transaction; ids already present are skipped. */
     public void insertAlertEvents(List<AlertRow> rows) throws SQLException {
         batch("INSERT INTO alert_event (event_id, clinic_id, patient_ref, alert_id, state, severity, occurred_at,"
-                + " event) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING", rows, (c, s, r) -> {
+                + " event, sealed, patient_ref_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, ?)"
+                + " ON CONFLICT (event_id) DO NOTHING", rows, (c, s, r) -> {
                     s.setObject(1, r.eventId());
                     s.setString(2, r.clinic().value());
-                    s.setString(3, r.patient().value());
+                    s.setString(3, sealing.lookup(r.clinic(), r.patient()));
                     s.setString(4, r.alert().getAlertId());
                     s.setString(5, r.alert().getState().name());
                     s.setString(6, r.alert().getSeverity().name());
                     s.setObject(7, utc(r.occurredAt()));
-                    s.setBytes(8, r.alert().toByteArray());
+                    s.setBytes(8, sealing.seal(r.clinic(), r.alert().toByteArray(), "alert_event.event"));
+                    s.setBytes(9, sealing.sealRefOrNull(r.clinic(), Optional.of(r.patient()), "alert_event"));
                 });
     }
 
@@ -300,16 +306,18 @@ public final class RecordStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement("INSERT INTO imaging_analysis (record_id, clinic_id, patient_ref,"
-                     + " analyzed_at, model_id, finding, image, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                     + " analyzed_at, model_id, finding, image, result, sealed, patient_ref_sealed)"
+                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, ?)"
                      + " ON CONFLICT (record_id) DO NOTHING")) {
             s.setObject(1, r.recordId());
             s.setString(2, r.clinic().value());
-            s.setString(3, r.patient().map(PatientRef::value).orElse(null));
+            s.setString(3, sealing.lookupOrNull(r.clinic(), r.patient()));
             s.setObject(4, utc(r.analyzedAt()));
             s.setString(5, r.modelId());
             s.setString(6, r.finding());
-            s.setBytes(7, r.image());
-            s.setBytes(8, r.analysis().toByteArray());
+            s.setBytes(7, sealing.seal(r.clinic(), r.image(), "imaging_analysis.image"));
+            s.setBytes(8, sealing.seal(r.clinic(), r.analysis().toByteArray(), "imaging_analysis.result"));
+            s.setBytes(9, sealing.sealRefOrNull(r.clinic(), r.patient(), "imaging_analysis"));
             s.executeUpdate();
             audit(c, access, AuditAction.CREATE, "ImageAnalysis", r.recordId().toString(), r.patient());
             c.commit();
@@ -327,15 +335,18 @@ public final class RecordStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement("INSERT INTO fhir_call (record_id, clinic_id, patient_ref,"
-                     + " called_at, operation, request, risk_assessment) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                     + " called_at, operation, request, risk_assessment, sealed, patient_ref_sealed)"
+                     + " VALUES (?, ?, ?, ?, ?, ?, ?, true, ?)"
                      + " ON CONFLICT (record_id) DO NOTHING")) {
             s.setObject(1, f.recordId());
             s.setString(2, r.clinic().value());
-            s.setString(3, f.patient().map(PatientRef::value).orElse(null));
+            s.setString(3, sealing.lookupOrNull(r.clinic(), f.patient()));
             s.setObject(4, utc(f.calledAt()));
             s.setString(5, f.operation());
-            s.setBytes(6, f.request().getBytes(StandardCharsets.UTF_8));
-            s.setBytes(7, f.riskAssessment().getBytes(StandardCharsets.UTF_8));
+            s.setBytes(6, sealing.seal(r.clinic(), f.request().getBytes(StandardCharsets.UTF_8), "fhir_call.request"));
+            s.setBytes(7, sealing.seal(r.clinic(), f.riskAssessment().getBytes(StandardCharsets.UTF_8),
+                    "fhir_call.risk_assessment"));
+            s.setBytes(8, sealing.sealRefOrNull(r.clinic(), f.patient(), "fhir_call"));
             s.executeUpdate();
             audit(c, access, AuditAction.CREATE, "RiskAssessment", f.recordId().toString(), f.patient());
             c.commit();
@@ -354,10 +365,11 @@ public final class RecordStore {
     public void insertVitalWindows(List<VitalWindowRow> rows) throws SQLException {
         int columns = 5 + 4 * Vital.values().length;
         batch("INSERT INTO vital_window (window_id, clinic_id, patient_ref, window_start, samples, " + VITAL_COLUMNS
-                + ") VALUES (" + "?, ".repeat(columns - 1) + "?) ON CONFLICT (window_id) DO NOTHING", rows, (c, s, r) -> {
+                + ", sealed) VALUES (" + "?, ".repeat(columns) + "true) ON CONFLICT (window_id) DO NOTHING", rows,
+                (c, s, r) -> {
                     s.setObject(1, r.windowId());
                     s.setString(2, r.clinic().value());
-                    s.setString(3, r.patient().value());
+                    s.setString(3, sealing.lookup(r.clinic(), r.patient()));
                     s.setObject(4, utc(r.windowStart()));
                     s.setInt(5, r.samples());
                     int i = 6;
@@ -387,7 +399,7 @@ public final class RecordStore {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(VITALS)) {
                 s.setString(1, clinic.value());
-                s.setString(2, patient.value());
+                s.setString(2, sealing.lookup(clinic, patient));
                 s.setObject(3, utc(since));
                 s.setInt(4, limit);
                 List<VitalsWindow> out = new ArrayList<>();
@@ -416,18 +428,20 @@ public final class RecordStore {
     /** The FHIR call with this id in this clinic. */
     public Optional<RecordedFhirCall> fhirCall(ClinicId clinic, UUID recordId) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT record_id, patient_ref, called_at, operation,"
-                    + " request, risk_assessment FROM fhir_call WHERE clinic_id = ? AND record_id = ?")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT record_id, patient_ref, patient_ref_sealed, sealed,"
+                    + " called_at, operation, request, risk_assessment FROM fhir_call WHERE clinic_id = ? AND record_id = ?")) {
                 s.setString(1, clinic.value());
                 s.setObject(2, recordId);
                 try (ResultSet rs = s.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.<RecordedFhirCall>empty();
                     }
+                    boolean sealed = rs.getBoolean("sealed");
                     RecordedFhirCall.Builder b = fhirCall(rs.getObject("record_id", UUID.class),
-                            timestamp(instant(rs, "called_at")), rs.getString("operation"), rs.getBytes("request"),
-                            rs.getBytes("risk_assessment"));
-                    Optional.ofNullable(rs.getString("patient_ref")).ifPresent(b::setPatientRef);
+                            timestamp(instant(rs, "called_at")), rs.getString("operation"),
+                            sealing.open(clinic, rs.getBytes("request"), sealed, "fhir_call.request"),
+                            sealing.open(clinic, rs.getBytes("risk_assessment"), sealed, "fhir_call.risk_assessment"));
+                    sealing.openRef(clinic, rs, "fhir_call").ifPresent(b::setPatientRef);
                     return Optional.of(b.build());
                 }
             }
@@ -444,26 +458,33 @@ public final class RecordStore {
     /** The assessment with this id in this clinic. */
     public Optional<RecordedAssessment> assessment(ClinicId clinic, UUID recordId) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT record_id, patient_ref, assessed_at, latency_micros,"
-                    + " request, result FROM triage_assessment WHERE clinic_id = ? AND record_id = ?")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT record_id, patient_ref, patient_ref_sealed, sealed,"
+                    + " assessed_at, latency_micros, request, result FROM triage_assessment"
+                    + " WHERE clinic_id = ? AND record_id = ?")) {
                 s.setString(1, clinic.value());
                 s.setObject(2, recordId);
                 try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? Optional.of(assessment(rs)) : Optional.<RecordedAssessment>empty();
+                    return rs.next() ? Optional.of(assessment(clinic, rs)) : Optional.<RecordedAssessment>empty();
                 }
             }
         });
     }
 
     private static final String ASSESSMENTS = "SELECT 'A' AS kind, record_id AS id, assessed_at AS at,"
-            + " latency_micros, request AS a, result AS b, NULL AS model_id, NULL AS finding"
+            + " latency_micros, request AS a, result AS b, NULL AS model_id, NULL AS finding, sealed"
             + " FROM triage_assessment WHERE clinic_id = ? AND patient_ref = ?";
-    private static final String ALERT_EVENTS = "SELECT 'E', event_id, occurred_at, 0, event, NULL, NULL, NULL"
+    private static final String ALERT_EVENTS = "SELECT 'E', event_id, occurred_at, 0, event, NULL, NULL, NULL, sealed"
             + " FROM alert_event WHERE clinic_id = ? AND patient_ref = ?";
-    private static final String IMAGES = "SELECT 'I', record_id, analyzed_at, 0, image, result, model_id, finding"
+    private static final String IMAGES = "SELECT 'I', record_id, analyzed_at, 0, image, result, model_id, finding, sealed"
             + " FROM imaging_analysis WHERE clinic_id = ? AND patient_ref = ?";
     private static final String FHIR_CALLS = "SELECT 'F', record_id, called_at, 0, request, risk_assessment,"
-            + " operation, NULL FROM fhir_call WHERE clinic_id = ? AND patient_ref = ?";
+            + " operation, NULL, sealed FROM fhir_call WHERE clinic_id = ? AND patient_ref = ?";
+
+    /** The columns a timeline reads as {@code a} and {@code b}, per kind (their sealing context). */
+    private static final java.util.Map<String, String> TIMELINE_A = java.util.Map.of("A", "request", "E", "event",
+            "I", "image", "F", "request");
+    private static final java.util.Map<String, String> TIMELINE_B = java.util.Map.of("A", "result",
+            "I", "result", "F", "risk_assessment");
 
     /** The kinds a timeline mixes, each a SELECT of the same columns taking the clinic and the patient. */
     private static final List<String> TIMELINE = List.of(ASSESSMENTS, ALERT_EVENTS, IMAGES, FHIR_CALLS);
@@ -471,7 +492,7 @@ public final class RecordStore {
     private static final List<String> RISK_ASSESSMENTS = List.of(ASSESSMENTS, FHIR_CALLS);
 
     private static String newestFirst(List<String> kinds) {
-        return "SELECT kind, id, at, latency_micros, a, b, model_id, finding FROM (" + String.join(" UNION ALL ", kinds)
+        return "SELECT kind, id, at, latency_micros, a, b, model_id, finding, sealed FROM (" + String.join(" UNION ALL ", kinds)
                 + ") t WHERE (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT ?";
     }
 
@@ -494,10 +515,11 @@ public final class RecordStore {
     private Page page(List<String> kinds, ClinicId clinic, PatientRef patient, int pageSize, Optional<Cursor> after) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement(newestFirst(kinds))) {
+                String lookup = sealing.lookup(clinic, patient);
                 int i = 1;
                 for (int k = 0; k < kinds.size(); k++) {
                     s.setString(i++, clinic.value());
-                    s.setString(i++, patient.value());
+                    s.setString(i++, lookup);
                 }
                 // The first page starts after the largest possible key.
                 s.setObject(i++, utc(after.map(Cursor::at).orElse(LAST)));
@@ -512,7 +534,7 @@ public final class RecordStore {
                             next = Optional.of(last);
                             break;
                         }
-                        entries.add(entry(rs, patient));
+                        entries.add(entry(rs, clinic, patient));
                         last = new Cursor(instant(rs, "at"), rs.getObject("id", UUID.class));
                     }
                 }
@@ -530,11 +552,11 @@ public final class RecordStore {
     public AlertPage alerts(ClinicId clinic, PatientRef patient, int pageSize, Optional<Cursor> after) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT * FROM (SELECT DISTINCT ON (alert_id) event_id,"
-                    + " occurred_at, event, min(occurred_at) OVER (PARTITION BY alert_id) AS first_at FROM alert_event"
+                    + " occurred_at, event, sealed, min(occurred_at) OVER (PARTITION BY alert_id) AS first_at FROM alert_event"
                     + " WHERE clinic_id = ? AND patient_ref = ? ORDER BY alert_id, occurred_at DESC, event_id DESC) latest"
                     + " WHERE (occurred_at, event_id) < (?, ?) ORDER BY occurred_at DESC, event_id DESC LIMIT ?")) {
                 s.setString(1, clinic.value());
-                s.setString(2, patient.value());
+                s.setString(2, sealing.lookup(clinic, patient));
                 s.setObject(3, utc(after.map(Cursor::at).orElse(LAST)));
                 s.setObject(4, after.map(Cursor::id).orElse(new UUID(-1L, -1L)));
                 s.setInt(5, pageSize + 1);
@@ -551,7 +573,7 @@ public final class RecordStore {
                         Instant at = instant(rs, "occurred_at");
                         alerts.add(new AlertHistory(RecordedAlertEvent.newBuilder().setEventId(id.toString())
                                 .setPatientRef(patient.value()).setOccurredAt(timestamp(at))
-                                .setAlert(Alert.parseFrom(rs.getBytes("event"))).build(), instant(rs, "first_at")));
+                                .setAlert(alertEvent(clinic, rs)).build(), instant(rs, "first_at")));
                         last = new Cursor(at, id);
                     }
                 }
@@ -576,7 +598,7 @@ public final class RecordStore {
     public List<RecordedAlertEvent> openAlerts(ClinicId clinic) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT * FROM (SELECT DISTINCT ON (alert_id) event_id,"
-                    + " patient_ref, occurred_at, state, event FROM alert_event WHERE clinic_id = ?"
+                    + " patient_ref, patient_ref_sealed, sealed, occurred_at, state, event FROM alert_event WHERE clinic_id = ?"
                     + " ORDER BY alert_id, occurred_at DESC, event_id DESC) latest WHERE state <> 'RESOLVED'"
                     + " ORDER BY occurred_at DESC, event_id DESC")) {
                 s.setString(1, clinic.value());
@@ -585,9 +607,9 @@ public final class RecordStore {
                     while (rs.next()) {
                         out.add(RecordedAlertEvent.newBuilder()
                                 .setEventId(rs.getObject("event_id", UUID.class).toString())
-                                .setPatientRef(rs.getString("patient_ref"))
+                                .setPatientRef(sealing.openRef(clinic, rs, "alert_event").orElseThrow())
                                 .setOccurredAt(timestamp(instant(rs, "occurred_at")))
-                                .setAlert(Alert.parseFrom(rs.getBytes("event"))).build());
+                                .setAlert(alertEvent(clinic, rs)).build());
                     }
                 }
                 return out;
@@ -633,7 +655,7 @@ public final class RecordStore {
                 try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table[0]
                         + " WHERE clinic_id = ? AND patient_ref = ?")) {
                     s.setString(1, clinic.value());
-                    s.setString(2, patient.value());
+                    s.setString(2, sealing.lookup(clinic, patient));
                     erased += s.executeUpdate();
                 }
             }
@@ -695,7 +717,7 @@ public final class RecordStore {
                 try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM " + table[0]
                         + " WHERE clinic_id = ? AND patient_ref = ?")) {
                     s.setString(1, clinic.value());
-                    s.setString(2, patient.value());
+                    s.setString(2, sealing.lookup(clinic, patient));
                     try (ResultSet rs = s.executeQuery()) {
                         rs.next();
                         n += rs.getLong(1);
@@ -704,6 +726,16 @@ public final class RecordStore {
             }
             return n;
         });
+    }
+
+    /** Seals the rows kept in clear before encryption at rest ({@link LegacyRows}); returns how many. */
+    long sealLegacyRows() {
+        return read(c -> LegacyRows.seal(dataSource, sealing));
+    }
+
+    /** The cipher that seals this record. */
+    health.vclinic.api.keys.FieldCipher cipher() {
+        return sealing.cipher();
     }
 
     /** True when a trivial query answers within the pool's timeouts. */
@@ -727,39 +759,59 @@ public final class RecordStore {
         }
     }
 
-    private static TimelineEntry entry(ResultSet rs, PatientRef patient) throws SQLException,
+    private TimelineEntry entry(ResultSet rs, ClinicId clinic, PatientRef patient) throws SQLException,
             InvalidProtocolBufferException {
         UUID id = rs.getObject("id", UUID.class);
         Timestamp at = timestamp(instant(rs, "at"));
-        return switch (rs.getString("kind")) {
+        String kind = rs.getString("kind");
+        String table = switch (kind) {
+            case "A" -> "triage_assessment";
+            case "E" -> "alert_event";
+            case "I" -> "imaging_analysis";
+            case "F" -> "fhir_call";
+            default -> throw new IllegalStateException("unknown timeline kind");
+        };
+        boolean sealed = rs.getBoolean("sealed");
+        byte[] a = sealing.open(clinic, rs.getBytes("a"), sealed, table + "." + TIMELINE_A.get(kind));
+        byte[] b = kind.equals("E") ? new byte[0]
+                : sealing.open(clinic, rs.getBytes("b"), sealed, table + "." + TIMELINE_B.get(kind));
+        return switch (kind) {
             case "A" -> TimelineEntry.newBuilder().setAssessment(RecordedAssessment.newBuilder()
                     .setRecordId(id.toString()).setPatientRef(patient.value()).setAssessedAt(at)
                     .setLatencyMicros(rs.getLong("latency_micros"))
-                    .setRequest(TriageRequest.parseFrom(rs.getBytes("a")))
-                    .setAssessment(TriageAssessment.parseFrom(rs.getBytes("b")))).build();
+                    .setRequest(TriageRequest.parseFrom(a))
+                    .setAssessment(TriageAssessment.parseFrom(b))).build();
             case "E" -> TimelineEntry.newBuilder().setAlert(RecordedAlertEvent.newBuilder()
                     .setEventId(id.toString()).setPatientRef(patient.value()).setOccurredAt(at)
-                    .setAlert(Alert.parseFrom(rs.getBytes("a")))).build();
+                    .setAlert(Alert.parseFrom(a))).build();
             case "I" -> TimelineEntry.newBuilder().setImageAnalysis(RecordedImageAnalysis.newBuilder()
                     .setRecordId(id.toString()).setPatientRef(patient.value()).setAnalyzedAt(at)
                     .setModelId(rs.getString("model_id")).setFinding(rs.getString("finding"))
-                    .setImage(com.google.protobuf.ByteString.copyFrom(rs.getBytes("a")))
-                    .setAnalysis(ImageAnalysis.parseFrom(rs.getBytes("b")))).build();
+                    .setImage(com.google.protobuf.ByteString.copyFrom(a))
+                    .setAnalysis(ImageAnalysis.parseFrom(b))).build();
             case "F" -> TimelineEntry.newBuilder().setFhirCall(fhirCall(id, at, rs.getString("model_id"),
-                    rs.getBytes("a"), rs.getBytes("b")).setPatientRef(patient.value())).build();
+                    a, b).setPatientRef(patient.value())).build();
             default -> throw new IllegalStateException("unknown timeline kind");
         };
     }
 
-    private static RecordedAssessment assessment(ResultSet rs) throws SQLException, InvalidProtocolBufferException {
+    private RecordedAssessment assessment(ClinicId clinic, ResultSet rs) throws SQLException,
+            InvalidProtocolBufferException {
+        boolean sealed = rs.getBoolean("sealed");
         RecordedAssessment.Builder b = RecordedAssessment.newBuilder()
                 .setRecordId(rs.getObject("record_id", UUID.class).toString())
                 .setAssessedAt(timestamp(instant(rs, "assessed_at")))
                 .setLatencyMicros(rs.getLong("latency_micros"))
-                .setRequest(TriageRequest.parseFrom(rs.getBytes("request")))
-                .setAssessment(TriageAssessment.parseFrom(rs.getBytes("result")));
-        Optional.ofNullable(rs.getString("patient_ref")).ifPresent(b::setPatientRef);
+                .setRequest(TriageRequest.parseFrom(sealing.open(clinic, rs.getBytes("request"), sealed,
+                        "triage_assessment.request")))
+                .setAssessment(TriageAssessment.parseFrom(sealing.open(clinic, rs.getBytes("result"), sealed,
+                        "triage_assessment.result")));
+        sealing.openRef(clinic, rs, "triage_assessment").ifPresent(b::setPatientRef);
         return b.build();
+    }
+
+    private Alert alertEvent(ClinicId clinic, ResultSet rs) throws SQLException, InvalidProtocolBufferException {
+        return Alert.parseFrom(sealing.open(clinic, rs.getBytes("event"), rs.getBoolean("sealed"), "alert_event.event"));
     }
 
     static OffsetDateTime utc(Instant t) {

@@ -30,18 +30,31 @@ import java.util.UUID;
  * A record cut short by a crash mid-append is the last one and is dropped on reading (it was never
  * answered: the answer waits for the force).
  *
+ * <p>Each entry is sealed at rest like the database's rows ({@link health.vclinic.api.keys.FieldCipher},
+ * context {@value #CONTEXT}, the clinic's current data key) and framed as a negative length, the clinic id
+ * and the envelope; an entry framed with a positive length is one written in clear by an earlier version and
+ * is still read. Sealing needs the clinic's data key while the database that holds it is down: the key ring
+ * keeps the last key it had while the database cannot be reached (the default clinic's from the record's
+ * start, another clinic's from its first use in this process). Limit: a clinic whose key this process never
+ * held (no assessment since start) cannot be spooled during an outage; its batch is refused as unwritable
+ * rather than kept in clear.
+ *
  * <p>Used by one writer thread only.
  */
 final class Spool {
 
+    static final String CONTEXT = "spool.assessment";
+
     private final Path file;
     private final long maxBytes;
+    private final health.vclinic.api.keys.FieldCipher cipher;
     private long bytes;
     private int entries;
 
-    Spool(Path file, long maxBytes) {
+    Spool(Path file, long maxBytes, health.vclinic.api.keys.FieldCipher cipher) {
         this.file = file;
         this.maxBytes = maxBytes;
+        this.cipher = cipher;
         try {
             Files.createDirectories(file.getParent());
             this.bytes = Files.isRegularFile(file) ? Files.size(file) : 0;
@@ -60,8 +73,8 @@ final class Spool {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(buf);
         for (AssessmentRow r : rows) {
-            byte[] one = encode(r);
-            out.writeInt(one.length);
+            byte[] one = sealed(r);
+            out.writeInt(-one.length);
             out.write(one);
         }
         if (bytes + buf.size() > maxBytes) {
@@ -89,13 +102,15 @@ final class Spool {
         try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
             while (true) {
                 byte[] one;
+                int length;
                 try {
-                    one = new byte[in.readInt()];
+                    length = in.readInt();
+                    one = new byte[Math.abs(length)];
                     in.readFully(one);
                 } catch (EOFException torn) {
                     return rows;
                 }
-                rows.add(decode(one));
+                rows.add(decode(length < 0 ? opened(one) : one));
             }
         }
     }
@@ -109,6 +124,30 @@ final class Spool {
 
     int entries() {
         return entries;
+    }
+
+    /** The clinic id, then the entry sealed for it. */
+    private byte[] sealed(AssessmentRow r) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(buf);
+        out.writeUTF(r.clinic().value());
+        try {
+            out.write(cipher.seal(r.clinic(), encode(r), CONTEXT));
+        } catch (health.vclinic.api.keys.EncryptionException e) {
+            throw new IOException("cannot seal a spooled assessment: " + e.reason(), e);
+        }
+        out.flush();
+        return buf.toByteArray();
+    }
+
+    private byte[] opened(byte[] one) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(one));
+        ClinicId clinic = new ClinicId(in.readUTF());
+        try {
+            return cipher.open(clinic, in.readAllBytes(), CONTEXT);
+        } catch (health.vclinic.api.keys.EncryptionException e) {
+            throw new IOException("a spooled assessment does not open: " + e.reason(), e);
+        }
     }
 
     private static byte[] encode(AssessmentRow r) throws IOException {

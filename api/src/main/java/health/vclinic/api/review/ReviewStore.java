@@ -19,6 +19,7 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import health.vclinic.api.keys.FieldCipher;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,16 +47,25 @@ import javax.sql.DataSource;
 public final class ReviewStore {
 
     private final DataSource dataSource;
+    private final FieldCipher cipher;
     private final Clock clock;
 
-    public ReviewStore(DataSource dataSource) {
-        this(dataSource, Clock.systemUTC());
+    /** Over the record's database; {@code cipher} opens what the record sealed (requests, results, alerts). */
+    public ReviewStore(DataSource dataSource, FieldCipher cipher) {
+        this(dataSource, cipher, Clock.systemUTC());
     }
 
     /** With a clock for the worklist's ages (tests). */
-    public ReviewStore(DataSource dataSource, Clock clock) {
+    public ReviewStore(DataSource dataSource, FieldCipher cipher, Clock clock) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.cipher = Objects.requireNonNull(cipher, "cipher");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** A column as stored: opened when the record sealed it (rows from before sealing are plain). */
+    private byte[] open(ResultSet rs, String column, String context) throws SQLException {
+        byte[] bytes = rs.getBytes(column);
+        return rs.getBoolean("sealed") ? cipher.open(new ClinicId(rs.getString("clinic_id")), bytes, context) : bytes;
     }
 
     /**
@@ -436,12 +446,12 @@ public final class ReviewStore {
         return out;
     }
 
-    private static Map<UUID, WorklistItem> assessments(Connection c, List<UUID> ids, Instant now) throws SQLException,
+    private Map<UUID, WorklistItem> assessments(Connection c, List<UUID> ids, Instant now) throws SQLException,
             InvalidProtocolBufferException {
-        return items(c, "SELECT t.record_id, t.patient_ref, t.assessed_at, t.request, t.result, q.kinds FROM review_queue q"
+        return items(c, "SELECT t.record_id, t.clinic_id, t.sealed, t.assessed_at, t.request, t.result, q.kinds FROM review_queue q"
                 + " JOIN triage_assessment t ON t.record_id = q.record_id WHERE q.record_id = ANY (?)", ids, rs -> {
-                    TriageAssessment a = TriageAssessment.parseFrom(rs.getBytes("result"));
-                    TriageRequest r = TriageRequest.parseFrom(rs.getBytes("request"));
+                    TriageAssessment a = TriageAssessment.parseFrom(open(rs, "result", "triage_assessment.result"));
+                    TriageRequest r = TriageRequest.parseFrom(open(rs, "request", "triage_assessment.request"));
                     Instant at = instant(rs, "assessed_at");
                     List<WorklistKind> kinds = new ArrayList<>();
                     for (String k : (String[]) rs.getArray("kinds").getArray()) {
@@ -450,28 +460,33 @@ public final class ReviewStore {
                     return new WorklistItem(WorklistItem.Type.ASSESSMENT, rs.getObject("record_id", UUID.class).toString(),
                             kinds, a.getLevel(), Acuity.forNumber(a.getLevel()).name(),
                             Optional.of(a.getDisposition().name()), Optional.empty(), at, age(at, now),
-                            Optional.ofNullable(rs.getString("patient_ref")),
+                            Optional.of(r.getPatientRef()).filter(p -> !p.isEmpty()),
                             Optional.of(r.getInterview().getChiefComplaint()).filter(text -> !text.isBlank()),
                             a.getDecidedBy(), a.getReviewReasonsList(), new TreeMap<>(a.getModelVersionsMap()),
                             Optional.empty());
                 });
     }
 
-    private static Map<UUID, WorklistItem> alerts(Connection c, List<UUID> ids, Instant now) throws SQLException,
+    private Map<UUID, WorklistItem> alerts(Connection c, List<UUID> ids, Instant now) throws SQLException,
             InvalidProtocolBufferException {
-        return items(c, "SELECT a.queue_id, a.alert_id, a.patient_ref, a.severity, a.urgency, a.raised_at, a.last_action,"
-                + " e.event FROM alert_queue a JOIN alert_event e ON e.event_id = a.event_id WHERE a.queue_id = ANY (?)",
+        return items(c, "SELECT a.queue_id, a.alert_id, a.severity, a.urgency, a.raised_at, a.last_action,"
+                + " e.event, e.clinic_id, e.sealed FROM alert_queue a JOIN alert_event e ON e.event_id = a.event_id WHERE a.queue_id = ANY (?)",
                 ids, rs -> {
-                    Alert alert = Alert.parseFrom(rs.getBytes("event"));
+                    Alert alert = Alert.parseFrom(open(rs, "event", "alert_event.event"));
                     Instant at = instant(rs, "raised_at");
                     return new WorklistItem(WorklistItem.Type.ALERT, rs.getString("alert_id"), List.of(WorklistKind.ALERT),
                             rs.getInt("urgency"), Acuity.forNumber(rs.getInt("urgency")).name(), Optional.empty(),
                             Optional.of(rs.getString("severity")), at, age(at, now),
-                            Optional.of(rs.getString("patient_ref")), Optional.empty(), alert.getDetector(),
+                            Optional.of(alert.getPatientRef()), Optional.empty(), alert.getDetector(),
                             List.of(alert.getReason()), alert.getModelVersion().isEmpty() ? new TreeMap<>()
                                     : new TreeMap<>(Map.of(alert.getDetector(), alert.getModelVersion())),
                             Optional.ofNullable(rs.getString("last_action")).map(AlertActionKind::valueOf));
                 });
+    }
+
+    private byte[] openAs(ResultSet rs, String clinicColumn, String column, String context) throws SQLException {
+        byte[] bytes = rs.getBytes(column);
+        return rs.getBoolean("sealed") ? cipher.open(new ClinicId(rs.getString(clinicColumn)), bytes, context) : bytes;
     }
 
     private static long age(Instant at, Instant now) {
@@ -487,7 +502,7 @@ public final class ReviewStore {
     public List<ReviewedAssessment> latestReviews(LocalDate since, Set<ClinicId> clinics) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT r.*, t.clinic_id AS clinic, t.assessed_at,"
-                    + " t.request, t.result FROM (SELECT DISTINCT ON (record_id) * FROM review"
+                    + " t.request, t.result, t.sealed FROM (SELECT DISTINCT ON (record_id) * FROM review"
                     + " ORDER BY record_id, reviewed_at DESC, review_id DESC) r"
                     + " JOIN triage_assessment t ON t.record_id = r.record_id"
                     + " WHERE r.reviewed_at >= ? AND (cardinality(?::text[]) = 0 OR r.clinic_id = ANY (?))"
@@ -500,8 +515,9 @@ public final class ReviewStore {
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         out.add(new ReviewedAssessment(new ClinicId(rs.getString("clinic")), review(rs),
-                                instant(rs, "assessed_at"), TriageRequest.parseFrom(rs.getBytes("request")),
-                                TriageAssessment.parseFrom(rs.getBytes("result"))));
+                                instant(rs, "assessed_at"), TriageRequest.parseFrom(openAs(rs, "clinic", "request",
+                                "triage_assessment.request")), TriageAssessment.parseFrom(openAs(rs, "clinic", "result",
+                                "triage_assessment.result"))));
                     }
                 }
                 return out;

@@ -223,7 +223,7 @@ class AuditLogTest {
             AuditLog log = log(db);
             PatientRef patient = new PatientRef("pt-erased");
             log.append(AuditDatabases.read(NORTH, "dr-a", patient.value(), "req-before"));
-            new health.vclinic.api.record.RecordStore(db.dataSource()).erase(NORTH, patient);
+            new health.vclinic.api.record.RecordStore(db.dataSource(), health.vclinic.api.TestKeys.cipher(db.dataSource(), dir)).erase(NORTH, patient);
             log.append(new AuditEntry("admin-1", "admin", NORTH, AuditAction.ERASE, "Patient", "erasure",
                     Optional.of(patient), AuditOutcome.SUCCESS, "req-erase", Optional.empty()));
             assertEquals(2, log.search(AuditQuery.all().aboutPatient(log.patientHash(patient))).entries().size());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import health.vclinic.api.keys.EncryptionException;
@@ -123,6 +124,31 @@ class KeysCommandTest {
 
     private static String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + db.embeddedPort().getAsInt() + "/" + database;
+    }
+
+    @Test
+    void shredMakesEverythingTheClinicSealedUnreadableAndAsksForConfirmation() throws Exception {
+        Path keyFile = dir.resolve("shred-keys").resolve(MasterKeySource.KEY_FILE);
+        try (Database own = ownDatabase("shred")) {
+            FieldCipher cipher = new FieldCipher(KeyRing.open(own.dataSource(), MasterKeySource.keyFile(keyFile, line -> { })));
+            byte[] sealed = cipher.seal(new ClinicId("west"), "vomiting".getBytes(StandardCharsets.UTF_8), COLUMN);
+            String[] args = {"admin", "keys", "shred", "--clinic", "west", "--key-dir", keyFile.getParent().toString(),
+                    "--database-url", jdbcUrl("shred"), "--database-user", "postgres"};
+
+            CommandRun unconfirmed = vclinic(args);
+            assertNotEquals(0, unconfirmed.code());
+            assertTrue(unconfirmed.err().contains("--destroy-all-data"), unconfirmed.err());
+
+            String[] confirmed = java.util.Arrays.copyOf(args, args.length + 1);
+            confirmed[args.length] = "--destroy-all-data";
+            CommandRun run = vclinic(confirmed);
+            assertEquals(0, run.code(), run.err());
+            assertTrue(run.out().contains("1 data keys destroyed"), run.out());
+            FieldCipher fresh = new FieldCipher(KeyRing.open(own.dataSource(), MasterKeySource.existingKeyFile(keyFile)));
+            EncryptionException e = assertThrows(EncryptionException.class,
+                    () -> fresh.open(new ClinicId("west"), sealed, COLUMN));
+            assertEquals(EncryptionException.Reason.SHREDDED, e.reason());
+        }
     }
 
     private static Database ownDatabase(String name) throws Exception {

@@ -68,7 +68,7 @@ class FhirRecordTest {
 
     @BeforeAll
     static void start() {
-        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), dataDir,
+        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), health.vclinic.api.TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(), Optional.empty(), Optional.of(record),
                 "127.0.0.1", 0, HttpTimeouts.DEFAULTS);

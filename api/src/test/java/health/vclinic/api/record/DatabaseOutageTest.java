@@ -56,7 +56,7 @@ class DatabaseOutageTest {
         Path pgData = dir.resolve("pg");
         EmbeddedPostgres pg = start(pgData, port);
         ClinicalRecord record = ClinicalRecord.open(Database.external("jdbc:postgresql://127.0.0.1:" + port
-                + "/postgres", "postgres", ""),  dir, ClinicalRecord.DEFAULT_SPOOL_BYTES,
+                + "/postgres", "postgres", ""), health.vclinic.api.TestKeys.master(dir),  dir, ClinicalRecord.DEFAULT_SPOOL_BYTES,
                 Optional.empty());
         VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(), Optional.empty(),
                 Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);

@@ -50,7 +50,7 @@ class ExternalPostgresTest {
                     + " this run (.ci/run starts Debian's PostgreSQL and sets it)");
         }
         String patient = "pt-ext-" + UUID.randomUUID();
-        try (ClinicalRecord record = ClinicalRecord.open(Database.external(url, "postgres", ""),
+        try (ClinicalRecord record = ClinicalRecord.open(Database.external(url, "postgres", ""), health.vclinic.api.TestKeys.master(dir),
                 dir, ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty())) {
             VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(), Optional.empty(),
                     Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);

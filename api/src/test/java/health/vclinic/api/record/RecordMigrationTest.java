@@ -86,11 +86,22 @@ class RecordMigrationTest {
                         riskAssessment.getBytes(StandardCharsets.UTF_8));
             }
 
-            try (ClinicalRecord record = ClinicalRecord.open(Database.external(url, "postgres", ""),
+            try (ClinicalRecord record = ClinicalRecord.open(Database.external(url, "postgres", ""), health.vclinic.api.TestKeys.master(dir),
                     dir, ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty())) {
                 List<String> all = versions(url);
                 assertEquals("1", all.getFirst());
                 assertTrue(all.size() >= 2, "migrated past V1: " + all);
+                // Opening sealed the rows V1 kept in clear: no reference and no message left as written.
+                try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                     PreparedStatement s = c.prepareStatement("SELECT count(*) FROM triage_assessment"
+                             + " WHERE NOT sealed OR patient_ref = ? OR request = ?")) {
+                    s.setString(1, patient.value());
+                    s.setBytes(2, request.toByteArray());
+                    try (ResultSet rs = s.executeQuery()) {
+                        rs.next();
+                        assertEquals(0, rs.getLong(1));
+                    }
+                }
                 RecordedAssessment back = record.store().assessment(ClinicId.DEFAULT, assessment).orElseThrow();
                 assertEquals(request, back.getRequest());
                 assertEquals(answer, back.getAssessment());

@@ -84,7 +84,7 @@ class RecordRoundTripTest {
 
     @BeforeAll
     static void start() {
-        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), dataDir,
+        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), health.vclinic.api.TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         monitoring = MonitoringEndpoint.create(MonitoringConfig.defaults(), MonitoringModels.none(),
                 StreamLimits.defaults());
@@ -244,7 +244,8 @@ class RecordRoundTripTest {
         assess(firstEncounter(), "pt-append");
         try (Connection c = record.database().dataSource().getConnection(); Statement s = c.createStatement()) {
             assertThrows(java.sql.SQLException.class, () -> s.executeUpdate(
-                    "UPDATE triage_assessment SET level = 5 WHERE patient_ref = 'pt-append'"));
+                    "UPDATE triage_assessment SET level = 5 WHERE patient_ref = '"
+                            + record.cipher().keyedHash(ClinicId.DEFAULT, "pt-append") + "'"));
         }
     }
 

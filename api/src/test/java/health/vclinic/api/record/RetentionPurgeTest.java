@@ -43,7 +43,7 @@ class RetentionPurgeTest {
     @Test
     void rowsOlderThanTheRetentionPeriodArePurgedAndThePurgeIsRecorded() throws Exception {
         Duration keepFor = Duration.ofDays(30);
-        try (ClinicalRecord record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()),
+        try (ClinicalRecord record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), health.vclinic.api.TestKeys.master(dataDir),
                 dataDir, ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.of(keepFor))) {
             Instant old = Instant.now().minus(Duration.ofDays(40));
             Instant recent = Instant.now().minus(Duration.ofDays(1));

@@ -71,7 +71,7 @@ class VitalsTrendTest {
 
     @BeforeAll
     static void start() {
-        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), dataDir,
+        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), health.vclinic.api.TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         MonitoringEndpoint monitoring = MonitoringEndpoint.create(MonitoringConfig.defaults(), MonitoringModels.none(),
                 StreamLimits.defaults());
@@ -220,7 +220,7 @@ class VitalsTrendTest {
     private static long rows(String patient) throws Exception {
         try (Connection c = record.database().dataSource().getConnection();
              PreparedStatement s = c.prepareStatement("SELECT count(*) FROM vital_window WHERE patient_ref = ?")) {
-            s.setString(1, patient);
+            s.setString(1, record.cipher().keyedHash(ClinicId.DEFAULT, patient));
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

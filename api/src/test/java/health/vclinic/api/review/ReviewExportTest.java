@@ -72,7 +72,7 @@ class ReviewExportTest {
     @BeforeAll
     static void start() throws Exception {
         Path dataDir = dir.resolve("data");
-        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), dataDir,
+        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), health.vclinic.api.TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(),
                 Optional.empty(), Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);
@@ -114,7 +114,7 @@ class ReviewExportTest {
     void reviewsFromTheAppAndFromCdsHooksAreExportedDeIdentified() throws Exception {
         Path file = dir.resolve("exports/reviews.jsonl");
         CommandRun run = vclinic("admin", "export", "reviews", "--since", "2026-01-01", "--out", file.toString(),
-                "--clinic", CLINIC.value(), "--subject", "ds:alice", "--data-dir", dir.resolve("data").toString());
+                "--clinic", CLINIC.value(), "--subject", "ds:alice", "--data-dir", dir.resolve("data").toString(), "--key-dir", dir.resolve("data/keys").toString());
         assertEquals(0, run.code(), run.err());
         String text = Files.readString(file, StandardCharsets.UTF_8);
         String sha256 = health.vclinic.models.Sha256.sha256(file);
@@ -171,14 +171,14 @@ class ReviewExportTest {
     void aChangedFileIsRefusedAndABadDateIsAUsageError() throws Exception {
         Path file = dir.resolve("changed.jsonl");
         CommandRun run = vclinic("admin", "export", "reviews", "--since", "2026-01-01", "--out", file.toString(),
-                "--data-dir", dir.resolve("data").toString());
+                "--data-dir", dir.resolve("data").toString(), "--key-dir", dir.resolve("data/keys").toString());
         assertEquals(0, run.code(), run.err());
         Files.writeString(file, Files.readString(file).replace("\"OVERRIDDEN\"", "\"CONFIRMED\""));
         var refused = org.junit.jupiter.api.Assertions.assertThrows(health.vclinic.datasets.InvalidInputException.class,
                 () -> ReviewExportFile.read(file));
         assertTrue(refused.getMessage().contains("changed after it was exported"), refused.getMessage());
         CommandRun bad = vclinic("admin", "export", "reviews", "--since", "last week", "--out", file.toString(),
-                "--data-dir", dir.resolve("data").toString());
+                "--data-dir", dir.resolve("data").toString(), "--key-dir", dir.resolve("data/keys").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--since"), bad.err());
     }

@@ -60,11 +60,11 @@ class WorklistTimingTest {
 
     @BeforeAll
     static void seed() throws Exception {
-        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), dataDir,
+        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), health.vclinic.api.TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(),
                 Optional.empty(), Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);
-        store = new ReviewStore(record.database().dataSource());
+        store = new ReviewStore(record.database().dataSource(), record.cipher());
         Random random = new Random(13);
         Instant t0 = Instant.parse("2026-06-01T00:00:00Z");
         for (ClinicId clinic : List.of(CLINIC, OTHER)) {

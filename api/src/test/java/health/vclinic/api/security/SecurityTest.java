@@ -95,7 +95,7 @@ class SecurityTest {
 
     @BeforeAll
     static void start() {
-        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), dataDir,
+        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), health.vclinic.api.TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         monitoring = MonitoringEndpoint.create(MonitoringConfig.defaults(), MonitoringModels.none(),
                 StreamLimits.defaults());

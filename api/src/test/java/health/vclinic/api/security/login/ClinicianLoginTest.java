@@ -117,7 +117,7 @@ class ClinicianLoginTest {
 
     @BeforeAll
     static void start() {
-        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), dataDir,
+        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), health.vclinic.api.TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         ClinicianLogin login = ClinicianLogin.create(record.database().dataSource(), LoginSettings.defaults(), CLOCK,
                 EVENTS::add);
