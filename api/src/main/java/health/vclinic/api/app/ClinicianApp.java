@@ -71,7 +71,7 @@ public final class ClinicianApp {
      */
     public static ClinicianApp create(ClinicalRecord record, Clock clock) {
         Objects.requireNonNull(clock, "clock");
-        return new ClinicianApp(record.store(), new ReviewStore(record.database().dataSource(), clock), clock);
+        return new ClinicianApp(record.store(), new ReviewStore(record.database().dataSource(), record.cipher(), clock), clock);
     }
 
     /** Registers the app's routes (the gate in front of them admits clinicians only, {@code Policy}). */

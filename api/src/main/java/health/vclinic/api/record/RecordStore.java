@@ -620,8 +620,9 @@ public final class RecordStore {
     /** Every event of one monitoring alert of {@code clinic}, oldest first; empty when there is none. */
     public List<RecordedAlertEvent> alertEvents(ClinicId clinic, String alertId) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT event_id, patient_ref, occurred_at, event"
-                    + " FROM alert_event WHERE clinic_id = ? AND alert_id = ? ORDER BY occurred_at, event_id")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT event_id, patient_ref, patient_ref_sealed, sealed,"
+                    + " occurred_at, event FROM alert_event WHERE clinic_id = ? AND alert_id = ?"
+                    + " ORDER BY occurred_at, event_id")) {
                 s.setString(1, clinic.value());
                 s.setString(2, alertId);
                 List<RecordedAlertEvent> out = new ArrayList<>();
@@ -629,9 +630,9 @@ public final class RecordStore {
                     while (rs.next()) {
                         out.add(RecordedAlertEvent.newBuilder()
                                 .setEventId(rs.getObject("event_id", UUID.class).toString())
-                                .setPatientRef(rs.getString("patient_ref"))
+                                .setPatientRef(sealing.openRef(clinic, rs, "alert_event").orElseThrow())
                                 .setOccurredAt(timestamp(instant(rs, "occurred_at")))
-                                .setAlert(Alert.parseFrom(rs.getBytes("event"))).build());
+                                .setAlert(alertEvent(clinic, rs)).build());
                     }
                 }
                 return out;

@@ -8,6 +8,7 @@ import com.deque.html.axecore.results.Results;
 import com.deque.html.axecore.results.Rule;
 import com.deque.html.axecore.selenium.AxeBuilder;
 import com.google.protobuf.ByteString;
+import health.vclinic.api.TestKeys;
 import health.vclinic.api.TestSecurity;
 import health.vclinic.api.TestSupport;
 import health.vclinic.api.VclinicServer;
@@ -135,7 +136,7 @@ class ClinicianAppBrowserTest {
                     + " is missing: apt-get install -y chromium chromium-driver");
         }
         Assumptions.assumeTrue(present, "no Chromium here (apt-get install -y chromium chromium-driver)");
-        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), dataDir,
+        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         ClinicianLogin sessions = ClinicianLogin.create(record.database().dataSource(), LoginSettings.defaults(), CLOCK,
                 LoginEvents.NONE);
@@ -370,7 +371,7 @@ class ClinicianAppBrowserTest {
         assertTrue(history.getText().contains("Red flag fired wrongly") && history.getText().contains(login),
                 history.getText());
         Path file = dataDir.resolve("reviews.jsonl");
-        new ReviewExport(new ReviewStore(record.database().dataSource()), Clock.systemUTC()).export(
+        new ReviewExport(new ReviewStore(record.database().dataSource(), record.cipher()), Clock.systemUTC()).export(
                 TestSupport.projectRoot(), LocalDate.now(ZoneOffset.UTC).minusDays(1), Set.of(A), "test", file);
         List<ReviewedCase> overridden = ReviewExportFile.read(file).cases().stream()
                 .filter(c -> c.action() == ReviewAction.OVERRIDDEN).toList();

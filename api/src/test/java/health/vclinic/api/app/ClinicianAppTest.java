@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import health.vclinic.api.TestKeys;
 import health.vclinic.api.TestSecurity;
 import health.vclinic.api.TestSupport;
 import health.vclinic.api.VclinicServer;
@@ -75,7 +76,7 @@ class ClinicianAppTest {
 
     @BeforeAll
     static void start() {
-        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), dataDir,
+        record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         ClinicianLogin login = ClinicianLogin.create(record.database().dataSource(), LoginSettings.defaults(), CLOCK,
                 LoginEvents.NONE);
