@@ -5,6 +5,7 @@ import health.vclinic.api.monitoring.v1.Alert;
 import health.vclinic.api.monitoring.v1.AlertState;
 import health.vclinic.api.monitoring.v1.Measurement;
 import health.vclinic.api.monitoring.v1.Severity;
+import health.vclinic.api.audit.AuditAction;
 import health.vclinic.api.record.RecordStore;
 import health.vclinic.api.record.v1.RecordedAlertEvent;
 import health.vclinic.api.record.v1.VitalsWindow;
@@ -71,8 +72,9 @@ final class AlertPage {
                 Clinical.words(e.getAlert().getState().name()), severityWords(e.getAlert().getSeverity()),
                 e.getAlert().getReason())).toList());
         Instant earliest = raised.minus(TREND_BEFORE);
-        List<VitalsWindow> windows = record.vitals(clinic, new PatientRef(latest.getPatientRef()), earliest,
-                MAX_WINDOWS);
+        PatientRef patient = new PatientRef(latest.getPatientRef());
+        List<VitalsWindow> windows = record.audited(AuditAction.QUERY, "VitalSigns", "patient-trend",
+                Optional.of(patient), () -> record.vitals(clinic, patient, earliest, MAX_WINDOWS));
         // The plots begin where the readings do (a patient monitored for an hour is not drawn over four).
         Instant from = windows.isEmpty() ? earliest
                 : latestOf(earliest, instant(windows.getFirst().getWindowStart()).minus(TREND_MARGIN));

@@ -1,5 +1,6 @@
 package health.vclinic.api.app;
 
+import health.vclinic.api.audit.AuditAction;
 import health.vclinic.api.record.ClinicalRecord;
 import health.vclinic.api.record.RecordStore;
 import health.vclinic.api.record.v1.RecordedAlertEvent;
@@ -7,6 +8,8 @@ import health.vclinic.api.record.v1.RecordedAssessment;
 import health.vclinic.api.record.v1.RecordedImageAnalysis;
 import health.vclinic.api.record.v1.TimelineEntry;
 import health.vclinic.api.security.Caller;
+import health.vclinic.api.review.AlertActionKind;
+import health.vclinic.api.review.NewReview;
 import health.vclinic.api.review.ReviewStore;
 import health.vclinic.api.review.WorklistPage;
 import health.vclinic.api.security.login.ClinicianLogin;
@@ -40,12 +43,17 @@ import java.util.UUID;
  *
  * <ul>
  *   <li>{@code GET /app/login}: the login form (it posts to {@code POST /app/login}, {@link ClinicianLogin});</li>
- *   <li>{@code GET /app/}: the worklist;</li>
- *   <li>{@code GET /app/assessments/{id}}: one assessment, explained;</li>
- *   <li>{@code GET /app/alerts/{id}}: one monitoring alert with the patient's vital-sign trends;</li>
+ *   <li>{@code GET /app/}: the worklist (the review store's); {@code GET /app/worklist/rows}: its rows alone, for
+ *       the page's background refresh;</li>
+ *   <li>{@code GET /app/assessments/{id}}: one assessment, explained; {@code POST .../review}: confirm or override;</li>
+ *   <li>{@code GET /app/alerts/{id}}: one monitoring alert with the patient's vital-sign trends;
+ *       {@code POST .../actions}: acknowledge, escalate or resolve;</li>
  *   <li>{@code GET /app/patients/{ref}}: a patient's timeline, newest first;</li>
  *   <li>{@code GET /app/static/{file}}: the stylesheet and the script.</li>
  * </ul>
+ *
+ * <p>Every read and every action is audited as the record API's are ({@link RecordStore#audited}). Forms are
+ * Post/Redirect/Get and carry the session's CSRF token, which the gate checks.</p>
  *
  * <p>Accessibility: WCAG 2.2 AA (landmarks, labels, keyboard, contrast; level and severity always in words
  * beside their colour).
@@ -142,7 +150,8 @@ public final class ClinicianApp {
         String html;
         try {
             WorklistFilters filters = WorklistFilters.of(req.query());
-            WorklistPage page = reviews.worklist(Caller.of(req).clinic(), WorklistView.query(filters));
+            WorklistPage page = record.audited(AuditAction.QUERY, "Worklist", "clinic", Optional.empty(),
+                    () -> reviews.worklist(Caller.of(req).clinic(), WorklistView.query(filters)));
             model.put("title", "Worklist");
             model.put("nav", "worklist");
             model.put("open", page.open());
@@ -168,7 +177,9 @@ public final class ClinicianApp {
         String html;
         WorklistPage page;
         try {
-            page = reviews.worklist(Caller.of(req).clinic(), WorklistView.query(WorklistFilters.of(req.query())));
+            WorklistFilters filters = WorklistFilters.of(req.query());
+            page = record.audited(AuditAction.QUERY, "Worklist", "clinic", Optional.empty(),
+                    () -> reviews.worklist(Caller.of(req).clinic(), WorklistView.query(filters)));
             html = pages.render("worklist-rows", Map.of("rows", WorklistView.rows(page)));
         } catch (RuntimeException e) {
             health.vclinic.api.server.HttpErrors.send(res, e);
@@ -188,13 +199,15 @@ public final class ClinicianApp {
     private String assessment(ServerRequest req, Map<String, Object> model) {
         ClinicId clinic = Caller.of(req).clinic();
         UUID id = uuid(req.path().pathParameters().get("id"), "assessment id");
-        RecordedAssessment a = record.assessment(clinic, id).orElseThrow(() -> new ApiException(
-                ApiError.Kind.NOT_FOUND, "no assessment with this id in this clinic's record"));
+        RecordedAssessment a = record.audited(AuditAction.READ, "TriageAssessment", id.toString(), Optional.empty(),
+                () -> record.assessment(clinic, id).orElseThrow(() -> new ApiException(ApiError.Kind.NOT_FOUND,
+                        "no assessment with this id in this clinic's record")));
         List<RecordedImageAnalysis> images = List.of();
         if (!a.getRequest().getChestXray().isEmpty() && !a.getPatientRef().isEmpty()) {
-            images = record.timeline(clinic, new PatientRef(a.getPatientRef()), TIMELINE_PAGE, Optional.empty())
-                    .entries().stream().filter(TimelineEntry::hasImageAnalysis).map(TimelineEntry::getImageAnalysis)
-                    .toList();
+            PatientRef patient = new PatientRef(a.getPatientRef());
+            images = record.audited(AuditAction.QUERY, "Timeline", "patient-timeline", Optional.of(patient),
+                    () -> record.timeline(clinic, patient, TIMELINE_PAGE, Optional.empty())).entries().stream()
+                    .filter(TimelineEntry::hasImageAnalysis).map(TimelineEntry::getImageAnalysis).toList();
         }
         model.putAll(AssessmentPage.model(a, images));
         model.putAll(ReviewPanel.model(reviews.history(clinic, id), a.getAssessment().getLevel()));
@@ -205,24 +218,31 @@ public final class ClinicianApp {
     /** Confirms or overrides an assessment's level (form fields {@code action}, {@code level}, {@code reason}, {@code comment}). */
     private String review(ServerRequest req, FormFields form) {
         UUID id = uuid(req.path().pathParameters().get("id"), "assessment id");
-        reviews.add(Caller.of(req), List.of(ReviewPanel.review(id, form, clock.instant())));
+        NewReview review = ReviewPanel.review(id, form, clock.instant());
+        record.audited(AuditAction.CREATE, "Review", id.toString(), Optional.empty(),
+                () -> reviews.add(Caller.of(req), List.of(review)));
         return "/app/assessments/" + id + "#review";
     }
 
     /** Acknowledges, escalates or resolves an alert (form fields {@code action}, {@code note}). */
     private String alertAction(ServerRequest req, FormFields form) {
         String alertId = alertId(req);
-        reviews.act(Caller.of(req), alertId, ReviewPanel.alertAction(form), form.first("note").filter(n -> !n.isBlank()));
+        AlertActionKind kind = ReviewPanel.alertAction(form);
+        record.audited(AuditAction.CREATE, "AlertAction", alertId, Optional.empty(), () -> reviews.act(Caller.of(req),
+                alertId, kind, form.first("note").filter(n -> !n.isBlank())));
         return "/app/alerts/" + alertId + "#actions";
     }
 
     private String alert(ServerRequest req, Map<String, Object> model) {
         ClinicId clinic = Caller.of(req).clinic();
         String alertId = alertId(req);
-        List<RecordedAlertEvent> events = record.alertEvents(clinic, alertId);
-        if (events.isEmpty()) {
-            throw new ApiException(ApiError.Kind.NOT_FOUND, "no alert with this id in this clinic's record");
-        }
+        List<RecordedAlertEvent> events = record.audited(AuditAction.READ, "Alert", alertId, Optional.empty(), () -> {
+            List<RecordedAlertEvent> found = record.alertEvents(clinic, alertId);
+            if (found.isEmpty()) {
+                throw new ApiException(ApiError.Kind.NOT_FOUND, "no alert with this id in this clinic's record");
+            }
+            return found;
+        });
         model.putAll(AlertPage.model(events, record, clinic, clock.instant()));
         model.put("actions", ReviewPanel.actions(reviews.alertActions(clinic, alertId)));
         model.put("title", "Alert: " + model.get("severityWords") + " " + model.get("kindWords"));
@@ -234,7 +254,8 @@ public final class ClinicianApp {
         PatientRef patient = new PatientRef(req.path().pathParameters().get("ref"));
         Optional<RecordStore.Cursor> after = TimelinePage.cursor(req.query().first("before_at").asOptional(),
                 req.query().first("before_id").asOptional());
-        RecordStore.Page page = record.timeline(clinic, patient, TIMELINE_PAGE, after);
+        RecordStore.Page page = record.audited(AuditAction.QUERY, "Timeline", "patient-timeline", Optional.of(patient),
+                () -> record.timeline(clinic, patient, TIMELINE_PAGE, after));
         model.putAll(TimelinePage.model(patient, page, clock.instant()));
         model.put("title", "Patient " + patient.value());
         return "patient";

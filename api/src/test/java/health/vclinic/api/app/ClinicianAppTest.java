@@ -9,6 +9,11 @@ import health.vclinic.api.TestKeys;
 import health.vclinic.api.TestSecurity;
 import health.vclinic.api.TestSupport;
 import health.vclinic.api.VclinicServer;
+import health.vclinic.api.audit.AuditAction;
+import health.vclinic.api.audit.AuditLog;
+import health.vclinic.api.audit.AuditOutcome;
+import health.vclinic.api.audit.AuditQuery;
+import health.vclinic.api.audit.StoredEntry;
 import health.vclinic.api.http.HttpTimeouts;
 import health.vclinic.api.record.ClinicalRecord;
 import health.vclinic.api.record.Database;
@@ -32,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -50,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link ClinicianAppBrowserTest}): every page and file carries the strict Content-Security-Policy and the other
  * headers; a page opened without a session leads to the login page while a script still gets 401; a page's
  * background refresh does not hold off the automatic logoff; what a patient or a backend wrote is escaped; another
- * clinic's assessment is not found.
+ * clinic's assessment is not found; a page's read is audited.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ClinicianAppTest {
@@ -69,15 +75,18 @@ class ClinicianAppTest {
     private static ClinicalRecord record;
     private static VclinicServer server;
     private static Accounts accounts;
+    private static AuditLog audit;
 
-    /** A logged-in browser: its session cookie and CSRF token. */
-    private record Session(String cookie, String csrf) {
+    /** A logged-in browser: its session cookie and CSRF token, and whose it is. */
+    private record Session(String cookie, String csrf, String login) {
     }
 
     @BeforeAll
     static void start() {
         record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
+        audit = AuditLog.open(record.database().dataSource(), dataDir.resolve("keys/audit.key"), line -> { });
+        record.auditingTo(audit);
         ClinicianLogin login = ClinicianLogin.create(record.database().dataSource(), LoginSettings.defaults(), CLOCK,
                 LoginEvents.NONE);
         accounts = new Accounts(record.database().dataSource());
@@ -124,7 +133,7 @@ class ClinicianAppTest {
         assertEquals(200, r.statusCode(), r.body());
         String setCookie = r.headers().firstValue("Set-Cookie").orElseThrow();
         return new Session(setCookie.substring(0, setCookie.indexOf(';')),
-                JSON.readTree(r.body()).get("csrf_token").asText());
+                JSON.readTree(r.body()).get("csrf_token").asText(), e.login());
     }
 
     private static String assess(ClinicId clinic, TriageRequest request) throws Exception {
@@ -222,6 +231,29 @@ class ClinicianAppTest {
     }
 
     @Test
+    void aReviewFromTheFormIsKeptAndAuditedAndABadOneIsNamed() throws Exception {
+        Session s = logIn(A);
+        String id = assess(A, TestSupport.example("demo-001").toBuilder().setPatientRef("pt-form").build());
+        String path = "/app/assessments/" + id + "/review";
+        Map<String, String> form = Map.of("Cookie", s.cookie(), "Content-Type", "application/x-www-form-urlencoded",
+                "Origin", "http://127.0.0.1:" + server.port(), "Sec-Fetch-Site", "same-origin");
+        HttpResponse<String> forged = send("POST", path, form, "action=CONFIRMED");
+        assertEquals(403, forged.statusCode(), "no CSRF token: " + forged.body());
+        HttpResponse<String> bad = send("POST", path, form, "_csrf=" + s.csrf() + "&action=OVERRIDDEN&level=4&reason=TIRED");
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("reason") && bad.body().contains("RED_FLAG_FIRED_WRONGLY"), bad.body());
+        HttpResponse<String> kept = send("POST", path, form, "_csrf=" + s.csrf()
+                + "&action=OVERRIDDEN&level=4&reason=RED_FLAG_FIRED_WRONGLY&comment=musculoskeletal");
+        assertEquals(303, kept.statusCode(), kept.body());
+        assertEquals(Optional.of("/app/assessments/" + id + "#review"), kept.headers().firstValue("Location"));
+        String page = get("/app/assessments/" + id, s, Map.of()).body();
+        assertTrue(page.contains("Red flag fired wrongly") && page.contains("musculoskeletal"), "the review is listed");
+        assertTrue(audit.search(AuditQuery.all().inClinic(A).page(AuditQuery.MAX_COUNT, java.util.OptionalLong.empty()))
+                .entries().stream().anyMatch(e -> e.action() == AuditAction.CREATE && e.objectType().equals("Review")
+                        && e.objectId().equals(id) && e.actorSubject().equals(s.login())), "the review is audited");
+    }
+
+    @Test
     void anotherClinicsAssessmentIsNotFoundAndABadIdIsAClientError() throws Exception {
         Session a = logIn(A);
         Session b = logIn(B);
@@ -232,6 +264,12 @@ class ClinicianAppTest {
         assertFalse(foreign.body().contains("Crushing chest pain"), "nothing of clinic A's");
         assertFalse(get("/app/patients/pt-shared", b, Map.of()).body().contains("Crushing chest pain"));
         assertTrue(get("/app/patients/pt-shared", a, Map.of()).body().contains("Crushing chest pain"));
+        // The page's read is in the audit trail like an API read: who, which assessment, as a clinician.
+        List<StoredEntry> reads = audit.search(AuditQuery.all().inClinic(A).page(AuditQuery.MAX_COUNT,
+                java.util.OptionalLong.empty())).entries().stream().filter(e -> e.action() == AuditAction.READ
+                && e.objectId().equals(id)).toList();
+        assertTrue(reads.stream().anyMatch(e -> e.actorSubject().equals(a.login()) && e.role().equals("clinician")
+                && e.outcome() == AuditOutcome.SUCCESS), reads.toString());
         HttpResponse<String> bad = get("/app/assessments/not-an-id", a, Map.of());
         assertEquals(400, bad.statusCode());
         assertTrue(bad.body().contains("assessment id"), bad.body());
