@@ -237,7 +237,11 @@ class ClinicianAppBrowserTest {
         return out;
     }
 
-    /** Saves the whole page, from its top, as {@code docs/screenshots/NAME.png}, for the README. */
+    /**
+     * Saves the whole page, from its top, as {@code NAME.png}: into {@code docs/screenshots/} for the README when
+     * {@code VCLINIC_UPDATE_SCREENSHOTS=1}, else under {@code api/target/screenshots/} (a test run leaves the
+     * tracked files alone).
+     */
     private static void screenshot(String name) throws IOException {
         JavascriptExecutor js = (JavascriptExecutor) browser;
         js.executeScript("window.scrollTo(0, 0)");
@@ -246,7 +250,9 @@ class ClinicianAppBrowserTest {
         Map<String, Object> shot = ((ChromeDriver) browser).executeCdpCommand("Page.captureScreenshot", Map.of(
                 "format", "png", "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", width,
                         "height", Math.min(height, 4000), "scale", 1)));
-        Path dir = TestSupport.projectRoot().resolve("docs/screenshots");
+        Path dir = "1".equals(System.getenv("VCLINIC_UPDATE_SCREENSHOTS"))
+                ? TestSupport.projectRoot().resolve("docs/screenshots")
+                : TestSupport.projectRoot().resolve("api/target/screenshots");
         Files.createDirectories(dir);
         Files.write(dir.resolve(name + ".png"), Base64.getDecoder().decode((String) shot.get("data")));
     }
