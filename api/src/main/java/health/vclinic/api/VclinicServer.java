@@ -194,7 +194,7 @@ public final class VclinicServer implements AutoCloseable {
                     record.ifPresent(rec -> security.smartRoutes(r, rec.database().dataSource()));
                     record.ifPresent(rec -> rec.routes(r));
                     record.ifPresent(rec -> new ReviewHttp(new ReviewStore(rec.database().dataSource(), rec.cipher()), Clock.systemUTC(),
-                            timeouts.body()).routes(r));
+                            timeouts.body(), Optional.of(rec.store())).routes(r));
                     record.ifPresent(rec -> ClinicianApp.create(rec, Clock.systemUTC()).routes(r));
                     httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body());
                 })

@@ -56,39 +56,62 @@ public final class ReviewHttp {
     private final ReviewStore store;
     private final Clock clock;
     private final Duration bodyDeadline;
+    private final java.util.Optional<health.vclinic.api.record.RecordStore> audit;
 
     public ReviewHttp(ReviewStore store) {
         this(store, Clock.systemUTC(), HttpTimeouts.DEFAULTS.body());
     }
 
     public ReviewHttp(ReviewStore store, Clock clock, Duration bodyDeadline) {
+        this(store, clock, bodyDeadline, java.util.Optional.empty());
+    }
+
+    /**
+     * @param audit the record whose audit trail keeps each call's access (the worklist and histories as
+     *     queries, each review and alert action as a create), as the record's own API does
+     */
+    public ReviewHttp(ReviewStore store, Clock clock, Duration bodyDeadline,
+                      java.util.Optional<health.vclinic.api.record.RecordStore> audit) {
         this.store = store;
         this.clock = clock;
         this.bodyDeadline = bodyDeadline;
+        this.audit = audit;
+    }
+
+    /** Runs {@code work} audited as one access of the current request (unaudited without a record). */
+    private <T> T audited(health.vclinic.api.audit.AuditAction action, String type, String id,
+                          java.util.function.Supplier<T> work) {
+        return audit.map(a -> a.audited(action, type, id, Optional.empty(), work)).orElseGet(work);
     }
 
     /** Registers the routes. */
     public void routes(HttpRouting.Builder routing) {
         CdsFeedback feedback = new CdsFeedback(store, clock);
         routing.get(WORKLIST, (req, res) -> json(res, Status.OK_200,
-                        () -> ReviewJson.WorklistOut.of(store.worklist(Caller.of(req).clinic(), query(req)))))
-                .get(REVIEWS, (req, res) -> json(res, Status.OK_200, () -> history(req)))
+                        () -> audited(health.vclinic.api.audit.AuditAction.QUERY, "Worklist", "clinic",
+                                () -> ReviewJson.WorklistOut.of(store.worklist(Caller.of(req).clinic(), query(req))))))
+                .get(REVIEWS, (req, res) -> json(res, Status.OK_200, () -> audited(
+                        health.vclinic.api.audit.AuditAction.QUERY, "Review", "history", () -> history(req))))
                 .post(REVIEWS, (req, res) -> body(req, res, body -> json(res, Status.CREATED_201, () -> {
                     NewReview review = ReviewJson.review(body, clock.instant());
-                    return ReviewJson.ReviewOut.of(store.add(Caller.of(req), List.of(review)).getFirst());
+                    return audited(health.vclinic.api.audit.AuditAction.CREATE, "Review", review.assessmentId().toString(),
+                            () -> ReviewJson.ReviewOut.of(store.add(Caller.of(req), List.of(review)).getFirst()));
                 })))
                 .get(ALERT_ACTIONS, (req, res) -> json(res, Status.OK_200, () -> {
                     String alert = req.path().pathParameters().get("id");
-                    return new ReviewJson.AlertActionsOut(alert, store.alertActions(Caller.of(req).clinic(), alert)
-                            .stream().map(ReviewJson.AlertActionOut::of).toList());
+                    return audited(health.vclinic.api.audit.AuditAction.QUERY, "AlertAction", "alert-actions",
+                            () -> new ReviewJson.AlertActionsOut(alert, store.alertActions(Caller.of(req).clinic(), alert)
+                            .stream().map(ReviewJson.AlertActionOut::of).toList()));
                 }))
                 .post(ALERT_ACTIONS, (req, res) -> body(req, res, body -> json(res, Status.CREATED_201, () -> {
                     ReviewJson.AlertActionIn in = ReviewJson.alertAction(body);
-                    return ReviewJson.AlertActionOut.of(store.act(Caller.of(req), req.path().pathParameters().get("id"),
-                            AlertActionKind.valueOf(in.action()), Optional.ofNullable(in.note())));
+                    return audited(health.vclinic.api.audit.AuditAction.CREATE, "AlertAction", "alert-action",
+                            () -> ReviewJson.AlertActionOut.of(store.act(Caller.of(req), req.path().pathParameters()
+                                    .get("id"), AlertActionKind.valueOf(in.action()), Optional.ofNullable(in.note()))));
                 })))
                 .post(CdsFeedback.PATH, (req, res) -> body(req, res, body -> json(res, Status.OK_200,
-                        () -> feedback.accept(Caller.of(req), body))));
+                        () -> audited(health.vclinic.api.audit.AuditAction.CREATE, "Review", "cds-feedback",
+                                () -> feedback.accept(Caller.of(req), body)))));
     }
 
     private ReviewJson.HistoryOut history(ServerRequest req) {

@@ -124,6 +124,14 @@ class AuditWiringTest {
     }
 
     @Test
+    void theClinicianReviewApiIsAuditedToo() throws Exception {
+        assertEquals(200, http("GET", "/v1/reviews/worklist", Role.CLINICIAN).statusCode());
+        assertTrue(entries().stream().anyMatch(e -> e.action() == AuditAction.QUERY && e.objectType().equals("Worklist")
+                && e.role().equals("clinician") && e.outcome() == AuditOutcome.SUCCESS), "the worklist query is audited");
+        assertInstanceOf(ChainVerification.Intact.class, audit.verify());
+    }
+
+    @Test
     void aReadOfAnotherClinicsObjectIsAuditedAsAFailure() {
         RecordServiceGrpc.RecordServiceBlockingStub other = RecordServiceGrpc.newBlockingStub(channel)
                 .withInterceptors(new BearerToken(TestSecurity.token(CLINIC, Role.CLINICIAN)));
