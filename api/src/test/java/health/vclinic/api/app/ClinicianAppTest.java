@@ -1,5 +1,6 @@
 package health.vclinic.api.app;
 
+import health.vclinic.api.MovableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

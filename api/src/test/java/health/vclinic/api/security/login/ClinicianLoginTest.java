@@ -1,5 +1,6 @@
 package health.vclinic.api.security.login;
 
+import health.vclinic.api.MovableClock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -72,34 +73,6 @@ class ClinicianLoginTest {
     private static ClinicalRecord record;
     private static VclinicServer server;
     private static Accounts accounts;
-
-    /** A clock the test moves forward: inactivity and lockout without sleeping. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
 
     /** An account the test made, with its TOTP secret. */
     private record User(ClinicId clinic, String login, byte[] secret) {

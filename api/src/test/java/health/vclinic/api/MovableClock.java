@@ -1,4 +1,4 @@
-package health.vclinic.api.app;
+package health.vclinic.api;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,16 +6,16 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the app's tests move forward: inactivity without waiting, a TOTP code per step. */
-final class MovableClock extends Clock {
+/** A clock tests move forward: inactivity, lockout and TOTP steps without waiting. */
+public final class MovableClock extends Clock {
 
     private volatile Instant now;
 
-    MovableClock(Instant start) {
+    public MovableClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
