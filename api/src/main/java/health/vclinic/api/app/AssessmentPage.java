@@ -66,7 +66,7 @@ final class AssessmentPage {
         m.put("id", recorded.getRecordId());
         m.put("level", level);
         m.put("acuity", Clinical.acuity(level));
-        m.put("disposition", Clinical.disposition(level));
+        m.put("disposition", Clinical.disposition(a.getDisposition().name(), level));
         m.put("timeFrame", Clinical.timeFrame(level));
         m.put("decidedBy", Clinical.decidedBy(a.getDecidedBy()));
         m.put("byModel", Clinical.byModel(a.getDecidedBy()));

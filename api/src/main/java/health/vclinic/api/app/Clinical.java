@@ -40,9 +40,17 @@ final class Clinical {
         return Character.toUpperCase(words.charAt(0)) + words.substring(1);
     }
 
-    /** The disposition of {@code level} as advice ("go to an emergency department now"). */
-    static String disposition(int level) {
-        return TriageLevel.of(level).disposition().advice();
+    /**
+     * The disposition an assessment gave, as advice ("call emergency services now"): its own, which a red
+     * flag may make more pressing than its level's (suspected acute coronary syndrome at level 2 calls an
+     * ambulance), else, when it names none, the level's.
+     */
+    static String disposition(String disposition, int level) {
+        try {
+            return health.vclinic.inference.Disposition.valueOf(disposition).advice();
+        } catch (IllegalArgumentException e) {
+            return TriageLevel.of(level).disposition().advice();
+        }
     }
 
     /** The KTAS target time to a physician for {@code level}. */

@@ -62,7 +62,8 @@ final class WorklistView {
                     "severity sev-" + severity.toLowerCase(Locale.ROOT), age, ref, ClinicianApp.patientLink(ref),
                     String.join("; ", i.summary()), "detector: " + i.decidedBy(), why);
         }
-        return new Row(i.id(), "/app/assessments/" + i.id(), "Assessment", Clinical.disposition(level), level,
+        return new Row(i.id(), "/app/assessments/" + i.id(), "Assessment",
+                Clinical.disposition(i.disposition().orElse(""), level), level,
                 "Level " + level + " · " + Clinical.acuity(level), "level level-" + level, age, ref,
                 ClinicianApp.patientLink(ref),
                 i.chiefComplaint().filter(c -> !c.isBlank()).orElse("no chief complaint given"),

@@ -130,6 +130,7 @@ final class CdsHooks {
             return new Reply(400, FhirJson.encode(OperationOutcomes.malformed(e), false));
         }
         try {
+            long start = System.nanoTime();
             FhirTriage.Assessed a = triage.assess(record.bundle());
             Optional<PatientRef> patient = patientRef((Patient) record.bundle().getEntryFirstRep().getResource(),
                     patientId);
@@ -137,7 +138,7 @@ final class CdsHooks {
             RiskAssessment ra = TriageBundle.riskAssessment(a.input(), a.result(), now, patient);
             UUID id = UUID.randomUUID();
             ra.setId(id.toString());
-            boolean kept = triage.keep(clinic, FhirCall.PATIENT_VIEW, body, patient, ra, now);
+            boolean kept = triage.keep(clinic, FhirCall.PATIENT_VIEW, body, patient, ra, now, a, start);
             return new Reply(200, cards(a.result(), a.input().lookBack(), kept ? id : UUID.randomUUID()));
         } catch (InvalidInputException e) {
             return new Reply(422, FhirJson.encode(OperationOutcomes.unprocessable(record.callersPaths(e)), false));
@@ -265,7 +266,7 @@ final class CdsHooks {
         TriageLevel level = result.level();
         JsonObject card = new JsonObject();
         card.addProperty("uuid", cardId.toString());
-        card.addProperty("summary", TriageBundle.levelName(level) + ": " + level.disposition().advice());
+        card.addProperty("summary", TriageBundle.levelName(level) + ": " + result.decision().disposition().advice());
         card.addProperty("indicator", indicator(level));
         card.addProperty("detail", detail(result, lookBack));
         JsonObject source = new JsonObject();
@@ -305,7 +306,8 @@ final class CdsHooks {
     private static String detail(TriageResult result, java.time.Duration lookBack) {
         StringBuilder md = new StringBuilder();
         TriageLevel level = result.level();
-        md.append("**").append(TriageBundle.levelName(level)).append("**: ").append(level.disposition().advice())
+        md.append("**").append(TriageBundle.levelName(level)).append("**: ")
+                .append(result.decision().disposition().advice())
                 .append(". Set by ").append(markdown(result.decision().decidedBy())).append(".\n\n");
         // The first line of the explanation is the level and who set it: the header above.
         result.explanation().stream().skip(1).forEach(line -> md.append("- ").append(markdown(line)).append('\n'));

@@ -96,11 +96,13 @@ public final class FhirTriage {
     /** Assesses one parsed resource (a Bundle, or Parameters wrapping one) sent as {@code request}; never throws. */
     private Reply triage(ClinicId clinic, IBaseResource resource, String request) {
         try {
+            long start = System.nanoTime();
             Assessed a = assess(resource);
             Optional<PatientRef> patient = patientRef(resource);
             Instant now = clock.instant();
             Bundle out = TriageBundle.of(a.input(), a.result(), now, UUID.randomUUID(), patient);
-            keep(clinic, FhirCall.TRIAGE, request, patient, (RiskAssessment) out.getEntryFirstRep().getResource(), now);
+            keep(clinic, FhirCall.TRIAGE, request, patient, (RiskAssessment) out.getEntryFirstRep().getResource(), now,
+                    a, start);
             return new Reply(200, out);
         } catch (InvalidInputException e) {
             return new Reply(422, OperationOutcomes.unprocessable(e));
@@ -116,10 +118,12 @@ public final class FhirTriage {
      *
      * @return whether the call was kept
      */
-    boolean keep(ClinicId clinic, String operation, String request, Optional<PatientRef> patient, RiskAssessment ra, Instant now) {
+    boolean keep(ClinicId clinic, String operation, String request, Optional<PatientRef> patient, RiskAssessment ra,
+                 Instant now, Assessed a, long startNanos) {
         boolean kept = recorder != FhirCallRecorder.NONE && recorder.record(clinic, new FhirCall(
                 UUID.fromString(ra.getIdElement().getIdPart()), patient, now, operation, request,
-                FhirJson.encode(ra, false)));
+                FhirJson.encode(ra, false), Optional.of(new FhirCall.Assessment(a.input().encounter(), a.result(),
+                        java.time.Duration.ofNanos(System.nanoTime() - startNanos)))));
         if (!kept) {
             ra.setId((String) null);
             if (recorder != FhirCallRecorder.NONE) {

@@ -103,7 +103,7 @@ final class TriageBundle {
         ra.setMethod(method(result.versions()));
         input.basis().forEach(b -> ra.addBasis(new Reference(b)));
         predictions(result).forEach(ra::addPrediction);
-        ra.setMitigation("Disposition: " + level.disposition().advice() + ".");
+        ra.setMitigation("Disposition: " + result.decision().disposition().advice() + ".");
         ra.setText(narrative(level, result));
         if (result.needsClinicianReview()) {
             ra.addNote(new Annotation().setText("Needs clinician review: " + String.join("; ", result.reviewReasons()) + "."));
@@ -205,7 +205,8 @@ final class TriageBundle {
 
     private static Narrative narrative(TriageLevel level, TriageResult result) {
         XhtmlNode div = div();
-        div.addTag("p").addTag("b").addText("Triage: " + levelName(level) + ", " + level.disposition().advice() + ".");
+        div.addTag("p").addTag("b").addText("Triage: " + levelName(level) + ", " + result.decision().disposition().advice()
+                + ".");
         XhtmlNode list = div.addTag("ul");
         result.explanation().forEach(line -> list.addTag("li").addText(line));
         return new Narrative().setStatus(Narrative.NarrativeStatus.GENERATED).setDiv(div);

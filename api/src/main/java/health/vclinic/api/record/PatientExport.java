@@ -58,9 +58,13 @@ final class PatientExport {
         p.addIdentifier().setSystem(PATIENT_REF_SYSTEM).setValue(patient.value());
         add(b, p);
         Reference subject = new Reference("Patient/patient");
+        // A FHIR call and the assessment it stands for share their id: one RiskAssessment (as answered) for both.
+        java.util.Set<String> fhirCalls = new java.util.HashSet<>();
+        entries.stream().filter(TimelineEntry::hasFhirCall).forEach(e -> fhirCalls.add(e.getFhirCall().getRecordId()));
         for (TimelineEntry e : entries) {
             switch (e.getEntryCase()) {
-                case ASSESSMENT -> assessment(b, subject, e.getAssessment());
+                case ASSESSMENT -> assessment(b, subject, e.getAssessment(), fhirCalls.contains(
+                        e.getAssessment().getRecordId()));
                 case ALERT -> alert(b, subject, e.getAlert());
                 case IMAGE_ANALYSIS -> image(b, subject, e.getImageAnalysis());
                 case FHIR_CALL -> fhirCall(b, subject, e.getFhirCall());
@@ -73,21 +77,27 @@ final class PatientExport {
         return b;
     }
 
-    private static void assessment(Bundle b, Reference subject, RecordedAssessment a) {
+    /**
+     * The assessment as a RiskAssessment with the request and answer as kept; for one that a FHIR call
+     * stands for ({@code ofFhirCall}), only those two (the call's entry is its RiskAssessment).
+     */
+    private static void assessment(Bundle b, Reference subject, RecordedAssessment a, boolean ofFhirCall) {
         String id = a.getRecordId();
         Binary request = binary("request-" + id, PROTOBUF, a.getRequest().toByteArray());
         Binary result = binary("result-" + id, PROTOBUF, a.getAssessment().toByteArray());
-        RiskAssessment r = RecordFhir.riskAssessment(a, subject);
-        r.addBasis(new Reference("Binary/" + request.getIdElement().getIdPart()));
-        r.addBasis(new Reference("Binary/" + result.getIdElement().getIdPart()));
-        add(b, r);
+        if (!ofFhirCall) {
+            RiskAssessment r = RecordFhir.riskAssessment(a, subject);
+            r.addBasis(new Reference("Binary/" + request.getIdElement().getIdPart()));
+            r.addBasis(new Reference("Binary/" + result.getIdElement().getIdPart()));
+            add(b, r);
+        }
         add(b, request);
         add(b, result);
     }
 
     /** The RiskAssessment as answered, about the export's Patient, and the request as received. */
     private static void fhirCall(Bundle b, Reference subject, RecordedFhirCall f) {
-        Binary request = binary("request-" + f.getRecordId(), f.getOperation().equals(FhirCall.TRIAGE)
+        Binary request = binary("fhir-request-" + f.getRecordId(), f.getOperation().equals(FhirCall.TRIAGE)
                 ? "application/fhir+json" : "application/json", f.getRequest().getBytes(StandardCharsets.UTF_8));
         RiskAssessment r = RecordFhir.riskAssessment(f);
         r.setSubject(subject);

@@ -154,10 +154,19 @@ public final class RecordStore {
      *
      * @param call the call; its {@code recordId} is the row's id
      */
-    public record FhirCallRow(ClinicId clinic, FhirCall call) {
+    public record FhirCallRow(ClinicId clinic, FhirCall call, Optional<AssessmentRow> assessment) {
         public FhirCallRow {
             Objects.requireNonNull(clinic, "clinic");
             Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(assessment, "assessment");
+            if (assessment.isPresent() && !assessment.get().recordId().equals(call.recordId())) {
+                throw new IllegalArgumentException("a FHIR call and the assessment it stands for share their id");
+            }
+        }
+
+        /** The FHIR view alone, without the assessment it stands for. */
+        public FhirCallRow(ClinicId clinic, FhirCall call) {
+            this(clinic, call, Optional.empty());
         }
     }
 
@@ -225,26 +234,30 @@ public final class RecordStore {
 
     /** Inserts a batch in one transaction; ids already present are skipped (a replay is idempotent). */
     public void insertAssessments(List<AssessmentRow> rows) throws SQLException {
-        batch("INSERT INTO triage_assessment (record_id, clinic_id, patient_ref, assessed_at, latency_micros, level,"
-                + " decided_by, model_versions, request, result, review_kinds, sealed, patient_ref_sealed)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?) ON CONFLICT (record_id) DO NOTHING", rows, (c, s, r) -> {
-                    s.setObject(1, r.recordId());
-                    s.setString(2, r.clinic().value());
-                    s.setString(3, sealing.lookupOrNull(r.clinic(), r.patient()));
-                    s.setObject(4, utc(r.assessedAt()));
-                    s.setLong(5, r.latencyMicros());
-                    s.setInt(6, r.result().getLevel());
-                    s.setString(7, r.result().getDecidedBy());
-                    s.setArray(8, c.createArrayOf("text", r.result().getModelVersionsMap().entrySet().stream()
-                            .sorted(java.util.Map.Entry.comparingByKey())
-                            .map(e -> e.getKey() + "=" + e.getValue()).toArray()));
-                    s.setBytes(9, sealing.seal(r.clinic(), r.request().toByteArray(), "triage_assessment.request"));
-                    s.setBytes(10, sealing.seal(r.clinic(), r.result().toByteArray(), "triage_assessment.result"));
-                    s.setBytes(12, sealing.sealRefOrNull(r.clinic(), r.patient(), "triage_assessment"));
-                    // Why it awaits a clinician (empty: it does not); V7's trigger puts it on the worklist.
-                    s.setArray(11, c.createArrayOf("text", WorklistKind.of(r.result()).stream().map(Enum::name).toArray()));
-                }, (c, r) -> audit(c, r.access(), AuditAction.CREATE, "TriageAssessment", r.recordId().toString(),
-                        r.patient()));
+        batch(INSERT_ASSESSMENT, rows, this::bindAssessment, (c, r) -> audit(c, r.access(), AuditAction.CREATE,
+                "TriageAssessment", r.recordId().toString(), r.patient()));
+    }
+
+    private static final String INSERT_ASSESSMENT = "INSERT INTO triage_assessment (record_id, clinic_id, patient_ref,"
+            + " assessed_at, latency_micros, level, decided_by, model_versions, request, result, review_kinds, sealed,"
+            + " patient_ref_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?) ON CONFLICT (record_id) DO NOTHING";
+
+    private void bindAssessment(Connection c, PreparedStatement s, AssessmentRow r) throws SQLException {
+        s.setObject(1, r.recordId());
+        s.setString(2, r.clinic().value());
+        s.setString(3, sealing.lookupOrNull(r.clinic(), r.patient()));
+        s.setObject(4, utc(r.assessedAt()));
+        s.setLong(5, r.latencyMicros());
+        s.setInt(6, r.result().getLevel());
+        s.setString(7, r.result().getDecidedBy());
+        s.setArray(8, c.createArrayOf("text", r.result().getModelVersionsMap().entrySet().stream()
+                .sorted(java.util.Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + "=" + e.getValue()).toArray()));
+        s.setBytes(9, sealing.seal(r.clinic(), r.request().toByteArray(), "triage_assessment.request"));
+        s.setBytes(10, sealing.seal(r.clinic(), r.result().toByteArray(), "triage_assessment.result"));
+        s.setBytes(12, sealing.sealRefOrNull(r.clinic(), r.patient(), "triage_assessment"));
+        // Why it awaits a clinician (empty: it does not); V7's trigger puts it on the worklist.
+        s.setArray(11, c.createArrayOf("text", WorklistKind.of(r.result()).stream().map(Enum::name).toArray()));
     }
 
     /** Inserts alert events in one transaction; ids already present are skipped. */
@@ -348,6 +361,13 @@ public final class RecordStore {
                     "fhir_call.risk_assessment"));
             s.setBytes(8, sealing.sealRefOrNull(r.clinic(), f.patient(), "fhir_call"));
             s.executeUpdate();
+            // The assessment it stands for, with the same id, in the same transaction: one access, one entry.
+            if (r.assessment().isPresent()) {
+                try (PreparedStatement a = c.prepareStatement(INSERT_ASSESSMENT)) {
+                    bindAssessment(c, a, r.assessment().get());
+                    a.executeUpdate();
+                }
+            }
             audit(c, access, AuditAction.CREATE, "RiskAssessment", f.recordId().toString(), f.patient());
             c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -486,10 +506,23 @@ public final class RecordStore {
     private static final java.util.Map<String, String> TIMELINE_B = java.util.Map.of("A", "result",
             "I", "result", "F", "risk_assessment");
 
+    /*
+     * A FHIR call made since V9 of this code is kept twice under one id: as the call (fhir_call, the FHIR
+     * view: the request as received, the RiskAssessment as answered) and as the assessment it stands for
+     * (triage_assessment). Each reading shows one of the two: the timeline the assessment (a clinician opens
+     * it like any other), FHIR the call (the RiskAssessment exactly as answered); the export both.
+     */
+    private static final String FHIR_CALLS_ALONE = FHIR_CALLS
+            + " AND NOT EXISTS (SELECT 1 FROM triage_assessment t WHERE t.record_id = fhir_call.record_id)";
+    private static final String ASSESSMENTS_NOT_FHIR = ASSESSMENTS
+            + " AND NOT EXISTS (SELECT 1 FROM fhir_call f WHERE f.record_id = triage_assessment.record_id)";
+
     /** The kinds a timeline mixes, each a SELECT of the same columns taking the clinic and the patient. */
-    private static final List<String> TIMELINE = List.of(ASSESSMENTS, ALERT_EVENTS, IMAGES, FHIR_CALLS);
+    private static final List<String> TIMELINE = List.of(ASSESSMENTS, ALERT_EVENTS, IMAGES, FHIR_CALLS_ALONE);
     /** What answers as a FHIR RiskAssessment: triage assessments from gRPC or HTTP, and FHIR calls. */
-    private static final List<String> RISK_ASSESSMENTS = List.of(ASSESSMENTS, FHIR_CALLS);
+    private static final List<String> RISK_ASSESSMENTS = List.of(ASSESSMENTS_NOT_FHIR, FHIR_CALLS);
+    /** Everything held: a FHIR call's two forms both (for export). */
+    private static final List<String> EVERYTHING = List.of(ASSESSMENTS, ALERT_EVENTS, IMAGES, FHIR_CALLS);
 
     private static String newestFirst(List<String> kinds) {
         return "SELECT kind, id, at, latency_micros, a, b, model_id, finding, sealed FROM (" + String.join(" UNION ALL ", kinds)
@@ -584,14 +617,25 @@ public final class RecordStore {
 
     /** Every entry held on a patient, newest first (for export). */
     public List<TimelineEntry> everything(ClinicId clinic, PatientRef patient) {
-        List<TimelineEntry> all = new ArrayList<>();
-        Optional<Cursor> after = Optional.empty();
-        do {
-            Page page = timeline(clinic, patient, 500, after);
-            all.addAll(page.entries());
-            after = page.next();
-        } while (after.isPresent());
-        return all;
+        // Unpaged: a FHIR call and its assessment share (time, id), which a cursor cannot tell apart.
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT kind, id, at, latency_micros, a, b, model_id, finding,"
+                    + " sealed FROM (" + String.join(" UNION ALL ", EVERYTHING) + ") t ORDER BY at DESC, id DESC, kind")) {
+                String lookup = sealing.lookup(clinic, patient);
+                int i = 1;
+                for (int k = 0; k < EVERYTHING.size(); k++) {
+                    s.setString(i++, clinic.value());
+                    s.setString(i++, lookup);
+                }
+                List<TimelineEntry> all = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        all.add(entry(rs, clinic, patient));
+                    }
+                }
+                return all;
+            }
+        });
     }
 
     /** The clinic's alerts whose latest event is not RESOLVED, newest first. */

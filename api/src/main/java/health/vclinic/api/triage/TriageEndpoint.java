@@ -13,6 +13,8 @@ import health.vclinic.api.triage.v1.TriageRequest;
 import health.vclinic.datasets.Encounter;
 import health.vclinic.datasets.InvalidInputException;
 import health.vclinic.inference.TriageEngine;
+import health.vclinic.inference.TriageResult;
+import java.util.Optional;
 
 /**
  * The one code path from a request to an assessment, shared by gRPC, HTTP JSON and the
@@ -81,6 +83,23 @@ public final class TriageEndpoint {
      */
     public static Encounter encounter(TriageRequest request) {
         return TriageMapper.toEncounter(request.toBuilder().clearChestXray().build());
+    }
+
+    /**
+     * An assessment made through another wire format (FHIR {@code $triage}, CDS Hooks) in the form the
+     * record keeps for every assessment: the request the encounter stands for, and the answer.
+     */
+    public static Recorded recorded(Encounter encounter, Optional<PatientRef> patient, TriageResult result) {
+        return new Recorded(TriageMapper.toRequest(encounter, patient.map(PatientRef::value)),
+                TriageMapper.toProto(result));
+    }
+
+    /** A request and its answer, as {@link TriageRecorder} receives them. */
+    public record Recorded(TriageRequest request, TriageAssessment assessment) {
+        public Recorded {
+            java.util.Objects.requireNonNull(request, "request");
+            java.util.Objects.requireNonNull(assessment, "assessment");
+        }
     }
 
     /**

@@ -67,6 +67,50 @@ final class TriageMapper {
         return new Encounter(request.getEncounterId(), patient, vitals, interview, chestXray);
     }
 
+    /**
+     * The request an encounter read from another wire format (FHIR, CDS Hooks) stands for, so that the
+     * record keeps every assessment in one form. The inverse of {@link #toEncounter} but for the chest
+     * X-ray, which those formats do not carry.
+     */
+    static TriageRequest toRequest(Encounter e, Optional<String> patientRef) {
+        health.vclinic.api.triage.v1.Patient.Builder p = health.vclinic.api.triage.v1.Patient.newBuilder()
+                .setSex(switch (e.patient().sex()) {
+                    case FEMALE -> health.vclinic.api.triage.v1.Sex.FEMALE;
+                    case MALE -> health.vclinic.api.triage.v1.Sex.MALE;
+                    case OTHER -> health.vclinic.api.triage.v1.Sex.OTHER;
+                    case UNKNOWN -> health.vclinic.api.triage.v1.Sex.UNKNOWN;
+                });
+        e.patient().ageYears().ifPresent(p::setAgeYears);
+        e.patient().pregnant().ifPresent(p::setPregnant);
+        VitalSigns v = e.vitals();
+        health.vclinic.api.triage.v1.VitalSigns.Builder w = health.vclinic.api.triage.v1.VitalSigns.newBuilder();
+        v.heartRate().ifPresent(w::setHeartRate);
+        v.respiratoryRate().ifPresent(w::setRespiratoryRate);
+        v.systolicBp().ifPresent(w::setSystolicBp);
+        v.diastolicBp().ifPresent(w::setDiastolicBp);
+        v.temperatureC().ifPresent(w::setTemperatureC);
+        v.spo2().ifPresent(w::setSpo2);
+        v.supplementalOxygen().ifPresent(w::setSupplementalOxygen);
+        v.hypercapnicRespiratoryFailure().ifPresent(w::setHypercapnicRespiratoryFailure);
+        v.consciousness().ifPresent(c -> w.setConsciousness(switch (c) {
+            case ALERT -> health.vclinic.api.triage.v1.Consciousness.ALERT;
+            case NEW_CONFUSION -> health.vclinic.api.triage.v1.Consciousness.NEW_CONFUSION;
+            case VOICE -> health.vclinic.api.triage.v1.Consciousness.VOICE;
+            case PAIN -> health.vclinic.api.triage.v1.Consciousness.PAIN;
+            case UNRESPONSIVE -> health.vclinic.api.triage.v1.Consciousness.UNRESPONSIVE;
+        }));
+        Interview i = e.interview();
+        health.vclinic.api.triage.v1.Interview.Builder q = health.vclinic.api.triage.v1.Interview.newBuilder()
+                .setChiefComplaint(i.chiefComplaint()).addAllPhq9(i.phq9()).addAllGad7(i.gad7())
+                .putAllAnswers(i.answers());
+        i.painScore().ifPresent(q::setPainScore);
+        i.symptomOnsetHours().ifPresent(q::setSymptomOnsetHours);
+        TriageRequest.Builder r = TriageRequest.newBuilder().setEncounterId(e.encounterId()).setPatient(p)
+                .setVitals(w).setInterview(q);
+        patientRef.ifPresent(r::setPatientRef);
+        return r.build();
+    }
+
     private static <T> T collect(List<InvalidInputException.Violation> violations, Supplier<T> build) {
         try {
             return build.get();

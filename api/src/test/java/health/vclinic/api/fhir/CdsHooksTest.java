@@ -132,6 +132,24 @@ class CdsHooksTest {
     }
 
     @Test
+    void theCardAndTheRiskAssessmentGiveTheDispositionTheAnswerGaveNotTheLevelsDefault() {
+        // Suspected acute coronary syndrome: level 2, but an ambulance, not a drive to the emergency department.
+        var result = new health.vclinic.inference.TriageEngine(health.vclinic.inference.redflags.RedFlagRules.standard())
+                .assess(new health.vclinic.datasets.Encounter("e-2", health.vclinic.datasets.Patient.UNKNOWN,
+                        health.vclinic.datasets.VitalSigns.NONE, new health.vclinic.datasets.Interview(
+                        "Crushing chest pain going down my left arm, feeling sweaty", java.util.OptionalInt.empty(),
+                        java.util.OptionalDouble.empty(), java.util.List.of(), java.util.List.of(), java.util.Map.of())));
+        assertEquals(2, result.level().level());
+        assertEquals(health.vclinic.inference.Disposition.EMERGENCY_SERVICES, result.decision().disposition());
+        JsonObject card = JsonParser.parseString(CdsHooks.cards(result, Duration.ofHours(24), UUID.randomUUID()))
+                .getAsJsonObject().getAsJsonArray("cards").get(0).getAsJsonObject();
+        assertEquals("Level 2 (emergent): call emergency services now", card.get("summary").getAsString());
+        assertTrue(card.get("detail").getAsString().startsWith("**Level 2 (emergent)**: call emergency services now."),
+                card.get("detail").getAsString());
+        assertTrue(result.explanation().getFirst().contains("call emergency services now"), result.explanation().getFirst());
+    }
+
+    @Test
     void indicatorsFollowTheLevel() {
         assertEquals("critical", CdsHooks.indicator(health.vclinic.inference.TriageLevel.RESUSCITATION));
         assertEquals("warning", CdsHooks.indicator(health.vclinic.inference.TriageLevel.URGENT));

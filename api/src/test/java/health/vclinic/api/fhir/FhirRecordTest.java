@@ -160,14 +160,25 @@ class FhirRecordTest {
         assertEquals(FhirCall.TRIAGE, kept.getOperation());
         assertEquals(body, kept.getRequest());
 
-        // The call is on the patient's timeline, beside the assessments made over gRPC or HTTP.
+        // The call is on the patient's timeline once, as the assessment it stands for (same id), like those
+        // made over gRPC or HTTP: the request the FHIR reader made of it, and the engine's answer.
         HttpResponse<String> timeline = get("/v1/record/patients/pt-fhir-kept/timeline");
         assertEquals(200, timeline.statusCode());
         TimelinePage.Builder page = TimelinePage.newBuilder();
         JsonFormat.parser().merge(timeline.body(), page);
         assertEquals(1, page.getEntriesCount());
-        assertEquals(id, page.getEntries(0).getFhirCall().getRecordId());
-        assertEquals(kept.getRiskAssessment(), page.getEntries(0).getFhirCall().getRiskAssessment());
+        var assessment = page.getEntries(0).getAssessment();
+        assertEquals(id, assessment.getRecordId());
+        assertEquals("pt-fhir-kept", assessment.getRequest().getPatientRef());
+        assertEquals(128.0, assessment.getRequest().getVitals().getHeartRate());
+        assertEquals(answered.getPredictionFirstRep().getOutcome().getCodingFirstRep().getCode(),
+                Integer.toString(assessment.getAssessment().getLevel()));
+        // FHIR reads it once too, as the RiskAssessment answered.
+        Bundle search = fhir(get("/fhir/r4/RiskAssessment?patient=pt-fhir-kept"), 200, Bundle.class);
+        assertEquals(1, search.getEntry().size());
+        RiskAssessment found = (RiskAssessment) search.getEntryFirstRep().getResource();
+        assertEquals(id, found.getIdElement().getIdPart());
+        assertEquals(answered.getMitigation(), found.getMitigation());
     }
 
     @Test
@@ -336,10 +347,16 @@ class FhirRecordTest {
         assertTrue(export.getEntry().stream().anyMatch(e -> e.getResource() instanceof RiskAssessment ra
                 && ra.getIdElement().getIdPart().equals(id)));
         assertEquals(6, export.getEntry().stream().filter(e -> e.getResource() instanceof Observation).count());
+        // One RiskAssessment for the call and the assessment it was kept as, with both requests beside it.
+        assertEquals(1, export.getEntry().stream().filter(e -> e.getResource() instanceof RiskAssessment).count());
+        assertEquals(java.util.Set.of("fhir-request-" + id, "request-" + id, "result-" + id), export.getEntry().stream()
+                .filter(e -> e.getResource() instanceof org.hl7.fhir.r4.model.Binary)
+                .map(e -> e.getResource().getIdElement().getIdPart()).collect(java.util.stream.Collectors.toSet()));
 
         HttpResponse<String> erased = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                 + "/v1/record/patients/pt-fhir-erase")).header("authorization", TestSecurity.header(health.vclinic.api.security.Role.ADMIN)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals("{\"rows_erased\":2}", erased.body());
+        // The call, the assessment it was kept as, the trend window.
+        assertEquals("{\"rows_erased\":3}", erased.body());
         fhir(get("/fhir/r4/RiskAssessment/" + id), 404, OperationOutcome.class);
         assertEquals(0, record.store().rowsAbout(ClinicId.DEFAULT, new PatientRef("pt-fhir-erase")));
     }

@@ -48,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code vclinic admin export reviews} through the real command line, beside a running server whose embedded
  * PostgreSQL it joins: a review made in the app and one sent by an EHR through CDS Hooks both land in the file,
  * de-identified (no patient reference, record id, clinic, comment or complaint word outside the model's
- * vocabulary; ages in bands), with its sha256 beside it, and the export itself is recorded.
+ * vocabulary; ages in bands), with its sha256 beside it, and the export itself is recorded. The EHR's feedback
+ * is on the card of a real CDS Hooks call, whose uuid names the assessment the call was kept as.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReviewExportTest {
@@ -77,7 +78,7 @@ class ReviewExportTest {
         server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(),
                 Optional.empty(), Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);
         appReviewed = assess(CLINIC, "crushing chest pain and sweating, my neighbour " + DISTINCTIVE + " drove me in", 58.4);
-        cdsReviewed = assess(CLINIC, "fever and a cough for three days", 91);
+        cdsReviewed = cdsCard(CLINIC, "fever and a cough for three days", 91);
         String other = assess(OTHER, "chest pain", 40);
         call("POST", "/v1/reviews", CLINIC, Role.CLINICIAN, "{\"assessment_id\":\"" + appReviewed
                 + "\",\"action\":\"OVERRIDDEN\",\"level\":1,\"reason\":\"RED_FLAG_MISSED\",\"comment\":\"" + COMMENT + "\"}", 201);
@@ -101,6 +102,44 @@ class ReviewExportTest {
         ((ObjectNode) request.get("interview")).put("chief_complaint", complaint);
         return JSON.readTree(call("POST", "/v1/triage:assess", clinic, Role.BACKEND, request.toString(), 200))
                 .get("record_id").asText();
+    }
+
+    /**
+     * A CDS Hooks patient-view call of {@code clinic}'s EHR about the export's patient, aged {@code age} years,
+     * with a few vital signs and a complaint prefetched; returns the card's uuid.
+     */
+    private static String cdsCard(ClinicId clinic, String complaint, int age) throws Exception {
+        String born = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusYears(age).minusDays(100).toString();
+        String patient = """
+                {"resourceType": "Patient", "id": "pt-1", "identifier": [{"system": "%s", "value": "%s"}],
+                 "gender": "female", "birthDate": "%s"}""".formatted(health.vclinic.api.fhir.FhirPatientRef.SYSTEM,
+                PATIENT, born);
+        String vitals = """
+                {"resourceType": "Bundle", "type": "searchset", "entry": [%s, %s]}""".formatted(
+                observation("hr", "8867-4", "104", "/min"), observation("t", "8310-5", "38.4", "Cel"));
+        String questionnaires = """
+                {"resourceType": "Bundle", "type": "searchset", "entry": [{"fullUrl": "https://ehr.example.org/fhir/QuestionnaireResponse/q1",
+                 "resource": {"resourceType": "QuestionnaireResponse", "id": "q1", "status": "completed",
+                 "subject": {"reference": "Patient/pt-1"}, "authored": "%s",
+                 "item": [{"linkId": "8661-1", "text": "What brings you here today?", "answer": [{"valueString": "%s"}]}]}}]}"""
+                .formatted(java.time.Instant.now().minusSeconds(600), complaint);
+        String request = """
+                {"hookInstance": "%s", "hook": "patient-view", "fhirServer": "https://ehr.example.org/fhir",
+                 "context": {"userId": "Practitioner/7", "patientId": "pt-1"},
+                 "prefetch": {"patient": %s, "vitals": %s, "questionnaires": %s}}""".formatted(java.util.UUID.randomUUID(),
+                patient, vitals, questionnaires);
+        JsonNode cards = JSON.readTree(call("POST", "/cds-services/vclinic-triage", clinic, Role.BACKEND, request, 200));
+        return cards.at("/cards/0/uuid").asText();
+    }
+
+    private static String observation(String id, String loinc, String value, String ucum) {
+        return """
+                {"fullUrl": "https://ehr.example.org/fhir/Observation/%s", "resource": {"resourceType": "Observation",
+                 "id": "%s", "status": "final",
+                 "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}],
+                 "code": {"coding": [{"system": "http://loinc.org", "code": "%s"}]}, "subject": {"reference": "Patient/pt-1"},
+                 "effectiveDateTime": "%s", "valueQuantity": {"value": %s, "system": "http://unitsofmeasure.org", "code": "%s"}}}"""
+                .formatted(id, id, loinc, java.time.Instant.now().minusSeconds(600), value, ucum);
     }
 
     private static String call(String method, String path, ClinicId clinic, Role role, String body, int status)
