@@ -79,9 +79,24 @@ public final class AuditLog {
      * @param tx a connection with autocommit off
      */
     public StoredEntry append(Connection tx, AuditEntry entry) throws SQLException {
+        return append(tx, List.of(entry)).getFirst();
+    }
+
+    /**
+     * Appends {@code entries} in this order within the caller's transaction, as {@link #append(Connection,
+     * AuditEntry)} does one: one lock, one read of the chain's end and one batched insert for all of them (a
+     * group commit of the record audits its whole batch at the cost of about one entry).
+     *
+     * @param tx a connection with autocommit off
+     * @return the stored entries, in order; empty when {@code entries} is
+     */
+    public List<StoredEntry> append(Connection tx, List<AuditEntry> entries) throws SQLException {
         if (tx.getAutoCommit()) {
             // Under autocommit the lock would end with its own statement and two appends could share a predecessor.
             throw new IllegalArgumentException("an audit append joins the caller's transaction: turn autocommit off");
+        }
+        if (entries.isEmpty()) {
+            return List.of();
         }
         try (PreparedStatement lock = tx.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
             lock.setLong(1, APPEND_LOCK);
@@ -101,30 +116,37 @@ public final class AuditLog {
                 prevMac = rs.getBytes(3);
             }
         }
-        StoredEntry stored = new StoredEntry(sequence, now.toInstant(), entry.actorSubject(), entry.role(),
-                entry.clinic(), entry.action(), entry.objectType(), entry.objectId(),
-                entry.patient().map(chain::patientHash), entry.outcome(), entry.requestId(), entry.reason());
-        byte[] entryMac = chain.entryMac(AuditChain.Fields.of(stored));
+        List<StoredEntry> out = new ArrayList<>(entries.size());
         try (PreparedStatement insert = tx.prepareStatement("INSERT INTO audit_event (" + COLUMNS
                 + ", prev_mac, entry_mac, chain_mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setLong(1, stored.sequence());
-            insert.setObject(2, now.withOffsetSameInstant(ZoneOffset.UTC));
-            insert.setString(3, stored.actorSubject());
-            insert.setString(4, stored.role());
-            insert.setString(5, stored.clinic().value());
-            insert.setString(6, stored.action().name());
-            insert.setString(7, stored.objectType());
-            insert.setString(8, stored.objectId());
-            setOptional(insert, 9, stored.patientHash());
-            insert.setString(10, stored.outcome().name());
-            insert.setString(11, stored.requestId());
-            setOptional(insert, 12, stored.reason());
-            insert.setBytes(13, prevMac);
-            insert.setBytes(14, entryMac);
-            insert.setBytes(15, chain.chainMac(entryMac, prevMac));
-            insert.executeUpdate();
+            for (AuditEntry entry : entries) {
+                StoredEntry stored = new StoredEntry(sequence++, now.toInstant(), entry.actorSubject(), entry.role(),
+                        entry.clinic(), entry.action(), entry.objectType(), entry.objectId(),
+                        entry.patient().map(chain::patientHash), entry.outcome(), entry.requestId(), entry.reason());
+                byte[] entryMac = chain.entryMac(AuditChain.Fields.of(stored));
+                byte[] chainMac = chain.chainMac(entryMac, prevMac);
+                insert.setLong(1, stored.sequence());
+                insert.setObject(2, now.withOffsetSameInstant(ZoneOffset.UTC));
+                insert.setString(3, stored.actorSubject());
+                insert.setString(4, stored.role());
+                insert.setString(5, stored.clinic().value());
+                insert.setString(6, stored.action().name());
+                insert.setString(7, stored.objectType());
+                insert.setString(8, stored.objectId());
+                setOptional(insert, 9, stored.patientHash());
+                insert.setString(10, stored.outcome().name());
+                insert.setString(11, stored.requestId());
+                setOptional(insert, 12, stored.reason());
+                insert.setBytes(13, prevMac);
+                insert.setBytes(14, entryMac);
+                insert.setBytes(15, chainMac);
+                insert.addBatch();
+                prevMac = chainMac;
+                out.add(stored);
+            }
+            insert.executeBatch();
         }
-        return stored;
+        return out;
     }
 
     /** Appends {@code entry} in a transaction of its own. */

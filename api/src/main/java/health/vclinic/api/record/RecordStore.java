@@ -234,8 +234,14 @@ public final class RecordStore {
 
     /** Inserts a batch in one transaction; ids already present are skipped (a replay is idempotent). */
     public void insertAssessments(List<AssessmentRow> rows) throws SQLException {
-        batch(INSERT_ASSESSMENT, rows, this::bindAssessment, (c, r) -> audit(c, r.access(), AuditAction.CREATE,
-                "TriageAssessment", r.recordId().toString(), r.patient()));
+        batch(INSERT_ASSESSMENT, rows, this::bindAssessment, (c, all) -> {
+            if (audit.isPresent()) {
+                // One entry per assessment, appended together: the batch's audit costs about one entry.
+                audit.get().append(c, all.stream().filter(r -> r.access().isPresent()).map(r -> r.access().get()
+                        .entry(AuditAction.CREATE, "TriageAssessment", r.recordId().toString(), r.patient(),
+                                AuditOutcome.SUCCESS)).toList());
+            }
+        });
     }
 
     private static final String INSERT_ASSESSMENT = "INSERT INTO triage_assessment (record_id, clinic_id, patient_ref,"
@@ -283,17 +289,17 @@ public final class RecordStore {
     }
 
     @FunctionalInterface
-    private interface AfterRow<T> {
-        void run(Connection c, T row) throws SQLException;
+    private interface AfterRows<T> {
+        void run(Connection c, List<T> rows) throws SQLException;
     }
 
     /** One prepared statement, one batch, one commit. */
     private <T> void batch(String sql, List<T> rows, Binder<T> binder) throws SQLException {
-        batch(sql, rows, binder, (c, r) -> { });
+        batch(sql, rows, binder, (c, all) -> { });
     }
 
-    /** One transaction: the rows, then {@code after} for each (its audit entry). */
-    private <T> void batch(String sql, List<T> rows, Binder<T> binder, AfterRow<T> after) throws SQLException {
+    /** One transaction: the rows, then {@code after} for all of them (their audit entries). */
+    private <T> void batch(String sql, List<T> rows, Binder<T> binder, AfterRows<T> after) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement(sql)) {
@@ -302,9 +308,7 @@ public final class RecordStore {
                     s.addBatch();
                 }
                 s.executeBatch();
-                for (T r : rows) {
-                    after.run(c, r);
-                }
+                after.run(c, rows);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

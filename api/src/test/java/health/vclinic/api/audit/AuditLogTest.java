@@ -76,12 +76,23 @@ class AuditLogTest {
     void aThousandEntryChainVerifiesAndHoldsNoPatientReferenceInClear() throws Exception {
         try (Database db = databases.fresh()) {
             AuditLog log = log(db);
-            // Half in transactions of the caller's (100 entries each), half each in its own.
+            // Half in transactions of the caller's (100 entries each: one at a time, or all at once as a group
+            // commit of the record appends them), half each in its own.
             for (int tx = 0; tx < 5; tx++) {
                 try (Connection c = db.dataSource().getConnection()) {
                     c.setAutoCommit(false);
+                    List<health.vclinic.api.audit.AuditEntry> batch = new ArrayList<>();
                     for (int i = 0; i < 100; i++) {
-                        log.append(c, AuditDatabases.read(NORTH, "dr-a", "pt-" + (i % 7), "req-" + tx + "-" + i));
+                        batch.add(AuditDatabases.read(NORTH, "dr-a", "pt-" + (i % 7), "req-" + tx + "-" + i));
+                    }
+                    if (tx % 2 == 0) {
+                        List<StoredEntry> stored = log.append(c, batch);
+                        assertEquals(tx * 100L + 1, stored.getFirst().sequence());
+                        assertEquals(tx * 100L + 100, stored.getLast().sequence());
+                    } else {
+                        for (var entry : batch) {
+                            log.append(c, entry);
+                        }
                     }
                     c.commit();
                 }
