@@ -60,7 +60,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rate-fraction", defaultValue = "0.5", description = "Open-loop rate as a fraction of the Assess maximum (default: ${DEFAULT-VALUE}).")
     double rateFraction;
 
-    @Option(names = "--requests", description = "TriageRequest JSON Lines to cycle through (default: examples/triage-requests.jsonl).")
+    @Option(names = "--requests", description = "TriageRequest JSON Lines to cycle through (default: the examples in"
+            + " examples/triage-requests.jsonl and 1,000 generated ones: children and adults, complaints of every length,"
+            + " with and without red flags, vital signs complete, partial or absent).")
     Path requests;
 
     @Option(names = "--imaging", description = "Benchmark the chest X-ray model: batched serving against raw DJL batched"
@@ -103,7 +105,8 @@ final class BenchCommand implements Callable<Integer> {
             return MonitoringBench.command(target, keyOptions.clientToken(Role.BACKEND, "vclinic-bench"), new MonitoringBench.Settings(streams, durationSeconds, warmupSeconds,
                     rateFraction), ProjectRoot.path(), System.out);
         }
-        List<TriageRequest> bodies = load(requests == null ? ProjectRoot.path().resolve("examples/triage-requests.jsonl") : requests);
+        List<TriageRequest> bodies = requests != null ? load(requests)
+                : health.vclinic.api.triage.SyntheticRequests.benchSet(ProjectRoot.path());
         if (record && target == null) {
             return recordCost(bodies);
         }
