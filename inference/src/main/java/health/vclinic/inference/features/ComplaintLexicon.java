@@ -39,6 +39,8 @@ public final class ComplaintLexicon {
     private final Map<List<String>, List<String>> phrases;
     private final Map<String, List<List<String>>> concepts;
     private final Set<String> centralPain;
+    /** {@link #concepts} with each phrase's words sorted, for matching in any order. */
+    private final Map<String, List<String[]>> sortedConcepts;
 
     private ComplaintLexicon(String version, Map<String, List<String>> abbreviations,
                              Map<List<String>, List<String>> phrases, Map<String, List<List<String>>> concepts,
@@ -48,6 +50,13 @@ public final class ComplaintLexicon {
         this.phrases = Map.copyOf(phrases);
         this.concepts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(concepts));
         this.centralPain = Set.copyOf(centralPain);
+        Map<String, List<String[]>> sorted = new LinkedHashMap<>();
+        this.concepts.forEach((name, list) -> sorted.put(name, list.stream().map(p -> {
+            String[] words = p.toArray(String[]::new);
+            Arrays.sort(words);
+            return words;
+        }).toList()));
+        this.sortedConcepts = java.util.Collections.unmodifiableMap(sorted);
     }
 
     private static final class Holder {
@@ -115,6 +124,11 @@ public final class ComplaintLexicon {
         return List.copyOf(out);
     }
 
+    /** The phrases of one group, words joined by a space, in the lexicon's order; empty for an unknown group. */
+    public List<String> phrases(String concept) {
+        return concepts.getOrDefault(concept, List.of()).stream().map(p -> String.join(" ", p)).toList();
+    }
+
     /** The groups whose pain counts as central (chest, abdomen, head) for the KTAS pain modifier. */
     public Set<String> centralPainConcepts() {
         return centralPain;
@@ -160,10 +174,13 @@ public final class ComplaintLexicon {
 
     /** The groups whose phrases occur in normalised runs, in the lexicon's order. */
     public Set<String> conceptsIn(List<List<String>> normalised) {
+        // Every word of the complaint, once: a phrase with a word outside it cannot occur (most cannot).
+        Set<String> present = new java.util.HashSet<>();
+        normalised.forEach(present::addAll);
         Set<String> found = new LinkedHashSet<>();
-        for (Map.Entry<String, List<List<String>>> c : concepts.entrySet()) {
-            for (List<String> phrase : c.getValue()) {
-                if (occurs(phrase, normalised)) {
+        for (Map.Entry<String, List<String[]>> c : sortedConcepts.entrySet()) {
+            for (String[] phrase : c.getValue()) {
+                if (occurs(phrase, present, normalised)) {
                     found.add(c.getKey());
                     break;
                 }
@@ -172,15 +189,27 @@ public final class ComplaintLexicon {
         return found;
     }
 
-    private static boolean occurs(List<String> phrase, List<List<String>> runs) {
+    /**
+     * Whether some window of {@code phrase.length} adjacent words of a run holds exactly the phrase's words,
+     * in any order.
+     *
+     * @param phrase the phrase's words, sorted
+     * @param present every word of the runs
+     */
+    private static boolean occurs(String[] phrase, Set<String> present, List<List<String>> runs) {
+        for (String w : phrase) {
+            if (!present.contains(w)) {
+                return false;
+            }
+        }
+        String[] window = new String[phrase.length];
         for (List<String> run : runs) {
-            for (int i = 0; i + phrase.size() <= run.size(); i++) {
-                List<String> window = new ArrayList<>(run.subList(i, i + phrase.size()));
-                String[] a = window.toArray(String[]::new);
-                String[] b = phrase.toArray(String[]::new);
-                Arrays.sort(a);
-                Arrays.sort(b);
-                if (Arrays.equals(a, b)) {
+            for (int i = 0; i + phrase.length <= run.size(); i++) {
+                for (int k = 0; k < phrase.length; k++) {
+                    window[k] = run.get(i + k);
+                }
+                Arrays.sort(window);
+                if (Arrays.equals(window, phrase)) {
                     return true;
                 }
             }

@@ -67,4 +67,47 @@ class ComplaintLexiconTest {
         assertEquals("pain", ComplaintLexicon.singular("pains"));
         assertEquals("loss", ComplaintLexicon.singular("loss"));
     }
+
+    /**
+     * The matcher against its definition, written the slow, obvious way: a group is found when a window of
+     * as many adjacent words as one of its phrases holds exactly that phrase's words. Random runs of the
+     * lexicon's own words (and a few others), so that matches and near misses both occur.
+     */
+    @Test
+    void groupsAreFoundExactlyAsTheDefinitionSays() {
+        List<String> words = new java.util.ArrayList<>(LEXICON.phrases().stream()
+                .flatMap(p -> java.util.Arrays.stream(p.split(" "))).distinct().toList());
+        words.addAll(List.of("and", "since", "today", "left", "very"));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(14);
+        int found = 0;
+        for (int trial = 0; trial < 1_000; trial++) {
+            List<List<String>> runs = new java.util.ArrayList<>();
+            for (int r = 0, n = 1 + random.nextInt(3); r < n; r++) {
+                List<String> run = new java.util.ArrayList<>();
+                for (int w = 0, m = 1 + random.nextInt(6); w < m; w++) {
+                    run.add(words.get(random.nextInt(words.size())));
+                }
+                runs.add(run);
+            }
+            Set<String> expected = new java.util.LinkedHashSet<>();
+            for (String concept : LEXICON.concepts()) {
+                for (String phrase : LEXICON.phrases(concept)) {
+                    String[] want = phrase.split(" ");
+                    java.util.Arrays.sort(want);
+                    for (List<String> run : runs) {
+                        for (int i = 0; i + want.length <= run.size(); i++) {
+                            String[] window = run.subList(i, i + want.length).toArray(String[]::new);
+                            java.util.Arrays.sort(window);
+                            if (java.util.Arrays.equals(window, want)) {
+                                expected.add(concept);
+                            }
+                        }
+                    }
+                }
+            }
+            assertEquals(List.copyOf(expected), List.copyOf(LEXICON.conceptsIn(runs)), runs.toString());
+            found += expected.size();
+        }
+        assertTrue(found > 300, "matches among the trials: " + found);
+    }
 }
