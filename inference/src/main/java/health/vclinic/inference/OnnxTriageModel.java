@@ -47,6 +47,8 @@ import java.util.Objects;
 public final class OnnxTriageModel implements TriageModel, AutoCloseable {
 
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Input buffers for ONNX Runtime, reused across calls (requests run on virtual threads: no thread-locals). */
+    private final InputBuffers buffers = new InputBuffers();
 
     /** The task a card must name for this class to run it. */
     public static final String TASK = "triage-acuity";
@@ -276,16 +278,22 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
             }
         }
         List<String> names = List.copyOf(present.keySet());
-        float[][] rows = new float[names.size() + 2][];
-        rows[0] = x;
-        rows[1] = new float[x.length];
-        for (int i = 0; i < names.size(); i++) {
-            rows[i + 2] = x.clone();
-            for (int j : present.get(names.get(i))) {
-                rows[i + 2][j] = 0;
+        int width = x.length;
+        FloatBuffer rows = buffers.take((names.size() + 2) * width);
+        double[][] out;
+        try {
+            rows.put(x).put(new float[width]);
+            for (int i = 0; i < names.size(); i++) {
+                int at = rows.position();
+                rows.put(x);
+                for (int j : present.get(names.get(i))) {
+                    rows.put(at + j, 0f);
+                }
             }
+            out = run(rows.flip(), names.size() + 2);
+        } finally {
+            buffers.give(rows);
         }
-        double[][] out = run(rows);
         double[] logP = logCalibrated(levels(out[0]));
         double[] p = exp(logP);
         TriageLevel level = spec.decide(p);
@@ -302,19 +310,27 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     }
 
     private double[][] run(float[][] rows) {
-        int width = gather.length;
-        FloatBuffer buffer = FloatBuffer.allocate(rows.length * width);
-        for (float[] row : rows) {
-            buffer.put(row);
+        FloatBuffer buffer = buffers.take(rows.length * gather.length);
+        try {
+            for (float[] row : rows) {
+                buffer.put(row);
+            }
+            return run(buffer.flip(), rows.length);
+        } finally {
+            buffers.give(buffer);
         }
-        buffer.flip();
-        try (OnnxTensor tensor = OnnxTensor.createTensor(env, buffer, new long[] {rows.length, width});
+    }
+
+    /** Runs {@code count} rows laid out one after another in {@code buffer} (a direct one: not copied). */
+    private double[][] run(FloatBuffer buffer, int count) {
+        int width = gather.length;
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, buffer, new long[] {count, width});
              OrtSession.Result result = session.run(Map.of(spec.input(), tensor))) {
             OnnxValue value = result.get(spec.output())
                     .orElseThrow(() -> new InferenceException("model " + id + " gave no output " + spec.output()));
             float[][] probabilities = (float[][]) value.getValue();
-            double[][] out = new double[rows.length][];
-            for (int r = 0; r < rows.length; r++) {
+            double[][] out = new double[count][];
+            for (int r = 0; r < count; r++) {
                 out[r] = new double[probabilities[r].length];
                 for (int c = 0; c < out[r].length; c++) {
                     out[r][c] = probabilities[r][c];
@@ -413,5 +429,33 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     @Override
     public String toString() {
         return "OnnxTriageModel[" + id + ", " + spec.featureNames().size() + " features]";
+    }
+
+    /**
+     * A small pool of direct float buffers in native order: ONNX Runtime reads a direct buffer in place, where
+     * a heap buffer is copied first, and an explanation's rows (the input, a zero row and one occluded row per
+     * input present) would otherwise be allocated twice per call.
+     */
+    private static final class InputBuffers {
+
+        private static final int KEPT = 64;
+        private final java.util.concurrent.ConcurrentLinkedQueue<FloatBuffer> free =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        /** A cleared buffer of at least {@code floats}, limited to exactly that many. */
+        FloatBuffer take(int floats) {
+            FloatBuffer b = free.poll();
+            if (b == null || b.capacity() < floats) {
+                b = java.nio.ByteBuffer.allocateDirect(Math.max(floats, 4_096) * Float.BYTES)
+                        .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            }
+            return b.clear().limit(floats);
+        }
+
+        void give(FloatBuffer b) {
+            if (free.size() < KEPT) {
+                free.offer(b);
+            }
+        }
     }
 }

@@ -106,6 +106,16 @@ class OnnxTriageModelTest {
         for (int i = 0; i < sequential.length; i++) {
             assertArrayEquals(sequential[i], parallel[i], 0.0);
         }
+        // Explanations too: their input rows are written into pooled buffers, which no two calls may share.
+        List<OnnxTriageModel.Explanation> one = TEST_SITE.stream().map(v -> model.explain(v.encounter(),
+                RULES_ONLY.findings(v.encounter()))).toList();
+        List<OnnxTriageModel.Explanation> many = TEST_SITE.parallelStream().map(v -> model.explain(v.encounter(),
+                RULES_ONLY.findings(v.encounter()))).toList();
+        for (int i = 0; i < one.size(); i++) {
+            assertArrayEquals(one.get(i).probabilities(), many.get(i).probabilities(), 0.0);
+            assertEquals(one.get(i).contributions(), many.get(i).contributions());
+            assertEquals(one.get(i).intercept(), many.get(i).intercept(), 0.0);
+        }
     }
 
     @Test
