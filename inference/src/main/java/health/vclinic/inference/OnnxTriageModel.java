@@ -270,7 +270,9 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
      * set to 0.
      */
     public Explanation explain(Encounter encounter, RuleFindings findings) {
-        float[] x = inputs(encounter, findings);
+        // The complaint is read once: for the input row and for the words of the explanation.
+        TriageFeatures.ComplaintReading complaint = features.read(encounter.interview().chiefComplaint());
+        float[] x = inputs(encounter, findings, complaint);
         Map<String, List<Integer>> present = new LinkedHashMap<>();
         for (int j = 0; j < x.length; j++) {
             if (x[j] != 0) {
@@ -298,7 +300,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         double[] p = exp(logP);
         TriageLevel level = spec.decide(p);
         double logit = urgency(logP);
-        List<String> words = features.words(names, encounter, findings);
+        List<String> words = features.words(names, encounter, findings, complaint);
         List<Contribution> contributions = new ArrayList<>(names.size());
         for (int i = 0; i < names.size(); i++) {
             double without = urgency(logCalibrated(levels(out[i + 2])));

@@ -367,7 +367,13 @@ public final class TriageFeatures {
 
     /** Each input in plain words with this encounter's value, e.g. "heart rate 128 /min". */
     public List<String> words(List<String> inputNames, Encounter encounter, RuleFindings findings) {
-        Input in = input(encounter, findings);
+        return words(inputNames, encounter, findings, read(encounter.interview().chiefComplaint()));
+    }
+
+    /** As {@link #words(List, Encounter, RuleFindings)}, with the chief complaint given as read. */
+    public List<String> words(List<String> inputNames, Encounter encounter, RuleFindings findings,
+                              ComplaintReading complaint) {
+        Input in = new Input(encounter, findings, complaint.terms(), complaint.concepts());
         List<String> words = new ArrayList<>(inputNames.size());
         for (String name : inputNames) {
             Function<Input, String> w = inputs.get(name);
@@ -379,10 +385,6 @@ public final class TriageFeatures {
         return words;
     }
 
-    private Input input(Encounter encounter, RuleFindings findings) {
-        ComplaintReading complaint = read(encounter.interview().chiefComplaint());
-        return new Input(encounter, findings, complaint.terms(), complaint.concepts());
-    }
 
     private static double scaled(OptionalDouble value, double normal, double spread) {
         return value.isPresent() ? (value.getAsDouble() - normal) / spread : 0;
