@@ -129,7 +129,8 @@ final class ServeCommand implements Callable<Integer> {
             security = security.auditingDenials(securityAudit.denials());
             // Clinicians' accounts live beside the record; without one there is nobody to log in.
             security = security.withSessions(health.vclinic.api.security.login.ClinicianLogin.create(
-                    record.get().database().dataSource(), health.vclinic.api.security.login.LoginSettings.defaults()
+                    record.get().database().dataSource(), record.get().cipher(),
+                    health.vclinic.api.security.login.LoginSettings.defaults()
                             .withIdleTimeout(java.time.Duration.ofMinutes(sessionIdleMinutes)), java.time.Clock.systemUTC(),
                     securityAudit.loginEvents()));
         }
