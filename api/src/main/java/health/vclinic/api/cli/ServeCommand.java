@@ -138,11 +138,11 @@ final class ServeCommand implements Callable<Integer> {
                 new HttpTimeouts(java.time.Duration.ofSeconds(idleTimeoutSeconds),
                         java.time.Duration.ofSeconds(headerTimeoutSeconds), java.time.Duration.ofSeconds(bodyTimeoutSeconds)),
                 tls);
-        java.nio.file.Path portFile = recordOptions.dataDir().resolve(RecordOptions.SERVER_PORT_FILE);
+        java.nio.file.Path portFile = ServerAddress.file(recordOptions.dataDir());
         if (record.isPresent()) {
             // admin commands on this data directory find the running server here (erasure goes through it).
-            java.nio.file.Files.createDirectories(portFile.getParent());
-            java.nio.file.Files.writeString(portFile, Integer.toString(server.port()));
+            // Over TLS, with the scheme and the certificate file, so that they talk TLS and trust it.
+            ServerAddress.of(host, server.port(), tls).write(portFile);
         }
         // Standard output, not the logger: JUL resets its handlers in a shutdown hook of its own.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
