@@ -171,9 +171,10 @@ public final class AccessTokens {
             throw new AuthenticationException("the access token lives longer than " + MAX_TTL.toHours() + " h");
         }
         try {
-            // Present, even empty, the token is limited to its scopes; absent, it has the role's rights.
-            Optional<Set<String>> scopes = Optional.ofNullable(c.getStringClaim("scope"))
-                    .map(v -> Set.copyOf(java.util.Arrays.asList(v.isBlank() ? new String[0] : v.strip().split(" +"))));
+            // With scopes the token is limited to them; without (absent, or empty as an earlier admin token wrote
+            // it: a SMART grant is never empty) it has the role's rights.
+            Optional<Set<String>> scopes = Optional.ofNullable(c.getStringClaim("scope")).filter(v -> !v.isBlank())
+                    .map(v -> Set.copyOf(java.util.Arrays.asList(v.strip().split(" +"))));
             Caller caller = new Caller(new ClinicId(c.getStringClaim("clinic")), Role.parse(c.getStringClaim("role")),
                     Objects.requireNonNull(c.getSubject(), "sub"), Objects.requireNonNull(c.getJWTID(), "jti"), scopes);
             return new Verified(caller, exp.toInstant());
