@@ -196,7 +196,7 @@ public final class VclinicServer implements AutoCloseable {
                     record.ifPresent(rec -> new ReviewHttp(new ReviewStore(rec.database().dataSource(), rec.cipher()), Clock.systemUTC(),
                             timeouts.body(), Optional.of(rec.store())).routes(r));
                     record.ifPresent(rec -> ClinicianApp.create(rec, Clock.systemUTC()).routes(r));
-                    httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body());
+                    httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body(), security.denials()::prometheus);
                 })
                 .build()
                 .start();
@@ -230,7 +230,7 @@ public final class VclinicServer implements AutoCloseable {
 
     static void httpRouting(HttpRouting.Builder routing, TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
                             AtomicBoolean ready, RequestMetrics metrics, Optional<ClinicalRecord> record,
-                            Duration bodyDeadline) {
+                            Duration bodyDeadline, java.util.function.Supplier<String> securityMetrics) {
         FhirRouting.register(routing, endpoint, bodyDeadline,
                 record.map(ClinicalRecord::fhirCalls).orElse(FhirCallRecorder.NONE));
         imaging.ifPresent(i -> routing.post(ImagingHttp.PATH, (req, res) -> ImagingHttp.analyze(i, req, res)));
@@ -241,7 +241,7 @@ public final class VclinicServer implements AutoCloseable {
                 .get("/metrics", (req, res) -> {
                     res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                     res.send(metrics.prometheus() + degradedMetrics(endpoint.engine().degradedModels())
-                            + record.map(ClinicalRecord::prometheus).orElse(""));
+                            + record.map(ClinicalRecord::prometheus).orElse("") + securityMetrics.get());
                 });
     }
 

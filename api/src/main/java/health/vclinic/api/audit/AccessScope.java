@@ -1,5 +1,6 @@
 package health.vclinic.api.audit;
 
+import health.vclinic.api.security.BreakGlass;
 import health.vclinic.api.security.Caller;
 import health.vclinic.api.security.RequestId;
 import io.grpc.ForwardingServerCallListener;
@@ -14,7 +15,8 @@ import io.helidon.webserver.http.RoutingResponse;
 
 /**
  * Binds {@link Access#CURRENT} for every authenticated call: an HTTP filter (after the gate) and a gRPC
- * interceptor (inside the gate) that run the request's handlers within the binding.
+ * interceptor (inside the gate) that run the request's handlers within the binding; on HTTP with the
+ * request's {@link BreakGlass} reason, when the gate let it through as emergency access.
  */
 public final class AccessScope {
 
@@ -29,7 +31,8 @@ public final class AccessScope {
                 chain.proceed();
                 return;
             }
-            ScopedValue.where(Access.CURRENT, new Access(caller.get(), RequestId.of(req).value())).run(chain::proceed);
+            ScopedValue.where(Access.CURRENT, new Access(caller.get(), RequestId.of(req).value(),
+                    req.context().get(BreakGlass.class, BreakGlass.class))).run(chain::proceed);
         };
     }
 

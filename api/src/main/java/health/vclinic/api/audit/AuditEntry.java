@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  *                     in {@code patient}, where it is stored only as a keyed hash
  * @param patient      the patient the data is about, when there is one
  * @param requestId    the request's id, to correlate with the service's other records
- * @param reason       why: required for {@link AuditAction#BREAK_GLASS} (the clinician's justification),
- *                     optional otherwise; it must not identify the patient
+ * @param reason       the emergency-access justification: required for {@link AuditAction#BREAK_GLASS}, and
+ *                     present on every access made under break-glass, absent otherwise (it marks the entry
+ *                     as emergency access, v3-ActReason BTG); free text kept only here, never logged
  */
 public record AuditEntry(String actorSubject, String role, ClinicId clinic, AuditAction action, String objectType,
                          String objectId, Optional<PatientRef> patient, AuditOutcome outcome, String requestId,
@@ -54,6 +55,12 @@ public record AuditEntry(String actorSubject, String role, ClinicId clinic, Audi
                                 Optional<PatientRef> patient, AuditOutcome outcome, String requestId) {
         return new AuditEntry(caller.subject(), caller.role().wireName(), caller.clinic(), action, objectType,
                 objectId, patient, outcome, requestId, Optional.empty());
+    }
+
+    /** This entry as {@code action} with the break-glass {@code reason}. */
+    AuditEntry because(AuditAction action, String reason) {
+        return new AuditEntry(actorSubject, role, clinic, action, objectType, objectId, patient, outcome, requestId,
+                Optional.of(reason));
     }
 
     private static void text(String field, String value, int max) {

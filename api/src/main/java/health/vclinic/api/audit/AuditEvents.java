@@ -19,7 +19,8 @@ import org.hl7.fhir.r4.model.Reference;
  * {@code outcome}; the requesting agent ({@code who} by identifier, {@code requestor = true}, its role) and
  * the service as the destination agent; {@code source} observed by the service at the clinic's site; and
  * entities for the object ({@code what}), the patient (by keyed hash only) and the request id (BALP's
- * XrequestId). A break-glass reason is the purpose of the event (v3 ActReason BTG).
+ * XrequestId). Emergency access, the BREAK_GLASS alert and each access made under it, has the purpose of event
+ * and the requestor's purpose of use v3-ActReason BTG, with the reason as the purpose's text.
  */
 final class AuditEvents {
 
@@ -69,17 +70,18 @@ final class AuditEvents {
         recorded.setTimeZoneZulu(true);
         event.setRecordedElement(recorded);
         event.setOutcome(AuditEventOutcome.fromCode(e.outcome().fhirCode()));
-        e.reason().ifPresent(reason -> event.addPurposeOfEvent(breakGlass(e.action()).setText(reason)));
+        // A reason marks emergency access: the BREAK_GLASS alert and each access made under it.
+        e.reason().ifPresent(reason -> event.addPurposeOfEvent(breakGlass().setText(reason)));
 
         AuditEvent.AuditEventAgentComponent requestor = event.addAgent()
-                .setType(new CodeableConcept(e.role().equals("backend")
+                .setType(new CodeableConcept(e.role().equals("backend") || e.role().equals("system")
                         ? new Coding(DCM, "110153", "Source Role ID")
                         : new Coding(SECURITY_ROLE, "humanuser", "human user")))
                 .setWho(identified(SUBJECT_SYSTEM, e.actorSubject()))
                 .setRequestor(true);
         requestor.addRole(new CodeableConcept(new Coding(ROLE_SYSTEM, e.role(), null)));
-        if (e.action() == AuditAction.BREAK_GLASS) {
-            requestor.addPurposeOfUse(breakGlass(e.action()));
+        if (e.reason().isPresent()) {
+            requestor.addPurposeOfUse(breakGlass());
         }
         event.addAgent().setType(new CodeableConcept(new Coding(DCM, "110152", "Destination Role ID")))
                 .setWho(new Reference().setDisplay(SERVICE)).setRequestor(false);
@@ -120,10 +122,8 @@ final class AuditEvents {
         };
     }
 
-    private static CodeableConcept breakGlass(AuditAction action) {
-        return action == AuditAction.BREAK_GLASS
-                ? new CodeableConcept(new Coding(ACT_REASON, "BTG", "break the glass"))
-                : new CodeableConcept();
+    private static CodeableConcept breakGlass() {
+        return new CodeableConcept(new Coding(ACT_REASON, "BTG", "break the glass"));
     }
 
     private static Reference identified(String system, String value) {

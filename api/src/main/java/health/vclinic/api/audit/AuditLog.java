@@ -151,10 +151,18 @@ public final class AuditLog {
 
     /** Appends {@code entry} in a transaction of its own. */
     public StoredEntry append(AuditEntry entry) {
+        return append(List.of(entry)).getLast();
+    }
+
+    /** Appends {@code entries}, in order, in one transaction of their own: all or none. */
+    public List<StoredEntry> append(List<AuditEntry> entries) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                StoredEntry out = append(c, entry);
+                List<StoredEntry> out = new ArrayList<>();
+                for (AuditEntry e : entries) {
+                    out.add(append(c, e));
+                }
                 c.commit();
                 return out;
             } catch (SQLException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package health.vclinic.api.audit;
 
+import health.vclinic.api.security.Caller;
 import health.vclinic.api.security.Denials;
 import health.vclinic.api.security.RequestQuota;
 import health.vclinic.api.security.login.LoginEvents;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * chain takes a lock per entry): unauthenticated refusals are audited up to {@value #UNAUTHENTICATED_PER_SECOND}
  * a second and the rest counted ({@link #unauditedDenials}). Refusals of authenticated callers are all
  * audited; their clinic's request quota bounds them. An audit write that fails is counted, never thrown
- * into the gate: the call is refused either way.
+ * into the gate: the call is refused either way. Both counts are in {@code /metrics} as
+ * {@value #METRIC}{@code {reason="sampled"|"write_failed"}}, so an operator sees what the trail lacks.
  */
 public final class SecurityAudit {
 
@@ -26,35 +28,65 @@ public final class SecurityAudit {
     public static final ClinicId UNAUTHENTICATED = new ClinicId("unauthenticated");
 
     private final AuditLog log;
-    private final RequestQuota sampling = RequestQuota.perSecond(UNAUTHENTICATED_PER_SECOND);
-    private final AtomicLong unaudited = new AtomicLong();
+    private final RequestQuota sampling;
+    /** The Prometheus counter of security events not in the trail. */
+    public static final String METRIC = "vclinic_audit_security_events_unaudited_total";
+    private final AtomicLong sampledAway = new AtomicLong();
+    private final AtomicLong writeFailed = new AtomicLong();
 
     public SecurityAudit(AuditLog log) {
+        this(log, System::nanoTime);
+    }
+
+    /** Sampling unauthenticated refusals on {@code nanoClock} (tests hold it still). */
+    SecurityAudit(AuditLog log, java.util.function.LongSupplier nanoClock) {
         this.log = log;
+        this.sampling = new RequestQuota(UNAUTHENTICATED_PER_SECOND, 2 * UNAUTHENTICATED_PER_SECOND, nanoClock);
     }
 
-    /** Refusals not audited (sampled away or the database failed). */
+    /** Security events not audited (refusals sampled away, or events whose write failed). */
     public long unauditedDenials() {
-        return unaudited.get();
+        return sampledAway.get() + writeFailed.get();
     }
 
-    /** The gate's listener. */
+    /** The counts of {@link #unauditedDenials}, as Prometheus text. */
+    public String prometheus() {
+        return "# HELP " + METRIC + " Security events not in the audit trail: unauthenticated refusals beyond "
+                + UNAUTHENTICATED_PER_SECOND + " a second (sampled), or events whose audit write failed.\n"
+                + "# TYPE " + METRIC + " counter\n"
+                + METRIC + "{reason=\"sampled\"} " + sampledAway.get() + "\n"
+                + METRIC + "{reason=\"write_failed\"} " + writeFailed.get() + "\n";
+    }
+
+    /** The gate's listener (its {@link Denials#prometheus} is {@link #prometheus}). */
     public Denials denials() {
-        return (caller, target, outcome) -> {
-            String requestId = UUID.randomUUID().toString();
-            String object = target.length() > 256 ? target.substring(0, 256) : target;
-            AuditEntry entry = caller.map(c -> AuditEntry.of(c, AuditAction.DENIED, "Route", object, Optional.empty(),
-                    AuditOutcome.DENIED, requestId)).orElse(null);
-            if (entry == null) {
-                if (!sampling.admit(UNAUTHENTICATED)) {
-                    unaudited.incrementAndGet();
-                    return;
-                }
-                entry = new AuditEntry("anonymous", "anonymous", UNAUTHENTICATED, AuditAction.DENIED, "Route", object,
-                        Optional.empty(), AuditOutcome.DENIED, requestId, Optional.empty());
+        return new Denials() {
+            @Override
+            public void denied(Optional<Caller> caller, String target, Outcome outcome) {
+                deny(caller, target);
             }
-            append(entry);
+
+            @Override
+            public String prometheus() {
+                return SecurityAudit.this.prometheus();
+            }
         };
+    }
+
+    private void deny(Optional<Caller> caller, String target) {
+        String requestId = UUID.randomUUID().toString();
+        String object = target.length() > 256 ? target.substring(0, 256) : target;
+        AuditEntry entry = caller.map(c -> AuditEntry.of(c, AuditAction.DENIED, "Route", object, Optional.empty(),
+                AuditOutcome.DENIED, requestId)).orElse(null);
+        if (entry == null) {
+            if (!sampling.admit(UNAUTHENTICATED)) {
+                sampledAway.incrementAndGet();
+                return;
+            }
+            entry = new AuditEntry("anonymous", "anonymous", UNAUTHENTICATED, AuditAction.DENIED, "Route", object,
+                    Optional.empty(), AuditOutcome.DENIED, requestId, Optional.empty());
+        }
+        append(entry);
     }
 
     /** The clinician login's listener. */
@@ -88,7 +120,7 @@ public final class SecurityAudit {
         try {
             log.append(entry);
         } catch (RuntimeException e) {
-            unaudited.incrementAndGet();
+            writeFailed.incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, "audit trail unwritable for a security event: " + e.getClass().getName());
         }
     }

@@ -5,14 +5,10 @@ import health.vclinic.api.server.PatientRef;
 import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.security.Role;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -22,9 +18,11 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code vclinic admin patient export REF} and {@code vclinic admin patient erase REF}: a patient's rights
- * of access and erasure; {@code vclinic admin audit verify}: the audit trail's integrity ({@link AuditCommand}). Both work while a server runs on the same data directory: they join its
- * embedded PostgreSQL, and erasure goes through the running server's HTTP API so that the monitoring
- * engine forgets the patient too. Scripts outside the repository use these names.
+ * of access and erasure; {@code vclinic admin audit verify}: the audit trail's integrity ({@link AuditCommand}).
+ * Both work while a server runs on the same data directory: they join its embedded PostgreSQL, and erasure
+ * goes through the running server's HTTP API so that the monitoring engine forgets the patient too, in the
+ * scheme the server wrote ({@link ServerAddress}: over TLS, trusting the certificate it serves). Scripts
+ * outside the repository use these names.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the clinical record, the"
         + " clinics and their clients, the keys and the audit trail.",
@@ -91,19 +89,30 @@ final class AdminCommand implements Runnable {
         @Override
         public Integer call() throws IOException, InterruptedException {
             PatientRef patient = new PatientRef(ref);
-            Optional<Integer> port = serverPort(record.dataDir());
+            Optional<ServerAddress> server = ServerAddress.read(record.dataDir());
             Optional<HttpResponse<String>> viaServer = Optional.empty();
-            if (port.isPresent()) {
+            if (server.isPresent() && server.get().mutualTls()) {
+                System.err.println("vclinic: the server running on this data directory asks clients for a certificate"
+                        + " (--tls-client-ca), which this command has none of: erase through a client that has one"
+                        + " (DELETE /v1/record/patients/REF with an admin token), or stop the server and run it again");
+                return 1;
+            }
+            if (server.isPresent()) {
                 try {
-                    viaServer = Optional.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                            .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.get()
-                                    + "/v1/record/patients/" + URLEncoder.encode(patient.value(), StandardCharsets.UTF_8)))
+                    viaServer = Optional.of(server.get().client()
+                            .send(HttpRequest.newBuilder(server.get().resolve(
+                                    "/v1/record/patients/" + URLEncoder.encode(patient.value(), StandardCharsets.UTF_8)))
                                     .header("authorization", "Bearer " + keys.tokens(System.err::println).issue(
                                             new ClinicId(clinic), Role.ADMIN, "cli:admin-erase", Duration.ofMinutes(1),
                                             java.util.List.of()))
                                     .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString()));
                 } catch (java.net.ConnectException stale) {
                     // A server that was killed left its port file: nothing holds the patient in memory.
+                } catch (IOException e) {
+                    // Reached but not spoken to (a TLS handshake refused, a foreign listener): erase nothing.
+                    System.err.println("vclinic: cannot talk to the server running on this data directory at "
+                            + server.get().url() + ": " + e.getMessage());
+                    return 1;
                 }
             }
             if (viaServer.isPresent()) {
@@ -176,16 +185,5 @@ final class AdminCommand implements Runnable {
                 "cli:" + System.getProperty("user.name", "unknown"), "local");
         return ScopedValue.where(health.vclinic.api.audit.Access.CURRENT, new health.vclinic.api.audit.Access(operator,
                 java.util.UUID.randomUUID().toString())).call(work::get);
-    }
-
-    /** The port a server running on this data directory wrote, when its file is there. */
-    static Optional<Integer> serverPort(Path dataDir) {
-        Path file = dataDir.resolve(RecordOptions.SERVER_PORT_FILE);
-        try {
-            return Files.isRegularFile(file) ? Optional.of(Integer.parseInt(Files.readString(file).strip()))
-                    : Optional.empty();
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
     }
 }

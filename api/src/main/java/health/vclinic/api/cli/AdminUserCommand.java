@@ -1,5 +1,7 @@
 package health.vclinic.api.cli;
 
+import health.vclinic.api.keys.FieldCipher;
+import health.vclinic.api.keys.KeyRing;
 import health.vclinic.api.record.Database;
 import health.vclinic.api.security.Role;
 import health.vclinic.api.security.login.Accounts;
@@ -54,6 +56,8 @@ final class AdminUserCommand implements Runnable {
         String login;
         @Mixin
         RecordOptions record;
+        @Mixin
+        KeyOptions keys;
         @Spec
         CommandSpec spec;
 
@@ -70,7 +74,10 @@ final class AdminUserCommand implements Runnable {
             String password = password();
             Enrolment e;
             try (Database db = record.openDatabase()) {
-                e = new Accounts(db.dataSource()).create(clinicId, login, r, password);
+                // The TOTP secret is sealed with the clinic's data key, under the server's master key.
+                FieldCipher cipher = new FieldCipher(KeyRing.open(db.dataSource(),
+                        keys.master(spec.commandLine().getErr())));
+                e = new Accounts(db.dataSource(), cipher).create(clinicId, login, r, password);
             } catch (IllegalArgumentException duplicate) {
                 spec.commandLine().getErr().println("vclinic: " + duplicate.getMessage());
                 return 1;
@@ -128,7 +135,7 @@ final class AdminUserCommand implements Runnable {
         @Override
         public Integer call() {
             try (Database db = record.openDatabase()) {
-                if (!new Accounts(db.dataSource()).disable(clinicId(clinic), login)) {
+                if (!Accounts.disable(db.dataSource(), java.time.Clock.systemUTC(), clinicId(clinic), login)) {
                     spec.commandLine().getErr().println("vclinic: clinic '" + clinic + "' has no enabled user '" + login
                             + "'");
                     return 1;

@@ -226,6 +226,8 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("bench --imaging needs the cxr-pneumonia model");
             return 2;
         }
+        // The bench is one clinic measuring capacity: its calls in flight are all within the clinic's share.
+        endpoint.get().limitEachClinicTo(Math.max(imagingConcurrency, endpoint.get().quota().limits().maxImages()));
         EmbeddedSecurity security = EmbeddedSecurity.create();
         try (VclinicServer embedded = VclinicServer.start(security.security(), TriageEndpoint.standard(), endpoint,
                 "127.0.0.1", 0)) {

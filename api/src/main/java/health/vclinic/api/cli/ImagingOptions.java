@@ -60,6 +60,12 @@ public final class ImagingOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     int decodeQueue;
 
+    @Option(names = "--imaging-clinic-max-images", defaultValue = "0",
+            description = "Most images of one clinic in flight at once (waiting, decoding or being analysed); more get"
+                    + " RESOURCE_EXHAUSTED / 429 naming the quota (default: half of --imaging-decode-queue, so one"
+                    + " clinic cannot fill it for the others; a clinic also gets at most half the decode budget).")
+    int clinicMaxImages;
+
     /** The decode pool these options describe; 0 means the default for threads and budget. */
     public DecodePool.Config decoding() {
         DecodePool.Config defaults = DecodePool.Config.defaults();
@@ -98,6 +104,10 @@ public final class ImagingOptions {
             return Optional.empty();
         }
         CxrModel.intraOpThreads(threads());
-        return Optional.of(ImagingEndpoint.open(root, batching(), ImageLimits.DEFAULT, decoding()));
+        ImagingEndpoint endpoint = ImagingEndpoint.open(root, batching(), ImageLimits.DEFAULT, decoding());
+        if (clinicMaxImages > 0) {
+            endpoint.limitEachClinicTo(clinicMaxImages);
+        }
+        return Optional.of(endpoint);
     }
 }

@@ -69,7 +69,7 @@ final class KeysCommand implements Runnable {
         }
 
         boolean runningServer() {
-            return AdminCommand.serverPort(record.dataDir()).isPresent();
+            return ServerAddress.read(record.dataDir()).isPresent();
         }
     }
 

@@ -129,7 +129,8 @@ final class ServeCommand implements Callable<Integer> {
             security = security.auditingDenials(securityAudit.denials());
             // Clinicians' accounts live beside the record; without one there is nobody to log in.
             security = security.withSessions(health.vclinic.api.security.login.ClinicianLogin.create(
-                    record.get().database().dataSource(), health.vclinic.api.security.login.LoginSettings.defaults()
+                    record.get().database().dataSource(), record.get().cipher(),
+                    health.vclinic.api.security.login.LoginSettings.defaults()
                             .withIdleTimeout(java.time.Duration.ofMinutes(sessionIdleMinutes)), java.time.Clock.systemUTC(),
                     securityAudit.loginEvents()));
         }
@@ -137,11 +138,11 @@ final class ServeCommand implements Callable<Integer> {
                 new HttpTimeouts(java.time.Duration.ofSeconds(idleTimeoutSeconds),
                         java.time.Duration.ofSeconds(headerTimeoutSeconds), java.time.Duration.ofSeconds(bodyTimeoutSeconds)),
                 tls);
-        java.nio.file.Path portFile = recordOptions.dataDir().resolve(RecordOptions.SERVER_PORT_FILE);
+        java.nio.file.Path portFile = ServerAddress.file(recordOptions.dataDir());
         if (record.isPresent()) {
             // admin commands on this data directory find the running server here (erasure goes through it).
-            java.nio.file.Files.createDirectories(portFile.getParent());
-            java.nio.file.Files.writeString(portFile, Integer.toString(server.port()));
+            // Over TLS, with the scheme and the certificate file, so that they talk TLS and trust it.
+            ServerAddress.of(host, server.port(), tls).write(portFile);
         }
         // Standard output, not the logger: JUL resets its handlers in a shutdown hook of its own.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

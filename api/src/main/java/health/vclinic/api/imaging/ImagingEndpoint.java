@@ -11,6 +11,7 @@ import health.vclinic.api.imaging.v1.ImageAnalysis;
 import health.vclinic.api.imaging.v1.NotAssessable;
 import health.vclinic.api.imaging.v1.Saliency;
 import health.vclinic.datasets.InvalidInputException;
+import health.vclinic.datasets.imaging.ImageHeader;
 import health.vclinic.datasets.imaging.ImageLimits;
 import health.vclinic.datasets.imaging.ImageStudy;
 import health.vclinic.inference.imaging.Cancellation;
@@ -30,7 +31,8 @@ import java.util.Objects;
  * from the header and decoding on the bounded {@link DecodePool}, then the batched model
  * ({@link CxrAnalyzer}, behind its chest film gate), then the wire message. Each request carries a
  * {@link Cancellation} that the transport cancels when the client goes away, so abandoned work is
- * dropped before a decoder or the model spends anything on it. Holds no clinical logic. Thread safe.
+ * dropped before a decoder or the model spends anything on it. Each clinic has its share of the decoders and
+ * the model ({@link ImagingQuota}): over it, QUOTA_EXCEEDED. Holds no clinical logic. Thread safe.
  */
 public final class ImagingEndpoint implements AutoCloseable {
 
@@ -49,6 +51,7 @@ public final class ImagingEndpoint implements AutoCloseable {
     private final ImageLimits limits;
     private final DecodePool decoders;
     private volatile ImagingRecorder recorder = ImagingRecorder.NONE;
+    private volatile ImagingQuota quota;
 
     /** Serves through {@code analyzer}, decoding on a default {@link DecodePool}; closing the endpoint closes both. */
     public ImagingEndpoint(CxrAnalyzer analyzer, ImageLimits limits) {
@@ -60,6 +63,7 @@ public final class ImagingEndpoint implements AutoCloseable {
         this.analyzer = Objects.requireNonNull(analyzer, "analyzer");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.decoders = Objects.requireNonNull(decoders, "decoders");
+        this.quota = new ImagingQuota(ImagingQuota.Limits.halfOf(decoders.config(), limits));
     }
 
     /**
@@ -90,9 +94,16 @@ public final class ImagingEndpoint implements AutoCloseable {
         if (!request.getPatientRef().isEmpty()) {
             new health.vclinic.api.server.PatientRef(request.getPatientRef());
         }
-        ImageStudy study = decoders.decode(request.getImage().toByteArray(), limits, request.getStudyId(), IMAGE_FIELD,
-                cancellation);
-        CxrFinding finding = analyzer.analyze(study, !request.getSkipSaliency(), cancellation);
+        byte[] image = request.getImage().toByteArray();
+        // Costed from the header alone, as the decode pool costs it: a clinic over its share costs nothing more.
+        long decodeCost = DecodePool.cost(ImageHeader.read(image, limits, IMAGE_FIELD), image.length);
+        CxrFinding finding;
+        ImageStudy study;
+        try (ImagingQuota.Slot slot = quota.admit(clinic, decodeCost)) {
+            study = decoders.decode(image, limits, request.getStudyId(), IMAGE_FIELD, cancellation);
+            slot.decoded();
+            finding = analyzer.analyze(study, !request.getSkipSaliency(), cancellation);
+        }
         ImageAnalysis.Builder b = ImageAnalysis.newBuilder()
                 .setStudyId(request.getStudyId())
                 .setFinding(finding.finding())
@@ -123,6 +134,16 @@ public final class ImagingEndpoint implements AutoCloseable {
     /** Keeps every analysis this endpoint answers in {@code recorder} from now on. */
     public void recordingTo(ImagingRecorder recorder) {
         this.recorder = Objects.requireNonNull(recorder, "recorder");
+    }
+
+    /** Each clinic's share of the decoders and the model ({@link ImagingQuota}). */
+    public ImagingQuota quota() {
+        return quota;
+    }
+
+    /** Lets each clinic have {@code images} images in flight at once (default: half the decode queue). */
+    public void limitEachClinicTo(int images) {
+        quota = new ImagingQuota(new ImagingQuota.Limits(images, quota.limits().maxDecodeBytes()));
     }
 
     /** The decode pool (its counters show admission and dropped work). */

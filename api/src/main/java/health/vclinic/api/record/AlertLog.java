@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Keeps monitoring alert events, written behind: the stream's thread only queues (it must never wait on
  * the database, or a slow disk would stall every patient's monitoring); one writer inserts what is queued
  * in batches. An event that finds the queue full or the database down is counted as lost in /metrics:
- * the alert itself still reaches the nurse on the stream.
+ * the alert itself still reaches the nurse on the stream. Each event is audited in its row's transaction, as
+ * the request of the stream that produced it (taken on the stream's thread) or as the service's own.
  */
 final class AlertLog implements AlertRecorder, AutoCloseable {
 
@@ -44,7 +45,8 @@ final class AlertLog implements AlertRecorder, AutoCloseable {
                 ? Instant.ofEpochSecond(alert.getSampleTime().getSeconds(), alert.getSampleTime().getNanos())
                 : Instant.now();
         if (alert.getPatientRef().isEmpty()
-                || !queue.offer(new AlertRow(UUID.randomUUID(), clinic, new PatientRef(alert.getPatientRef()), at, alert))) {
+                || !queue.offer(new AlertRow(UUID.randomUUID(), clinic, new PatientRef(alert.getPatientRef()), at, alert,
+                        health.vclinic.api.audit.Access.current()))) {
             lost.incrementAndGet();
         }
     }

@@ -77,7 +77,10 @@ public final class RecordStore {
     private void audit(Connection tx, Optional<Access> access, AuditAction action, String objectType, String objectId,
                        Optional<PatientRef> patient) throws SQLException {
         if (audit.isPresent() && access.isPresent()) {
-            audit.get().append(tx, access.get().entry(action, objectType, objectId, patient, AuditOutcome.SUCCESS));
+            for (health.vclinic.api.audit.AuditEntry e : access.get().entries(action, objectType, objectId, patient,
+                    AuditOutcome.SUCCESS)) {
+                audit.get().append(tx, e);
+            }
         }
     }
 
@@ -96,11 +99,12 @@ public final class RecordStore {
             out = read.get();
         } catch (ApiException e) {
             if (e.error().kind() == Kind.NOT_FOUND) {
-                audit.get().append(access.get().entry(action, objectType, objectId, patient, AuditOutcome.FAILURE));
+                audit.get().append(access.get().entries(action, objectType, objectId, patient, AuditOutcome.FAILURE));
             }
             throw e;
         }
-        audit.get().append(access.get().entry(action, objectType, objectId, patient, AuditOutcome.SUCCESS));
+        // Under break-glass, the emergency-access alert and the access commit together.
+        audit.get().append(access.get().entries(action, objectType, objectId, patient, AuditOutcome.SUCCESS));
         return out;
     }
 
@@ -123,14 +127,26 @@ public final class RecordStore {
         }
     }
 
-    /** One monitoring alert state change (RAISED, UPDATED or RESOLVED) with its evidence. */
-    public record AlertRow(UUID eventId, ClinicId clinic, PatientRef patient, Instant occurredAt, Alert alert) {
+    /**
+     * One monitoring alert state change (RAISED, UPDATED or RESOLVED) with its evidence.
+     *
+     * @param access the stream's access that produced it (the audited actor); empty when the engine produced
+     *               it on its own (the service is then the actor)
+     */
+    public record AlertRow(UUID eventId, ClinicId clinic, PatientRef patient, Instant occurredAt, Alert alert,
+                           Optional<Access> access) {
         public AlertRow {
             Objects.requireNonNull(eventId, "eventId");
             Objects.requireNonNull(clinic, "clinic");
             Objects.requireNonNull(patient, "patient");
             occurredAt = occurredAt.truncatedTo(ChronoUnit.MICROS);
             Objects.requireNonNull(alert, "alert");
+            Objects.requireNonNull(access, "access");
+        }
+
+        /** An event the service produced on its own. */
+        public AlertRow(UUID eventId, ClinicId clinic, PatientRef patient, Instant occurredAt, Alert alert) {
+            this(eventId, clinic, patient, occurredAt, alert, Optional.empty());
         }
     }
 
@@ -280,7 +296,33 @@ public final class RecordStore {
                     s.setObject(7, utc(r.occurredAt()));
                     s.setBytes(8, sealing.seal(r.clinic(), r.alert().toByteArray(), "alert_event.event"));
                     s.setBytes(9, sealing.sealRefOrNull(r.clinic(), Optional.of(r.patient()), "alert_event"));
-                });
+                }, this::auditAlertEvent);
+    }
+
+    /** The actor of alert events the monitoring engine produced with no stream's request behind them. */
+    static final String MONITORING_ACTOR = "vclinic-monitoring";
+
+    /**
+     * Audits an alert event in its row's transaction, as what it does to the patient's FHIR Flag (id = the
+     * alert id, {@link FhirReads}): RAISED creates it, UPDATED and RESOLVED update it; by the stream's caller,
+     * or by the service itself when the engine produced the event on its own.
+     */
+    private void auditAlertEvent(Connection tx, AlertRow r) throws SQLException {
+        if (audit.isEmpty()) {
+            return;
+        }
+        AuditAction action = r.alert().getState() == health.vclinic.api.monitoring.v1.AlertState.RAISED
+                ? AuditAction.CREATE : AuditAction.UPDATE;
+        String alertId = r.alert().getAlertId();
+        String flag = alertId.isBlank() || alertId.length() > 256 ? r.eventId().toString() : alertId;
+        List<health.vclinic.api.audit.AuditEntry> entries = r.access().isPresent()
+                ? r.access().get().entries(action, "Flag", flag, Optional.of(r.patient()), AuditOutcome.SUCCESS)
+                : List.of(new health.vclinic.api.audit.AuditEntry(MONITORING_ACTOR, "system", r.clinic(), action,
+                        "Flag", flag, Optional.of(r.patient()), AuditOutcome.SUCCESS, r.eventId().toString(),
+                        Optional.empty()));
+        for (health.vclinic.api.audit.AuditEntry e : entries) {
+            audit.get().append(tx, e);
+        }
     }
 
     @FunctionalInterface

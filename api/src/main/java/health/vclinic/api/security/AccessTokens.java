@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,6 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * vclinic's access tokens: short-lived JWTs (RFC 9068 profile, {@code typ: at+jwt}) signed ES256 by the
  * {@link IssuerKey}, carrying the clinic ({@code clinic}), the role ({@code role}), the subject
  * ({@code sub}), the granted scopes ({@code scope}), the audience {@value #AUDIENCE} and an id ({@code jti}).
+ * A token issued to a SMART client carries the scopes it was granted and reaches only the routes those
+ * scopes cover ({@link Policy}); a token without a {@code scope} claim (an operator's {@code admin token})
+ * has its role's full rights.
  *
  * <p>Verification accepts only ES256 under the issuer's key id (so {@code alg: none}, HMAC with the public
  * key as secret and foreign keys fail), the issuer and audience exactly, an expiry in the future (30 s
@@ -69,22 +74,27 @@ public final class AccessTokens {
         return key;
     }
 
-    /** A token for {@code clinic}/{@code role}/{@code subject}, valid for {@code ttl}, with these scopes. */
+    /**
+     * A token for {@code clinic}/{@code role}/{@code subject}, valid for {@code ttl}, limited to these SMART
+     * scopes; with none, a token of the role's full rights (no {@code scope} claim: for the operator's own
+     * tools, never for a SMART client, whose grant is never empty).
+     */
     public String issue(ClinicId clinic, Role role, String subject, Duration ttl, List<String> scopes) {
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
             throw new IllegalArgumentException("token lifetime must be more than 0 and at most " + MAX_TTL.toHours()
                     + " h");
         }
         Instant now = clock.instant();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .issuer(ISSUER).audience(AUDIENCE).subject(subject)
                 .issueTime(Date.from(now)).notBeforeTime(Date.from(now)).expirationTime(Date.from(now.plus(ttl)))
                 .jwtID(UUID.randomUUID().toString())
-                .claim("clinic", clinic.value()).claim("role", role.wireName())
-                .claim("scope", String.join(" ", scopes))
-                .build();
+                .claim("clinic", clinic.value()).claim("role", role.wireName());
+        if (!scopes.isEmpty()) {
+            claims.claim("scope", String.join(" ", scopes));
+        }
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.keyId())
-                .type(new JOSEObjectType("at+jwt")).build(), claims);
+                .type(new JOSEObjectType("at+jwt")).build(), claims.build());
         try {
             jwt.sign(signer);
         } catch (JOSEException e) {
@@ -161,8 +171,12 @@ public final class AccessTokens {
             throw new AuthenticationException("the access token lives longer than " + MAX_TTL.toHours() + " h");
         }
         try {
+            // With scopes the token is limited to them; without (absent, or empty as an earlier admin token wrote
+            // it: a SMART grant is never empty) it has the role's rights.
+            Optional<Set<String>> scopes = Optional.ofNullable(c.getStringClaim("scope")).filter(v -> !v.isBlank())
+                    .map(v -> Set.copyOf(java.util.Arrays.asList(v.strip().split(" +"))));
             Caller caller = new Caller(new ClinicId(c.getStringClaim("clinic")), Role.parse(c.getStringClaim("role")),
-                    Objects.requireNonNull(c.getSubject(), "sub"), Objects.requireNonNull(c.getJWTID(), "jti"));
+                    Objects.requireNonNull(c.getSubject(), "sub"), Objects.requireNonNull(c.getJWTID(), "jti"), scopes);
             return new Verified(caller, exp.toInstant());
         } catch (ParseException | RuntimeException e) {
             throw new AuthenticationException("the access token must carry a valid clinic, role, sub and jti");

@@ -4,6 +4,8 @@ import health.vclinic.api.server.ClinicId;
 import io.grpc.Context;
 import io.helidon.webserver.http.ServerRequest;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who is calling, as the verified access token says: the clinic (the tenant boundary: every read and
@@ -15,8 +17,16 @@ import java.util.Objects;
  * finds no caller was reached around the gate, a bug: it fails rather than answer for nobody.
  *
  * @param tokenId the access token's {@code jti}, for the audit trail
+ * @param scopes  the SMART scopes a client's token was granted ({@link SmartScopes}): each route admits a
+ *                scoped token only when it holds one of the route's scopes ({@link Policy}); empty for a
+ *                token with its role's full rights (an operator's {@code admin token}, a clinician's session)
  */
-public record Caller(ClinicId clinic, Role role, String subject, String tokenId) {
+public record Caller(ClinicId clinic, Role role, String subject, String tokenId, Optional<Set<String>> scopes) {
+
+    /** A caller with its role's full rights (no SMART scopes). */
+    public Caller(ClinicId clinic, Role role, String subject, String tokenId) {
+        this(clinic, role, subject, tokenId, Optional.empty());
+    }
 
     /** The gRPC context key under which the gate stores the caller. */
     public static final Context.Key<Caller> KEY = Context.key("vclinic-caller");
@@ -26,6 +36,7 @@ public record Caller(ClinicId clinic, Role role, String subject, String tokenId)
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(tokenId, "tokenId");
+        scopes = Objects.requireNonNull(scopes, "scopes").map(Set::copyOf);
         if (subject.isBlank() || subject.length() > 256) {
             throw new IllegalArgumentException("subject must be 1 to 256 characters");
         }

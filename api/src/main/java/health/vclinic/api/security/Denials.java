@@ -25,4 +25,9 @@ public interface Denials {
      * @param target the gRPC method or "METHOD path" pattern refused (never a path with a patient reference)
      */
     void denied(Optional<Caller> caller, String target, Outcome outcome);
+
+    /** Prometheus text about the refusals this listener saw (none by default), for {@code /metrics}. */
+    default String prometheus() {
+        return "";
+    }
 }

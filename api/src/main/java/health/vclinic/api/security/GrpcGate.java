@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * Authentication and authorisation of every gRPC call, before any of its messages is read: the bearer
  * token is verified ({@link AccessTokens}), the method checked against the {@link Policy}, and the
- * {@link Caller} put in the call's context. Refused calls end UNAUTHENTICATED (with a
+ * {@link Caller} put in the call's context; a token limited to SMART scopes must hold one of the method's. Refused calls end UNAUTHENTICATED (with a
  * {@code www-authenticate} trailer) or PERMISSION_DENIED.
  */
 public final class GrpcGate implements ServerInterceptor {
@@ -52,10 +52,16 @@ public final class GrpcGate implements ServerInterceptor {
             trailers.put(WWW_AUTHENTICATE, HttpErrors.wwwAuthenticate(e.getMessage()));
             return refuse(call, Status.UNAUTHENTICATED.withDescription(e.getMessage()), trailers);
         }
-        if (!((Policy.Access.Roles) access).admits(caller.role())) {
+        Policy.Access.Roles roles = (Policy.Access.Roles) access;
+        if (!roles.admits(caller.role())) {
             denials.denied(Optional.of(caller), method, Denials.Outcome.FORBIDDEN);
             return refuse(call, Status.PERMISSION_DENIED.withDescription("role " + caller.role().wireName()
                     + " may not call " + method), new Metadata());
+        }
+        if (!roles.covers(caller.scopes())) {
+            denials.denied(Optional.of(caller), method, Denials.Outcome.FORBIDDEN);
+            return refuse(call, Status.PERMISSION_DENIED.withDescription(HttpGate.insufficientScope(method, roles)),
+                    new Metadata());
         }
         if (!quota.admit(caller.clinic())) {
             return refuse(call, Status.RESOURCE_EXHAUSTED.withDescription(quota.refusal()), new Metadata());

@@ -17,6 +17,10 @@ import java.util.Set;
  * {@link Caller} goes into the request context ({@link Caller#of}). Refused: 401 with
  * {@code WWW-Authenticate: Bearer ...} (RFC 6750), or 403.
  *
+ * <p>A token limited to SMART scopes must hold one of the route's ({@link Policy}): else 403 with
+ * {@code WWW-Authenticate: Bearer error="insufficient_scope"} (RFC 6750 §3.1). A role the route admits only in
+ * an emergency passes with a {@link BreakGlass} reason, registered in the request context for the audit.
+ *
  * <p>Without an {@code Authorization} header, a browser's session cookie ({@link BrowserSessions}) may
  * establish the caller instead; a state-changing request so authenticated must also pass the CSRF check (403).
  * A browser opening a page of the web app ({@code GET /app/...}) without a live session is sent to the login
@@ -76,11 +80,33 @@ public final class HttpGate implements Filter {
             HttpErrors.send(res, e);
             return;
         }
-        if (!((Policy.Access.Roles) access).admits(caller.role())) {
+        Policy.Access.Roles roles = (Policy.Access.Roles) access;
+        Optional<BreakGlass> breakGlass = Optional.empty();
+        if (!roles.admits(caller.role())) {
+            Optional<String> reason = req.headers().first(HeaderNames.create(BreakGlass.HEADER));
+            if (!roles.admitsBreakingGlass(caller.role()) || reason.isEmpty()) {
+                denials.denied(Optional.of(caller), target, Denials.Outcome.FORBIDDEN);
+                HttpErrors.send(res, ApiError.of(Kind.PERMISSION_DENIED, target.endsWith("(no route)")
+                        ? "no route " + method + " " + "here is open to any role (deny by default); see the README's roles table"
+                        : "role " + caller.role().wireName() + " may not call " + target
+                        + (roles.admitsBreakingGlass(caller.role()) ? " but in an emergency: send the reason in "
+                        + BreakGlass.HEADER + " (the access is audited as emergency access)" : "")));
+                return;
+            }
+            try {
+                breakGlass = Optional.of(BreakGlass.fromHeader(reason.get()));
+            } catch (RuntimeException e) {
+                denials.denied(Optional.of(caller), target, Denials.Outcome.FORBIDDEN);
+                HttpErrors.send(res, e);
+                return;
+            }
+        }
+        if (!roles.covers(caller.scopes())) {
             denials.denied(Optional.of(caller), target, Denials.Outcome.FORBIDDEN);
-            HttpErrors.send(res, ApiError.of(Kind.PERMISSION_DENIED, target.endsWith("(no route)")
-                    ? "no route " + method + " " + "here is open to any role (deny by default); see the README's roles table"
-                    : "role " + caller.role().wireName() + " may not call " + target));
+            // RFC 6750 §3.1: the token is valid but its scopes do not reach this route.
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"vclinic\", error=\"insufficient_scope\", scope=\""
+                    + String.join(" ", roles.scopes().stream().sorted().toList()) + "\"");
+            HttpErrors.send(res, ApiError.of(Kind.PERMISSION_DENIED, insufficientScope(target, roles)));
             return;
         }
         if (bySession.isPresent() && !SAFE_METHODS.contains(method)) {
@@ -97,10 +123,19 @@ public final class HttpGate implements Filter {
             return;
         }
         req.context().register(Caller.class, caller);
+        breakGlass.ifPresent(b -> req.context().register(BreakGlass.class, b));
         RequestId id = RequestId.from(req.headers().first(io.helidon.http.HeaderNames.create(RequestId.HEADER)));
         req.context().register(RequestId.class, id);
         res.header(RequestId.HEADER, id.value());
         chain.proceed();
+    }
+
+    /** What a token whose scopes do not reach {@code target} is told (the scopes that would, never the token's). */
+    static String insufficientScope(String target, Policy.Access.Roles roles) {
+        return roles.scopes().isEmpty()
+                ? "a token limited to SMART scopes may not call " + target + "; it needs a token of the role itself"
+                : "the access token's scopes do not reach " + target + "; it needs one of "
+                + roles.scopes().stream().sorted().toList() + " (ask POST /oauth2/token for it)";
     }
 
     /**

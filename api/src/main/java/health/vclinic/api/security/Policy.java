@@ -17,6 +17,12 @@ import java.util.Set;
  * review their clinic's record; data scientists only export de-identified reviews; admins administer
  * (patients' export and erasure, the audit trail) and do not assess.
  *
+ * <p>Two refinements of a role. A backend's token limited to SMART scopes ({@link SmartScopes}) reaches a
+ * route only when it holds one of the route's scopes (403, RFC 6750 {@code insufficient_scope}); a token
+ * without scopes has its role's rights. And a route may admit a role only when the caller breaks the glass
+ * ({@link BreakGlass}): a clinician taking a patient's complete record out of the service in an emergency,
+ * with a reason, audited as emergency access. The tenant boundary has no such exception.
+ *
  * <p>HTTP patterns are paths whose {@code *} segment matches one segment and a trailing {@code **} the rest.
  */
 public final class Policy {
@@ -27,14 +33,44 @@ public final class Policy {
         record Open() implements Access {
         }
 
-        /** Answered only to a verified caller whose role is in {@code roles} (empty: nobody). */
-        record Roles(Set<Role> roles) implements Access {
+        /**
+         * Answered only to a verified caller whose role is in {@code roles} (empty: nobody), or whose role is in
+         * {@code breakGlass} and who breaks the glass ({@link BreakGlass}); a token limited to SMART scopes
+         * must hold one of {@code scopes} (empty: no scoped token reaches the route).
+         */
+        record Roles(Set<Role> roles, Set<String> scopes, Set<Role> breakGlass) implements Access {
             public Roles {
                 roles = roles.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(roles));
+                scopes = Set.copyOf(scopes);
+                breakGlass = breakGlass.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(breakGlass));
+            }
+
+            public Roles(Set<Role> roles) {
+                this(roles, Set.of(), Set.of());
             }
 
             public boolean admits(Role role) {
                 return roles.contains(role);
+            }
+
+            /** Whether {@code role}, not admitted as such, is admitted in an emergency, with a reason. */
+            public boolean admitsBreakingGlass(Role role) {
+                return breakGlass.contains(role);
+            }
+
+            /** Whether a token with these scopes reaches the route: one of them is the route's, or none limit it. */
+            public boolean covers(Optional<Set<String>> granted) {
+                return granted.map(g -> g.stream().anyMatch(scopes::contains)).orElse(true);
+            }
+
+            /** The same roles, reached by a scoped token holding one of {@code anyOf}. */
+            Roles scoped(String... anyOf) {
+                return new Roles(roles, Set.of(anyOf), breakGlass);
+            }
+
+            /** The same, and {@code role} too when it breaks the glass. */
+            Roles orBreakingGlass(Role role) {
+                return new Roles(roles, scopes, Set.of(role));
             }
         }
     }
@@ -74,25 +110,32 @@ public final class Policy {
         this.http = List.copyOf(http);
     }
 
-    private static Access roles(Role... roles) {
+    private static Access.Roles roles(Role... roles) {
         return new Access.Roles(Set.of(roles));
     }
 
-    /** The service's policy (the roles table of the README). */
+    /**
+     * The service's policy (the roles table of the README). A backend's SMART scopes map onto routes as
+     * {@link SmartScopes} lists them: {@code triage.write} assesses (and sends CDS Hooks feedback),
+     * {@code imaging.write} analyses images, {@code monitoring.write} streams, {@code record.read} reads the
+     * record back, {@code RiskAssessment.read} and {@code Flag.read} only the FHIR reads of their type.
+     */
     public static Policy standard() {
-        Access backend = roles(Role.BACKEND);
-        Access readers = roles(Role.BACKEND, Role.CLINICIAN);
+        Access assess = roles(Role.BACKEND).scoped(SmartScopes.TRIAGE_WRITE);
+        Access readers = roles(Role.BACKEND, Role.CLINICIAN).scoped(SmartScopes.RECORD_READ);
         Access admin = roles(Role.ADMIN);
         Access clinician = roles(Role.CLINICIAN);
+        Access reflection = roles(Role.BACKEND, Role.ADMIN).scoped(SmartScopes.SUPPORTED.toArray(String[]::new));
         return new Policy(List.of(
                 new GrpcRule("grpc.health.v1.Health", OPEN),
-                new GrpcRule("vclinic.triage.v1.TriageService", backend),
-                new GrpcRule("vclinic.imaging.v1.ImagingService", backend),
-                new GrpcRule("vclinic.monitoring.v1.MonitoringService", backend),
+                new GrpcRule("vclinic.triage.v1.TriageService", assess),
+                new GrpcRule("vclinic.imaging.v1.ImagingService", roles(Role.BACKEND).scoped(SmartScopes.IMAGING_WRITE)),
+                new GrpcRule("vclinic.monitoring.v1.MonitoringService",
+                        roles(Role.BACKEND).scoped(SmartScopes.MONITORING_WRITE)),
                 new GrpcRule("vclinic.record.v1.RecordService", readers),
                 // Reflection describes the API, not patient data, but only to callers of this service.
-                new GrpcRule("grpc.reflection.v1.ServerReflection", roles(Role.BACKEND, Role.ADMIN)),
-                new GrpcRule("grpc.reflection.v1alpha.ServerReflection", roles(Role.BACKEND, Role.ADMIN))),
+                new GrpcRule("grpc.reflection.v1.ServerReflection", reflection),
+                new GrpcRule("grpc.reflection.v1alpha.ServerReflection", reflection)),
                 List.of(
                 new HttpRule("GET", "/health/live", OPEN),
                 new HttpRule("GET", "/health/ready", OPEN),
@@ -102,22 +145,26 @@ public final class Policy {
                 new HttpRule("POST", "/oauth2/token", OPEN),
                 new HttpRule("GET", "/fhir/r4/metadata", OPEN),
                 new HttpRule("GET", "/cds-services", OPEN),
-                new HttpRule("POST", "/v1/triage:assess", backend),
-                new HttpRule("POST", "/v1/imaging:analyze", backend),
-                new HttpRule("POST", "/fhir/r4/$triage", backend),
-                new HttpRule("POST", "/cds-services/vclinic-triage", backend),
-                new HttpRule("POST", "/cds-services/vclinic-triage/feedback", backend),
+                new HttpRule("POST", "/v1/triage:assess", assess),
+                new HttpRule("POST", "/v1/imaging:analyze", roles(Role.BACKEND).scoped(SmartScopes.IMAGING_WRITE)),
+                new HttpRule("POST", "/fhir/r4/$triage", assess),
+                new HttpRule("POST", "/cds-services/vclinic-triage", assess),
+                new HttpRule("POST", "/cds-services/vclinic-triage/feedback", assess),
                 new HttpRule("GET", "/v1/reviews/worklist", clinician),
                 new HttpRule("GET", "/v1/reviews", clinician),
                 new HttpRule("POST", "/v1/reviews", clinician),
                 new HttpRule("GET", "/v1/alerts/*/actions", clinician),
                 new HttpRule("POST", "/v1/alerts/*/actions", clinician),
-                new HttpRule("GET", "/v1/record/patients/*/export", admin),
+                // A patient's complete record leaving the service: an admin's, or a clinician's in an emergency.
+                new HttpRule("GET", "/v1/record/patients/*/export", roles(Role.ADMIN).orBreakingGlass(Role.CLINICIAN)),
                 new HttpRule("DELETE", "/v1/record/patients/*", admin),
                 new HttpRule("GET", "/v1/record/**", readers),
-                new HttpRule("GET", "/fhir/r4/RiskAssessment", readers),
-                new HttpRule("GET", "/fhir/r4/RiskAssessment/*", readers),
-                new HttpRule("GET", "/fhir/r4/Flag", readers),
+                new HttpRule("GET", "/fhir/r4/RiskAssessment",
+                        roles(Role.BACKEND, Role.CLINICIAN).scoped(SmartScopes.RECORD_READ, SmartScopes.RISK_ASSESSMENT_READ)),
+                new HttpRule("GET", "/fhir/r4/RiskAssessment/*",
+                        roles(Role.BACKEND, Role.CLINICIAN).scoped(SmartScopes.RECORD_READ, SmartScopes.RISK_ASSESSMENT_READ)),
+                new HttpRule("GET", "/fhir/r4/Flag",
+                        roles(Role.BACKEND, Role.CLINICIAN).scoped(SmartScopes.RECORD_READ, SmartScopes.FLAG_READ)),
                 new HttpRule("GET", "/fhir/r4/AuditEvent", admin),
                 // Clinicians' web app (security.login): logging in is open, the rest needs a clinician.
                 new HttpRule("POST", "/app/login", OPEN),

@@ -15,8 +15,14 @@ import java.util.regex.Pattern;
  *       FHIR {@code $triage}, CDS Hooks);</li>
  *   <li>{@code system/imaging.write}: analyse chest X-rays;</li>
  *   <li>{@code system/monitoring.write}: stream vital signs ({@code MonitoringService/Monitor});</li>
- *   <li>{@code system/record.read}: read the clinic's record back.</li>
+ *   <li>{@code system/record.read}: read the clinic's record back (gRPC {@code RecordService}, {@code GET
+ *       /v1/record/...} but a patient's export, the FHIR RiskAssessment and Flag reads);</li>
+ *   <li>{@code system/RiskAssessment.read}, {@code system/Flag.read} (SMART's resource-type form): only the FHIR
+ *       reads of RiskAssessments or of Flags (monitoring alerts).</li>
  * </ul>
+ *
+ * A token limited to scopes reaches only the routes whose {@link Policy} rule names one of them (the README's
+ * roles table); a write scope never reads and a read scope never assesses.
  *
  * A request may use {@code *} for the area or the action ({@code system/*.read}, {@code system/*.*}).
  * What is granted is the intersection of what is asked, what the client is registered for and what is
@@ -25,13 +31,20 @@ import java.util.regex.Pattern;
  */
 public final class SmartScopes {
 
+    public static final String TRIAGE_WRITE = "system/triage.write";
+    public static final String IMAGING_WRITE = "system/imaging.write";
+    public static final String MONITORING_WRITE = "system/monitoring.write";
+    public static final String RECORD_READ = "system/record.read";
+    public static final String RISK_ASSESSMENT_READ = "system/RiskAssessment.read";
+    public static final String FLAG_READ = "system/Flag.read";
+
     /** Every scope vclinic understands, as advertised in {@code /.well-known/smart-configuration}. */
-    public static final List<String> SUPPORTED = List.of("system/triage.write", "system/imaging.write",
-            "system/monitoring.write", "system/record.read");
+    public static final List<String> SUPPORTED = List.of(TRIAGE_WRITE, IMAGING_WRITE,
+            MONITORING_WRITE, RECORD_READ, RISK_ASSESSMENT_READ, FLAG_READ);
 
     /** Longest {@code scope} parameter taken. */
     static final int MAX_LENGTH = 1024;
-    private static final Pattern FORM = Pattern.compile("system/([a-z*]{1,32})\\.([a-z*]{1,8})");
+    private static final Pattern FORM = Pattern.compile("system/([A-Za-z*]{1,32})\\.([a-z*]{1,8})");
 
     private SmartScopes() {
     }

@@ -130,6 +130,16 @@ public record TlsSettings(Path certificateChain, Path privateKey, Optional<Path>
         return tls.build();
     }
 
+    /**
+     * The certificates of a PEM file of the kind {@code --tls-cert} takes, the server's first (how a client on
+     * this machine pins the certificate a running server serves).
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read or holds no PEM certificate
+     */
+    public static List<X509Certificate> certificates(Path file) {
+        return certificates("tls-cert", file);
+    }
+
     private static List<X509Certificate> certificates(String setting, Path file) {
         byte[] pem;
         try {

@@ -139,9 +139,9 @@ class ClinicianAppBrowserTest {
         Assumptions.assumeTrue(present, "no Chromium here (apt-get install -y chromium chromium-driver)");
         record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
-        ClinicianLogin sessions = ClinicianLogin.create(record.database().dataSource(), LoginSettings.defaults(), CLOCK,
-                LoginEvents.NONE);
-        Enrolment e = new Accounts(record.database().dataSource()).create(A, "dr.ada", Role.CLINICIAN, PASSWORD);
+        ClinicianLogin sessions = ClinicianLogin.create(record.database().dataSource(), record.cipher(),
+                LoginSettings.defaults(), CLOCK, LoginEvents.NONE);
+        Enrolment e = new Accounts(record.database().dataSource(), record.cipher()).create(A, "dr.ada", Role.CLINICIAN, PASSWORD);
         login = e.login();
         secret = Base32.decode(e.totpSecretBase32());
         ImagingEndpoint imaging = ImagingEndpoint.open(TestSupport.projectRoot().resolve("models/repository"),

@@ -88,9 +88,9 @@ class ClinicianAppTest {
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         audit = AuditLog.open(record.database().dataSource(), dataDir.resolve("keys/audit.key"), line -> { });
         record.auditingTo(audit);
-        ClinicianLogin login = ClinicianLogin.create(record.database().dataSource(), LoginSettings.defaults(), CLOCK,
-                LoginEvents.NONE);
-        accounts = new Accounts(record.database().dataSource());
+        ClinicianLogin login = ClinicianLogin.create(record.database().dataSource(), record.cipher(),
+                LoginSettings.defaults(), CLOCK, LoginEvents.NONE);
+        accounts = new Accounts(record.database().dataSource(), record.cipher());
         server = VclinicServer.start(TestSecurity.SECURITY.withSessions(login), TriageEndpoint.standard(),
                 Optional.empty(), Optional.empty(), Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);
     }

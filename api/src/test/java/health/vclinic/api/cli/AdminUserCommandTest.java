@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code vclinic admin user create|disable} through picocli in-process, on an embedded PostgreSQL that
  * something else holds running (as a server would): the account is stored with an Argon2id hash and the
- * TOTP secret the enrolment printed; weak passwords, duplicates and roles other than clinician are refused.
+ * TOTP secret the enrolment printed, sealed with the clinic's data key; weak passwords, duplicates and roles
+ * other than clinician are refused.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class AdminUserCommandTest {
@@ -74,10 +75,10 @@ class AdminUserCommandTest {
     }
 
     private static Run create(String stdin, String... more) {
-        String[] args = new String[more.length + 6];
-        System.arraycopy(new String[] {"admin", "user", "create", "--data-dir", dataDir.toString(), "--clinic"}, 0,
-                args, 0, 6);
-        System.arraycopy(more, 0, args, 6, more.length);
+        String[] args = new String[more.length + 8];
+        System.arraycopy(new String[] {"admin", "user", "create", "--data-dir", dataDir.toString(), "--key-dir",
+                dataDir.resolve("keys").toString(), "--clinic"}, 0, args, 0, 8);
+        System.arraycopy(more, 0, args, 8, more.length);
         return run(stdin, args);
     }
 
@@ -102,14 +103,18 @@ class AdminUserCommandTest {
         assertFalse(r.out().contains(PASSWORD) || r.err().contains(PASSWORD), "the password is never echoed");
         try (Connection c = running.dataSource().getConnection();
              PreparedStatement s = c.prepareStatement("SELECT clinic_id, role, password_hash, totp_secret, failed_attempts,"
-                     + " locked_until, disabled_at FROM app_user WHERE login = 'dr.smith'")) {
+                     + " locked_until, disabled_at, totp_sealed FROM app_user WHERE login = 'dr.smith'")) {
             ResultSet row = s.executeQuery();
             assertTrue(row.next());
             assertEquals("clinic-a", row.getString(1));
             assertEquals("clinician", row.getString(2));
             assertTrue(row.getString(3).startsWith("$argon2id$v=19$m=19456,t=2,p=1$"), row.getString(3));
             assertTrue(PasswordHash.verify(PASSWORD, row.getString(3)));
-            assertArrayEquals(Base32.decode(m.group(2)), row.getBytes(4), "the secret printed is the one kept");
+            assertTrue(row.getBoolean(8), "the TOTP secret is sealed at rest");
+            assertFalse(java.util.Arrays.equals(Base32.decode(m.group(2)), row.getBytes(4)), "never in clear");
+            assertArrayEquals(Base32.decode(m.group(2)), health.vclinic.api.TestKeys.cipher(running.dataSource(), dataDir)
+                    .open(new health.vclinic.api.server.ClinicId("clinic-a"), row.getBytes(4), "app_user.totp_secret"),
+                    "the secret printed is the one kept, sealed with the clinic's key under the server's master key");
             assertEquals(0, row.getInt(5));
             assertEquals(null, row.getTimestamp(6));
             assertEquals(null, row.getTimestamp(7));

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.util.JsonFormat;
+import health.vclinic.api.security.Role;
+import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.VclinicServer;
 import health.vclinic.api.imaging.v1.AnalyzeRequest;
@@ -118,6 +120,8 @@ class ImagingHardeningTest {
     void saliencyCallsTheClientCancelledNeverReachTheModel() throws Exception {
         ImagingEndpoint endpoint = start(new DynamicBatcher.Config(101, Duration.ofMinutes(10), 1024),
                 new DecodePool(new DecodePool.Config(1, 1L << 30, 128)));
+        // One clinic's 100 calls in flight at once: above its default share, which this test is not about.
+        endpoint.limitEachClinicTo(101);
         // Four connections of 25 calls: Helidon closes a connection that resets more than 50 streams in
         // 10 s (its HTTP/2 rapid-reset guard), and a closed connection is not reported to the calls.
         List<ManagedChannel> clients = new ArrayList<>();
@@ -167,6 +171,8 @@ class ImagingHardeningTest {
         assertTrue(busy.await(10, TimeUnit.SECONDS));
         ImagingEndpoint endpoint = start(new DynamicBatcher.Config(8, Duration.ofMillis(1), 64),
                 new DecodePool(new DecodePool.Config(1, 32L << 20, 8), thread));
+        // One clinic here: its share is lifted above the decoders' own limit, which this test is about.
+        endpoint.limitEachClinicTo(16);
         ImagingServiceGrpc.ImagingServiceFutureStub async = ImagingServiceGrpc.newFutureStub(channel);
         List<ListenableFuture<ImageAnalysis>> waiting = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -206,6 +212,70 @@ class ImagingHardeningTest {
         }
         assertEquals(8, endpoint.decoders().decoded());
         assertEquals(0, endpoint.decoders().inFlightBytes());
+    }
+
+    /**
+     * The issue's per-clinic quota of queued images: with the one decoder held busy, clinic A fills its share
+     * (half the decode queue of 8) and its next image is refused at once with 429 / RESOURCE_EXHAUSTED naming
+     * the quota, while clinic B's images are still admitted into the other half; every admitted image is then
+     * answered. Without a share, A's images would have taken the whole queue and B's been refused as overload.
+     */
+    @Test
+    void oneClinicCannotFillTheDecodeQueueForAnother() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        CountDownLatch busy = new CountDownLatch(1);
+        thread.execute(() -> {
+            busy.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(busy.await(10, TimeUnit.SECONDS));
+        ImagingEndpoint endpoint = start(new DynamicBatcher.Config(8, Duration.ofMillis(1), 64),
+                new DecodePool(new DecodePool.Config(1, 32L << 20, 8), thread));
+        assertEquals(4, endpoint.quota().limits().maxImages(), "half the decode queue");
+        ClinicId b = new ClinicId("clinic-b");
+        ManagedChannel asB = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                .intercept(new health.vclinic.api.security.BearerToken(TestSecurity.token(b, Role.BACKEND))).build();
+        try {
+            List<ListenableFuture<ImageAnalysis>> admitted = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                admitted.add(ImagingServiceGrpc.newFutureStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .analyze(request(films.get(i), false)));
+            }
+            until(() -> endpoint.decoders().inFlight() == 4);
+            StatusRuntimeException overA = assertThrows(StatusRuntimeException.class, () -> ImagingServiceGrpc
+                    .newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).analyze(request(films.get(4), false)));
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, overA.getStatus().getCode());
+            assertTrue(overA.getStatus().getDescription().contains("imaging quota")
+                    && overA.getStatus().getDescription().contains("at most 4 images of one clinic"),
+                    overA.getStatus().getDescription());
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                HttpResponse<String> overHttp = post(http, ImagingHttp.PATH, "image/png", films.get(5));
+                assertEquals(429, overHttp.statusCode(), overHttp.body());
+                assertTrue(overHttp.body().contains("imaging quota"), overHttp.body());
+            }
+            for (int i = 0; i < 4; i++) {
+                admitted.add(ImagingServiceGrpc.newFutureStub(asB).withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .analyze(request(films.get(8 + i), false)));
+            }
+            until(() -> endpoint.decoders().inFlight() == 8);
+            assertEquals(4, endpoint.quota().inFlight(b), "clinic B's images are admitted while A is at its share");
+            assertEquals(0, endpoint.decoders().refused(), "nothing reached the decoders' own overload refusal");
+
+            release.countDown();
+            for (ListenableFuture<ImageAnalysis> call : admitted) {
+                assertEquals(Assessability.ASSESSABLE, call.get(60, TimeUnit.SECONDS).getAssessability());
+            }
+            assertEquals(0, endpoint.quota().inFlight(b));
+            assertEquals(0, endpoint.quota().inFlight(ClinicId.DEFAULT), "every slot went back");
+        } finally {
+            release.countDown();
+            asB.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package health.vclinic.api.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +36,8 @@ import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.triage.v1.TriageServiceGrpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.helidon.webserver.WebServer;
 import java.io.PrintWriter;
@@ -224,6 +227,55 @@ class SmartBackendServicesTest {
             assertTrue(level >= 1 && level <= 5);
             assertEquals(before + 2, assessmentsOf(NORTH), "both assessments are the client's clinic's");
         }
+    }
+
+    private static String tokenFor(String client, JWK key, String scope) throws Exception {
+        HttpResponse<String> r = post(form(assertion(key, JWSAlgorithm.ES384, claims(client).build()), scope));
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(scope, json(r).get("scope").asText());
+        return json(r).get("access_token").asText();
+    }
+
+    private static HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(20)).method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aTokenReachesOnlyTheRoutesItsScopesCover() throws Exception {
+        String client = register(NORTH, ecKey, List.of(SmartScopes.RISK_ASSESSMENT_READ, SmartScopes.TRIAGE_WRITE));
+        String reader = tokenFor(client, ecKey, SmartScopes.RISK_ASSESSMENT_READ);
+        String assessment = TestSupport.exampleLines().getFirst();
+        long before = assessmentsOf(NORTH);
+
+        assertEquals(200, call("GET", "/fhir/r4/RiskAssessment?patient=pt-scoped", reader, "").statusCode());
+        HttpResponse<String> assess = call("POST", "/v1/triage:assess", reader, assessment);
+        assertEquals(403, assess.statusCode(), assess.body());
+        assertEquals("Bearer realm=\"vclinic\", error=\"insufficient_scope\", scope=\"system/triage.write\"",
+                assess.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertTrue(assess.body().contains("system/triage.write"), "names the scope it needs: " + assess.body());
+        assertEquals(403, call("POST", "/fhir/r4/$triage", reader, "{}").statusCode());
+        assertEquals(403, call("POST", "/cds-services/vclinic-triage", reader, "{}").statusCode());
+        assertEquals(403, call("GET", "/v1/record/alerts:open", reader, "").statusCode(), "not the whole record");
+        assertEquals(403, call("GET", "/fhir/r4/Flag?patient=pt-scoped", reader, "").statusCode(), "not Flags");
+        StatusRuntimeException grpc = assertThrows(StatusRuntimeException.class, () -> TriageServiceGrpc
+                .newBlockingStub(channel).withInterceptors(new BearerToken(reader)).withDeadlineAfter(20, TimeUnit.SECONDS)
+                .assess(TestSupport.example("demo-001")));
+        assertEquals(Status.Code.PERMISSION_DENIED, grpc.getStatus().getCode());
+        assertTrue(grpc.getStatus().getDescription().contains("system/triage.write"), grpc.getStatus().getDescription());
+        assertEquals(before, assessmentsOf(NORTH), "nothing was assessed");
+
+        // A write scope assesses and does not read; an operator's token (no scope claim) has the role's rights.
+        String writer = tokenFor(client, ecKey, SmartScopes.TRIAGE_WRITE);
+        assertEquals(200, call("POST", "/v1/triage:assess", writer, assessment).statusCode());
+        assertEquals(403, call("GET", "/fhir/r4/RiskAssessment?patient=pt-scoped", writer, "").statusCode());
+        String operator = TestSecurity.token(NORTH, Role.BACKEND);
+        assertEquals(Optional.empty(), TestSecurity.SECURITY.tokens().verify(operator).scopes());
+        assertEquals(200, call("POST", "/v1/triage:assess", operator, assessment).statusCode());
+        assertEquals(200, call("GET", "/fhir/r4/RiskAssessment?patient=pt-scoped", operator, "").statusCode());
+        assertEquals(before + 2, assessmentsOf(NORTH));
     }
 
     @Test

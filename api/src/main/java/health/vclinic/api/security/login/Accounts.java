@@ -1,5 +1,6 @@
 package health.vclinic.api.security.login;
 
+import health.vclinic.api.keys.FieldCipher;
 import health.vclinic.api.security.Role;
 import health.vclinic.api.server.ClinicId;
 import health.vclinic.datasets.InvalidInputException;
@@ -22,12 +23,19 @@ import javax.sql.DataSource;
  * The clinicians' accounts of every clinic ({@code app_user}): created with an Argon2id password hash and a
  * fresh TOTP secret, found by clinic and login, and the state of their logins kept race-free in single
  * statements: failed attempts and the lockout, and the last accepted TOTP step (a code is good once).
+ *
+ * <p>The TOTP secret is sealed at rest with the clinic's data key ({@link FieldCipher}, AES-256-GCM, context
+ * {@value #TOTP_CONTEXT}; HIPAA §164.312(a)(2)(iv)): unlike a password hash, it is what the second factor is
+ * computed from, so a copy of the database must not hold it in clear. Accounts created before migration V9
+ * are sealed in place by {@link #sealLegacySecrets()}.
  */
 public final class Accounts {
 
     /** A login: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, up to 64. */
     public static final Pattern LOGIN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final String UNIQUE_VIOLATION = "23505";
+    /** The sealing context of the TOTP secret. */
+    static final String TOTP_CONTEXT = "app_user.totp_secret";
 
     /** An account as stored (package-private: the hash and the secret never leave this package). */
     record Account(UUID id, ClinicId clinic, String login, Role role, String passwordHash, byte[] totpSecret,
@@ -35,17 +43,20 @@ public final class Accounts {
     }
 
     private final DataSource database;
+    private final FieldCipher cipher;
     private final Clock clock;
     private final PasswordHash.Cost cost;
 
-    public Accounts(DataSource database, Clock clock, PasswordHash.Cost cost) {
+    /** The accounts in {@code database}, their TOTP secrets sealed by {@code cipher} (the record's). */
+    public Accounts(DataSource database, FieldCipher cipher, Clock clock, PasswordHash.Cost cost) {
         this.database = Objects.requireNonNull(database, "database");
+        this.cipher = Objects.requireNonNull(cipher, "cipher");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.cost = Objects.requireNonNull(cost, "cost");
     }
 
-    public Accounts(DataSource database) {
-        this(database, Clock.systemUTC(), PasswordHash.OWASP);
+    public Accounts(DataSource database, FieldCipher cipher) {
+        this(database, cipher, Clock.systemUTC(), PasswordHash.OWASP);
     }
 
     /** {@code text} as a login: lower-cased, then checked against {@link #LOGIN}. */
@@ -78,14 +89,14 @@ public final class Accounts {
         byte[] secret = Totp.newSecret();
         String hash = PasswordHash.hash(password, cost);
         try (Connection c = database.getConnection(); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO app_user (user_id, clinic_id, login, role, password_hash, totp_secret, created_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                "INSERT INTO app_user (user_id, clinic_id, login, role, password_hash, totp_secret, totp_sealed,"
+                        + " created_at) VALUES (?, ?, ?, ?, ?, ?, true, ?)")) {
             s.setObject(1, UUID.randomUUID());
             s.setString(2, clinic.value());
             s.setString(3, login);
             s.setString(4, role.wireName());
             s.setString(5, hash);
-            s.setBytes(6, secret);
+            s.setBytes(6, cipher.seal(clinic, secret, TOTP_CONTEXT));
             s.setTimestamp(7, Timestamp.from(clock.instant()));
             s.executeUpdate();
         } catch (SQLException e) {
@@ -103,6 +114,11 @@ public final class Accounts {
      * @return whether the clinic had an enabled account with this login
      */
     public boolean disable(ClinicId clinic, String loginText) {
+        return disable(database, clock, clinic, loginText);
+    }
+
+    /** {@link #disable(ClinicId, String)} without the keys (an operator must be able to disable at any time). */
+    public static boolean disable(DataSource database, Clock clock, ClinicId clinic, String loginText) {
         String login = login(loginText);
         try (Connection c = database.getConnection(); PreparedStatement s = c.prepareStatement(
                 "WITH u AS (UPDATE app_user SET disabled_at = ? WHERE clinic_id = ? AND login = ? AND disabled_at IS NULL"
@@ -122,7 +138,7 @@ public final class Accounts {
 
     Optional<Account> find(ClinicId clinic, String login) {
         try (Connection c = database.getConnection(); PreparedStatement s = c.prepareStatement(
-                "SELECT user_id, role, password_hash, totp_secret, locked_until, disabled_at FROM app_user"
+                "SELECT user_id, role, password_hash, totp_secret, locked_until, disabled_at, totp_sealed FROM app_user"
                         + " WHERE clinic_id = ? AND login = ?")) {
             s.setString(1, clinic.value());
             s.setString(2, login);
@@ -130,11 +146,47 @@ public final class Accounts {
                 if (!r.next()) {
                     return Optional.empty();
                 }
+                byte[] secret = r.getBoolean(7) ? cipher.open(clinic, r.getBytes(4), TOTP_CONTEXT) : r.getBytes(4);
                 return Optional.of(new Account(r.getObject(1, UUID.class), clinic, login, Role.parse(r.getString(2)),
-                        r.getString(3), r.getBytes(4), instant(r.getTimestamp(5)), instant(r.getTimestamp(6))));
+                        r.getString(3), secret, instant(r.getTimestamp(5)), instant(r.getTimestamp(6))));
             }
         } catch (SQLException e) {
             throw failed("read an account", e);
+        }
+    }
+
+    /**
+     * Seals in place the TOTP secrets of accounts created before migration V9, in one transaction; run when
+     * the logins start (a sealed row is never selected again). PostgreSQL keeps the replaced row versions in
+     * the table's files until VACUUM reuses their space ({@code VACUUM FULL app_user} drops them at once).
+     *
+     * @return how many secrets were sealed
+     */
+    public int sealLegacySecrets() {
+        try (Connection c = database.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement select = c.prepareStatement("SELECT user_id, clinic_id, totp_secret FROM app_user"
+                    + " WHERE NOT totp_sealed FOR UPDATE");
+                 PreparedStatement update = c.prepareStatement("UPDATE app_user SET totp_secret = ?, totp_sealed = true"
+                         + " WHERE user_id = ?")) {
+                int sealed = 0;
+                try (ResultSet r = select.executeQuery()) {
+                    while (r.next()) {
+                        update.setBytes(1, cipher.seal(new ClinicId(r.getString(2)), r.getBytes(3), TOTP_CONTEXT));
+                        update.setObject(2, r.getObject(1, UUID.class));
+                        update.addBatch();
+                        sealed++;
+                    }
+                }
+                update.executeBatch();
+                c.commit();
+                return sealed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failed("seal the TOTP secrets", e);
         }
     }
 

@@ -64,6 +64,7 @@ public final class ClinicianLogin implements BrowserSessions {
             + " (POST /app/login)";
     private static final int MAX_PASSWORD = 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(ClinicianLogin.class.getName());
 
     /** The session of this request, as the gate found it (registered in the request context). */
     private record Current(String id, SessionStore.Live live) {
@@ -92,12 +93,27 @@ public final class ClinicianLogin implements BrowserSessions {
                 PasswordHash.OWASP);
     }
 
-    /** Logins against the accounts in {@code database}, telling {@code events} of each. */
-    public static ClinicianLogin create(DataSource database, LoginSettings settings, Clock clock, LoginEvents events) {
+    /**
+     * Logins against the accounts in {@code database}, whose TOTP secrets {@code cipher} seals (the record's),
+     * telling {@code events} of each. Secrets that an earlier version kept in clear are sealed now.
+     */
+    public static ClinicianLogin create(DataSource database, health.vclinic.api.keys.FieldCipher cipher,
+                                        LoginSettings settings, Clock clock, LoginEvents events) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(events, "events");
-        return new ClinicianLogin(new Accounts(database, clock, PasswordHash.OWASP),
-                new SessionStore(database, clock, settings), clock, settings, events);
+        Accounts accounts = new Accounts(database, cipher, clock, PasswordHash.OWASP);
+        try {
+            int sealed = accounts.sealLegacySecrets();
+            if (sealed > 0) {
+                LOG.log(System.Logger.Level.INFO, "sealed the TOTP secrets of " + sealed
+                        + " clinician accounts kept in clear by an earlier version");
+            }
+        } catch (IllegalStateException e) {
+            // The database is unreachable: logins fail until it is back; the next start seals what is left.
+            LOG.log(System.Logger.Level.WARNING, "TOTP secrets kept in clear by an earlier version could not be sealed"
+                    + " now (" + e.getMessage() + "); the next start seals them");
+        }
+        return new ClinicianLogin(accounts, new SessionStore(database, clock, settings), clock, settings, events);
     }
 
     public LoginSettings settings() {

@@ -92,9 +92,9 @@ class ClinicianLoginTest {
     static void start() {
         record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()), health.vclinic.api.TestKeys.master(dataDir), dataDir,
                 ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
-        ClinicianLogin login = ClinicianLogin.create(record.database().dataSource(), LoginSettings.defaults(), CLOCK,
-                EVENTS::add);
-        accounts = new Accounts(record.database().dataSource(), CLOCK, PasswordHash.OWASP);
+        ClinicianLogin login = ClinicianLogin.create(record.database().dataSource(), record.cipher(),
+                LoginSettings.defaults(), CLOCK, EVENTS::add);
+        accounts = new Accounts(record.database().dataSource(), record.cipher(), CLOCK, PasswordHash.OWASP);
         server = VclinicServer.start(TestSecurity.SECURITY.withSessions(login), TriageEndpoint.standard(),
                 Optional.empty(), Optional.empty(), Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);
     }
@@ -400,8 +400,8 @@ class ClinicianLoginTest {
     void aSessionOutlivesTheServerThatBeganIt() throws Exception {
         Session s = login(newUser(A));
         // A second server on the same database (a restart, or a second instance) knows the session.
-        ClinicianLogin again = ClinicianLogin.create(record.database().dataSource(), LoginSettings.defaults(), CLOCK,
-                LoginEvents.NONE);
+        ClinicianLogin again = ClinicianLogin.create(record.database().dataSource(), record.cipher(),
+                LoginSettings.defaults(), CLOCK, LoginEvents.NONE);
         try (VclinicServer other = VclinicServer.start(TestSecurity.SECURITY.withSessions(again),
                 TriageEndpoint.standard(), "127.0.0.1", 0)) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port()
@@ -433,7 +433,8 @@ class ClinicianLoginTest {
         c.setInitializationFailTimeout(-1);
         try (com.zaxxer.hikari.HikariDataSource down = new com.zaxxer.hikari.HikariDataSource(c);
              VclinicServer other = VclinicServer.start(TestSecurity.SECURITY.withSessions(ClinicianLogin.create(down,
-                     LoginSettings.defaults(), CLOCK, LoginEvents.NONE)), TriageEndpoint.standard(), "127.0.0.1", 0)) {
+                     record.cipher(), LoginSettings.defaults(), CLOCK, LoginEvents.NONE)), TriageEndpoint.standard(),
+                     "127.0.0.1", 0)) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port()
                     + "/app/session")).header("Cookie", ClinicianLogin.COOKIE + "=" + "A".repeat(43)).build(),
                     HttpResponse.BodyHandlers.ofString());
