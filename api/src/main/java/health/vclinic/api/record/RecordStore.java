@@ -77,10 +77,7 @@ public final class RecordStore {
     private void audit(Connection tx, Optional<Access> access, AuditAction action, String objectType, String objectId,
                        Optional<PatientRef> patient) throws SQLException {
         if (audit.isPresent() && access.isPresent()) {
-            for (health.vclinic.api.audit.AuditEntry e : access.get().entries(action, objectType, objectId, patient,
-                    AuditOutcome.SUCCESS)) {
-                audit.get().append(tx, e);
-            }
+            audit.get().append(tx, access.get().entries(action, objectType, objectId, patient, AuditOutcome.SUCCESS));
         }
     }
 
@@ -253,9 +250,9 @@ public final class RecordStore {
         batch(INSERT_ASSESSMENT, rows, this::bindAssessment, (c, all) -> {
             if (audit.isPresent()) {
                 // One entry per assessment, appended together: the batch's audit costs about one entry.
-                audit.get().append(c, all.stream().filter(r -> r.access().isPresent()).map(r -> r.access().get()
-                        .entry(AuditAction.CREATE, "TriageAssessment", r.recordId().toString(), r.patient(),
-                                AuditOutcome.SUCCESS)).toList());
+                audit.get().append(c, all.stream().filter(r -> r.access().isPresent()).flatMap(r -> r.access().get()
+                        .entries(AuditAction.CREATE, "TriageAssessment", r.recordId().toString(), r.patient(),
+                                AuditOutcome.SUCCESS).stream()).toList());
             }
         });
     }
@@ -296,7 +293,7 @@ public final class RecordStore {
                     s.setObject(7, utc(r.occurredAt()));
                     s.setBytes(8, sealing.seal(r.clinic(), r.alert().toByteArray(), "alert_event.event"));
                     s.setBytes(9, sealing.sealRefOrNull(r.clinic(), Optional.of(r.patient()), "alert_event"));
-                }, this::auditAlertEvent);
+                }, this::auditAlertEvents);
     }
 
     /** The actor of alert events the monitoring engine produced with no stream's request behind them. */
@@ -307,22 +304,26 @@ public final class RecordStore {
      * alert id, {@link FhirReads}): RAISED creates it, UPDATED and RESOLVED update it; by the stream's caller,
      * or by the service itself when the engine produced the event on its own.
      */
-    private void auditAlertEvent(Connection tx, AlertRow r) throws SQLException {
-        if (audit.isEmpty()) {
-            return;
+    private void auditAlertEvents(Connection tx, List<AlertRow> rows) throws SQLException {
+        if (audit.isPresent()) {
+            List<health.vclinic.api.audit.AuditEntry> entries = new ArrayList<>();
+            for (AlertRow r : rows) {
+                entries.addAll(alertEntries(r));
+            }
+            audit.get().append(tx, entries);
         }
+    }
+
+    private static List<health.vclinic.api.audit.AuditEntry> alertEntries(AlertRow r) {
         AuditAction action = r.alert().getState() == health.vclinic.api.monitoring.v1.AlertState.RAISED
                 ? AuditAction.CREATE : AuditAction.UPDATE;
         String alertId = r.alert().getAlertId();
         String flag = alertId.isBlank() || alertId.length() > 256 ? r.eventId().toString() : alertId;
-        List<health.vclinic.api.audit.AuditEntry> entries = r.access().isPresent()
+        return r.access().isPresent()
                 ? r.access().get().entries(action, "Flag", flag, Optional.of(r.patient()), AuditOutcome.SUCCESS)
                 : List.of(new health.vclinic.api.audit.AuditEntry(MONITORING_ACTOR, "system", r.clinic(), action,
                         "Flag", flag, Optional.of(r.patient()), AuditOutcome.SUCCESS, r.eventId().toString(),
                         Optional.empty()));
-        for (health.vclinic.api.audit.AuditEntry e : entries) {
-            audit.get().append(tx, e);
-        }
     }
 
     @FunctionalInterface
