@@ -328,16 +328,25 @@ public final class TriageAcuityPipeline {
 
     /**
      * The most critical under-triage (visits, out of fold) the operating point may have: the largest
-     * count whose one-sided 95% Wilson upper bound on the rate is at most the nurses' observed rate on
-     * the same visits, so the claim "no more critical under-triage than the nurses" holds with 95%
-     * confidence given the sample, not only on the point estimate; 0 when even 0 cannot show it.
+     * count {@code b} whose out-of-sample rate {@code (b + 1) / (n + 1)} is at most the nurses' rate on
+     * the same {@code n} high-acuity visits. The thresholds are chosen on these very visits, so the
+     * {@code b} they miss understate what a new site sees; the rank argument of split conformal
+     * prediction (Vovk, Gammerman and Shafer, "Algorithmic Learning in a Random World", 2005; Angelopoulos
+     * and Bates, "A Gentle Introduction to Conformal Prediction", 2021) bounds it: a cut placed below the
+     * (b + 1)-th lowest score of n exchangeable cases misses a new case with probability at most
+     * (b + 1) / (n + 1). (Approximately here: the miss set depends mainly, not only, on the level-3
+     * threshold.) 0 when even 0 cannot meet the nurses' rate.
+     *
+     * <p>It replaces a one-sided 95% Wilson bound, which with 86 high-acuity visits allowed no miss at
+     * all (0 of 86 has an upper bound of 3.1%, the nurses 3 of 86 = 3.5%) and so tuned the level-3
+     * threshold to the single hardest emergency of the site, sending almost every visit with normal vital
+     * signs to level 3. The Wilson intervals of the chosen point and of the nurses are still reported.
      */
     static int criticalBound(long nursesCritical, long highAcuity) {
-        double nursesRate = (double) nursesCritical / highAcuity;
         int bound = 0;
-        for (int k = 0; k <= nursesCritical; k++) {
-            if (wilsonUpper(k, highAcuity, ONE_SIDED_95) <= nursesRate) {
-                bound = k;
+        for (int b = 0; b <= nursesCritical; b++) {
+            if ((b + 1) * (double) highAcuity <= nursesCritical * (double) (highAcuity + 1)) {
+                bound = b;
             }
         }
         return bound;
@@ -535,8 +544,9 @@ public final class TriageAcuityPipeline {
         ObjectNode metrics = card.putObject("metrics");
         metrics.put("selection_criterion", "out-of-fold on the training site (" + config.folds() + " folds"
                 + " stratified by expert level), each candidate at its own operating point (cumulative thresholds,"
-                + " fused with the rule floors): critical under-triage at most " + criticalBound + " visits (the nurses' "
-                + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + ", with 95% confidence); mistriage within " + tolerance + " visits (" + MISTRIAGE_TOLERANCE * 100
+                + " fused with the rule floors): critical under-triage at most " + criticalBound + " visits (so that its"
+                + " out-of-sample rate (" + criticalBound + " + 1) / (n + 1) is at most the nurses' "
+                + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + "); mistriage within " + tolerance + " visits (" + MISTRIAGE_TOLERANCE * 100
                 + "%) of the lowest any candidate reaches under that bound (" + bestMistriage + "); then the least"
                 + " over-triage; ties: more exact agreement. Only candidates whose ONNX export reproduces their"
                 + " probabilities to " + PARITY_TOLERANCE);
@@ -547,9 +557,12 @@ public final class TriageAcuityPipeline {
                 + " then the most urgent of that and every rule floor");
         spec.thresholds().orElseThrow().thresholds().forEach(op.putArray("thresholds")::add);
         op.put("constraint", "critical under-triage (expert 1-2 decided 4-5), out of fold, at most " + criticalBound
-                + " visits: the largest count whose one-sided 95% Wilson upper bound is at most the nurses' observed rate on"
-                + " the same visits (" + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + ")");
+                + " visits: the largest count b whose out-of-sample rate (b + 1) / (n + 1) (the rank bound of split"
+                + " conformal prediction, for thresholds chosen on the same n visits) is at most the nurses' observed"
+                + " rate on the same visits (" + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + ")");
         op.put("critical_bound_visits", criticalBound);
+        op.put("out_of_sample_critical_rate_bound", round((criticalBound + 1.0) / (nurses.highAcuity() + 1.0)));
+        op.put("nurses_critical_under_triage_rate", round((double) nurses.criticalUnderTriage() / nurses.highAcuity()));
         op.put("one_sided_95_upper_bound_of_cv_rate", round(wilsonUpper(chosen.criticalUnderTriage(), chosen.highAcuity(), ONE_SIDED_95)));
         op.put("nurses_critical_under_triage", nurses.criticalUnderTriage());
         op.put("high_acuity_visits", nurses.highAcuity());

@@ -1,7 +1,6 @@
 package health.vclinic.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import health.vclinic.inference.ConfusionMatrix;
 import org.junit.jupiter.api.Test;
@@ -38,11 +37,11 @@ class OperatingPointTest {
     }
 
     @Test
-    void theCriticalBoundHoldsWithNinetyFivePercentConfidence() {
-        // 3 of 86: even 1 of 86 has a one-sided 95% upper bound (5.0%) above 3.5%; 0 of 86 (3.1%) does not.
-        assertEquals(0, TriageAcuityPipeline.criticalBound(3, 86));
-        assertTrue(TriageAcuityPipeline.wilsonUpper(0, 86, TriageAcuityPipeline.ONE_SIDED_95) < 3.0 / 86 + 1e-12);
-        assertTrue(TriageAcuityPipeline.wilsonUpper(1, 86, TriageAcuityPipeline.ONE_SIDED_95) > 3.0 / 86);
-        assertEquals(13, TriageAcuityPipeline.criticalBound(20, 200), "at 20 of 200, up to 13 keep the bound");
+    void theCriticalBoundKeepsTheOutOfSampleRateAtTheNurses() {
+        // 3 of 86 (3.49%): 2 misses chosen in sample give (2 + 1) / 87 = 3.45% out of sample; 3 would give 4.6%.
+        assertEquals(2, TriageAcuityPipeline.criticalBound(3, 86));
+        assertEquals(19, TriageAcuityPipeline.criticalBound(20, 200), "(19 + 1) / 201 <= 20 / 200 < (20 + 1) / 201");
+        assertEquals(0, TriageAcuityPipeline.criticalBound(1, 86), "(0 + 1) / 87 <= 1 / 86");
+        assertEquals(0, TriageAcuityPipeline.criticalBound(0, 86), "nothing is allowed when the nurses missed none");
     }
 }
