@@ -39,10 +39,11 @@ import java.util.TreeMap;
  * @param costRationale why the costs are what they are, in words (copied to the card)
  * @param candidates the model families and settings compared by cross-validation
  * @param reviews how clinicians' reviewed cases ({@code train --reviews FILE}) enter training
+ * @param critical the most critical under-triage the operating point may be expected to have
  */
 public record TrainingConfig(String pipeline, long seed, int folds, Data data, Vocabulary vocabulary,
                              ExcludedFeatures excluded, CostMatrix costs, String costRationale,
-                             List<Candidate> candidates, Reviews reviews) {
+                             List<Candidate> candidates, Reviews reviews, CriticalUnderTriage critical) {
 
     /** The default configuration, a resource beside this class. */
     public static final String DEFAULT_RESOURCE = "triage-acuity.json";
@@ -114,6 +115,23 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
             Objects.requireNonNull(rationale, "rationale");
             if (!(weight >= 0 && weight <= 10)) {
                 throw new TrainingException("reviews.weight must be 0 to 10");
+            }
+        }
+    }
+
+    /**
+     * The safety constraint of the operating point: its expected out-of-sample rate of critical
+     * under-triage (expert level 1-2 decided 4-5) may be at most the lower of {@code targetRate} and the
+     * nurses' own rate on the training site's visits.
+     *
+     * @param targetRate a rate in (0, 1)
+     * @param rationale why, in words (copied to the card)
+     */
+    public record CriticalUnderTriage(double targetRate, String rationale) {
+        public CriticalUnderTriage {
+            Objects.requireNonNull(rationale, "rationale");
+            if (!(targetRate > 0 && targetRate < 1)) {
+                throw new TrainingException("critical-under-triage.target-rate must lie between 0 and 1");
             }
         }
     }
@@ -218,6 +236,7 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
         Objects.requireNonNull(costRationale, "costRationale");
         candidates = List.copyOf(candidates);
         Objects.requireNonNull(reviews, "reviews");
+        Objects.requireNonNull(critical, "critical");
         if (!pipeline.equals("triage-acuity")) {
             throw new TrainingException("this configuration is for pipeline '" + pipeline + "', not triage-acuity");
         }
@@ -299,7 +318,12 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
 
     private static TrainingConfig fromTree(JsonNode root) {
         keys(root, "", "pipeline", "seed", "folds", "data", "vocabulary", "exclude-features", "cost-matrix",
-                "candidates", "reviews");
+                "candidates", "reviews", "critical-under-triage");
+        JsonNode critical = object(root, "critical-under-triage");
+        keys(critical, "critical-under-triage.", "target-rate", "rationale");
+        if (critical.get("target-rate") == null || !critical.get("target-rate").isNumber()) {
+            throw new TrainingException("'critical-under-triage.target-rate' must be a number");
+        }
         JsonNode reviews = object(root, "reviews");
         keys(reviews, "reviews.", "weight", "rationale");
         if (reviews.get("weight") == null || !reviews.get("weight").isNumber()) {
@@ -339,7 +363,8 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
                 new Data(text(data, "directory"), text(data, "train-file"), text(data, "test-file")),
                 new Vocabulary((int) integer(vocabulary, "min-complaints"), (int) integer(vocabulary, "max-terms")),
                 new ExcludedFeatures(excludedNames, text(exclude, "rationale")), CostMatrix.of(matrix), text(costs, "rationale"), candidates,
-                new Reviews(reviews.get("weight").asDouble(), text(reviews, "rationale")));
+                new Reviews(reviews.get("weight").asDouble(), text(reviews, "rationale")),
+                new CriticalUnderTriage(critical.get("target-rate").asDouble(), text(critical, "rationale")));
     }
 
     private static Candidate candidate(JsonNode c) {
@@ -396,6 +421,9 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
         ObjectNode r = root.putObject("reviews");
         put(r, "weight", reviews.weight());
         r.put("rationale", reviews.rationale());
+        ObjectNode safety = root.putObject("critical-under-triage");
+        put(safety, "target-rate", critical.targetRate());
+        safety.put("rationale", critical.rationale());
         ArrayNode list = root.putArray("candidates");
         for (Candidate k : candidates) {
             ObjectNode o = list.addObject();

@@ -268,7 +268,8 @@ public final class TriageAcuityPipeline {
         int[] floor = ruled.stream().mapToInt(r -> r.level().level()).toArray();
         ConfusionMatrix nurses = new ConfusionMatrix();
         cases.forEach(c -> nurses.add(c.visit().expertLevel(), c.visit().nurseLevel()));
-        int criticalBound = criticalBound(nurses.criticalUnderTriage(), nurses.highAcuity());
+        double allowedRate = allowedRate(config.critical(), nurses.criticalUnderTriage(), nurses.highAcuity());
+        int criticalBound = criticalBound(allowedRate, nurses.highAcuity());
         int tolerance = (int) Math.ceil(MISTRIAGE_TOLERANCE * cases.size());
         String trainSha = Sha256.sha256(trainFile);
 
@@ -328,28 +329,35 @@ public final class TriageAcuityPipeline {
 
     /**
      * The most critical under-triage (visits, out of fold) the operating point may have: the largest
-     * count {@code b} whose out-of-sample rate {@code (b + 1) / (n + 1)} is at most the nurses' rate on
-     * the same {@code n} high-acuity visits. The thresholds are chosen on these very visits, so the
-     * {@code b} they miss understate what a new site sees; the rank argument of split conformal
-     * prediction (Vovk, Gammerman and Shafer, "Algorithmic Learning in a Random World", 2005; Angelopoulos
-     * and Bates, "A Gentle Introduction to Conformal Prediction", 2021) bounds it: a cut placed below the
-     * (b + 1)-th lowest score of n exchangeable cases misses a new case with probability at most
-     * (b + 1) / (n + 1). (Approximately here: the miss set depends mainly, not only, on the level-3
-     * threshold.) 0 when even 0 cannot meet the nurses' rate.
+     * count {@code b} whose out-of-sample rate {@code (b + 1) / (n + 1)} is at most {@code rate} on
+     * {@code n} high-acuity visits. The thresholds are chosen on these very visits, so the {@code b}
+     * they miss understate what new visits see; the rank argument of split conformal prediction (Vovk,
+     * Gammerman and Shafer, "Algorithmic Learning in a Random World", 2005; Angelopoulos and Bates, "A
+     * Gentle Introduction to Conformal Prediction", 2021) bounds it: a cut placed below the (b + 1)-th
+     * lowest score of n exchangeable cases misses a new case with probability at most (b + 1) / (n + 1).
+     * (Approximately here: the miss set depends mainly, not only, on the level-3 threshold; and a new
+     * site is not exchangeable with the training site.) 0 when even 0 exceeds the rate.
      *
      * <p>It replaces a one-sided 95% Wilson bound, which with 86 high-acuity visits allowed no miss at
-     * all (0 of 86 has an upper bound of 3.1%, the nurses 3 of 86 = 3.5%) and so tuned the level-3
-     * threshold to the single hardest emergency of the site, sending almost every visit with normal vital
-     * signs to level 3. The Wilson intervals of the chosen point and of the nurses are still reported.
+     * all and so tuned the level-3 threshold to the single hardest emergency of the site, sending almost
+     * every visit with normal vital signs to level 3. The Wilson intervals of the chosen point and of the
+     * nurses are still reported.
+     *
+     * @param rate the highest expected rate allowed ({@link #allowedRate})
      */
-    static int criticalBound(long nursesCritical, long highAcuity) {
+    static int criticalBound(double rate, long highAcuity) {
         int bound = 0;
-        for (int b = 0; b <= nursesCritical; b++) {
-            if ((b + 1) * (double) highAcuity <= nursesCritical * (double) (highAcuity + 1)) {
+        for (int b = 0; b <= highAcuity; b++) {
+            if ((b + 1) <= rate * (highAcuity + 1) + 1e-12) {
                 bound = b;
             }
         }
         return bound;
+    }
+
+    /** The lower of the configured target rate and the nurses' own rate on the training site. */
+    static double allowedRate(TrainingConfig.CriticalUnderTriage target, long nursesCritical, long highAcuity) {
+        return Math.min(target.targetRate(), (double) nursesCritical / highAcuity);
     }
 
     /** z for a one-sided 95% bound. */
@@ -545,8 +553,10 @@ public final class TriageAcuityPipeline {
         metrics.put("selection_criterion", "out-of-fold on the training site (" + config.folds() + " folds"
                 + " stratified by expert level), each candidate at its own operating point (cumulative thresholds,"
                 + " fused with the rule floors): critical under-triage at most " + criticalBound + " visits (so that its"
-                + " out-of-sample rate (" + criticalBound + " + 1) / (n + 1) is at most the nurses' "
-                + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + "); mistriage within " + tolerance + " visits (" + MISTRIAGE_TOLERANCE * 100
+                + " out-of-sample rate (" + criticalBound + " + 1) / (" + nurses.highAcuity() + " + 1) is at most "
+                + round(allowedRate(config.critical(), nurses.criticalUnderTriage(), nurses.highAcuity()))
+                + ", the lower of the configured target and the nurses' " + nurses.criticalUnderTriage() + " of "
+                + nurses.highAcuity() + "); mistriage within " + tolerance + " visits (" + MISTRIAGE_TOLERANCE * 100
                 + "%) of the lowest any candidate reaches under that bound (" + bestMistriage + "); then the least"
                 + " over-triage; ties: more exact agreement. Only candidates whose ONNX export reproduces their"
                 + " probabilities to " + PARITY_TOLERANCE);
@@ -558,8 +568,10 @@ public final class TriageAcuityPipeline {
         spec.thresholds().orElseThrow().thresholds().forEach(op.putArray("thresholds")::add);
         op.put("constraint", "critical under-triage (expert 1-2 decided 4-5), out of fold, at most " + criticalBound
                 + " visits: the largest count b whose out-of-sample rate (b + 1) / (n + 1) (the rank bound of split"
-                + " conformal prediction, for thresholds chosen on the same n visits) is at most the nurses' observed"
-                + " rate on the same visits (" + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + ")");
+                + " conformal prediction, for thresholds chosen on the same n visits) is at most the allowed rate, the"
+                + " lower of config critical-under-triage.target-rate and the nurses' rate on the same visits ("
+                + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + ")");
+        op.put("allowed_rate", round(allowedRate(config.critical(), nurses.criticalUnderTriage(), nurses.highAcuity())));
         op.put("critical_bound_visits", criticalBound);
         op.put("out_of_sample_critical_rate_bound", round((criticalBound + 1.0) / (nurses.highAcuity() + 1.0)));
         op.put("nurses_critical_under_triage_rate", round((double) nurses.criticalUnderTriage() / nurses.highAcuity()));

@@ -37,11 +37,14 @@ class OperatingPointTest {
     }
 
     @Test
-    void theCriticalBoundKeepsTheOutOfSampleRateAtTheNurses() {
-        // 3 of 86 (3.49%): 2 misses chosen in sample give (2 + 1) / 87 = 3.45% out of sample; 3 would give 4.6%.
-        assertEquals(2, TriageAcuityPipeline.criticalBound(3, 86));
-        assertEquals(19, TriageAcuityPipeline.criticalBound(20, 200), "(19 + 1) / 201 <= 20 / 200 < (20 + 1) / 201");
-        assertEquals(0, TriageAcuityPipeline.criticalBound(1, 86), "(0 + 1) / 87 <= 1 / 86");
-        assertEquals(0, TriageAcuityPipeline.criticalBound(0, 86), "nothing is allowed when the nurses missed none");
+    void theCriticalBoundKeepsTheOutOfSampleRateAtTheAllowedRate() {
+        // (b + 1) / 87: 2 / 87 = 2.3% <= 2.5% < 3 / 87 = 3.4% <= 3.49% (the nurses' 3 of 86) < 4 / 87.
+        assertEquals(1, TriageAcuityPipeline.criticalBound(0.025, 86));
+        assertEquals(2, TriageAcuityPipeline.criticalBound(3.0 / 86, 86));
+        assertEquals(19, TriageAcuityPipeline.criticalBound(0.1, 200), "(19 + 1) / 201 <= 0.1 < (20 + 1) / 201");
+        assertEquals(0, TriageAcuityPipeline.criticalBound(0.001, 86), "0 when even one miss in 87 is too many");
+        TrainingConfig.CriticalUnderTriage target = new TrainingConfig.CriticalUnderTriage(0.025, "the goal");
+        assertEquals(0.025, TriageAcuityPipeline.allowedRate(target, 3, 86), 1e-12, "the goal is stricter than these nurses");
+        assertEquals(1.0 / 86, TriageAcuityPipeline.allowedRate(target, 1, 86), 1e-12, "these nurses are stricter than the goal");
     }
 }
