@@ -40,10 +40,13 @@ import java.util.TreeMap;
  * @param candidates the model families and settings compared by cross-validation
  * @param reviews how clinicians' reviewed cases ({@code train --reviews FILE}) enter training
  * @param critical the most critical under-triage the operating point may be expected to have
+ * @param unmeasured whether training visits without a heart rate, respiratory rate or systolic pressure
+ *     are fitted
  */
 public record TrainingConfig(String pipeline, long seed, int folds, Data data, Vocabulary vocabulary,
                              ExcludedFeatures excluded, CostMatrix costs, String costRationale,
-                             List<Candidate> candidates, Reviews reviews, CriticalUnderTriage critical) {
+                             List<Candidate> candidates, Reviews reviews, CriticalUnderTriage critical,
+                             UnmeasuredVisits unmeasured) {
 
     /** The default configuration, a resource beside this class. */
     public static final String DEFAULT_RESOURCE = "triage-acuity.json";
@@ -133,6 +136,19 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
             if (!(targetRate > 0 && targetRate < 1)) {
                 throw new TrainingException("critical-under-triage.target-rate must lie between 0 and 1");
             }
+        }
+    }
+
+    /**
+     * Training visits without a heart rate, respiratory rate or systolic pressure. They are always
+     * scored (out of fold, and in the floor audit); {@code fitted} says whether models are also fitted
+     * on them.
+     *
+     * @param rationale why, in words (copied to the card)
+     */
+    public record UnmeasuredVisits(boolean fitted, String rationale) {
+        public UnmeasuredVisits {
+            Objects.requireNonNull(rationale, "rationale");
         }
     }
 
@@ -237,6 +253,7 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
         candidates = List.copyOf(candidates);
         Objects.requireNonNull(reviews, "reviews");
         Objects.requireNonNull(critical, "critical");
+        Objects.requireNonNull(unmeasured, "unmeasured");
         if (!pipeline.equals("triage-acuity")) {
             throw new TrainingException("this configuration is for pipeline '" + pipeline + "', not triage-acuity");
         }
@@ -318,7 +335,12 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
 
     private static TrainingConfig fromTree(JsonNode root) {
         keys(root, "", "pipeline", "seed", "folds", "data", "vocabulary", "exclude-features", "cost-matrix",
-                "candidates", "reviews", "critical-under-triage");
+                "candidates", "reviews", "critical-under-triage", "unmeasured-visits");
+        JsonNode unmeasured = object(root, "unmeasured-visits");
+        keys(unmeasured, "unmeasured-visits.", "fitted", "rationale");
+        if (unmeasured.get("fitted") == null || !unmeasured.get("fitted").isBoolean()) {
+            throw new TrainingException("'unmeasured-visits.fitted' must be true or false");
+        }
         JsonNode critical = object(root, "critical-under-triage");
         keys(critical, "critical-under-triage.", "target-rate", "rationale");
         if (critical.get("target-rate") == null || !critical.get("target-rate").isNumber()) {
@@ -364,7 +386,8 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
                 new Vocabulary((int) integer(vocabulary, "min-complaints"), (int) integer(vocabulary, "max-terms")),
                 new ExcludedFeatures(excludedNames, text(exclude, "rationale")), CostMatrix.of(matrix), text(costs, "rationale"), candidates,
                 new Reviews(reviews.get("weight").asDouble(), text(reviews, "rationale")),
-                new CriticalUnderTriage(critical.get("target-rate").asDouble(), text(critical, "rationale")));
+                new CriticalUnderTriage(critical.get("target-rate").asDouble(), text(critical, "rationale")),
+                new UnmeasuredVisits(unmeasured.get("fitted").asBoolean(), text(unmeasured, "rationale")));
     }
 
     private static Candidate candidate(JsonNode c) {
@@ -424,6 +447,9 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
         ObjectNode safety = root.putObject("critical-under-triage");
         put(safety, "target-rate", critical.targetRate());
         safety.put("rationale", critical.rationale());
+        ObjectNode u = root.putObject("unmeasured-visits");
+        u.put("fitted", unmeasured.fitted());
+        u.put("rationale", unmeasured.rationale());
         ArrayNode list = root.putArray("candidates");
         for (Candidate k : candidates) {
             ObjectNode o = list.addObject();

@@ -298,7 +298,7 @@ public final class TriageAcuityPipeline {
         Candidate winner = best.candidate();
         CumulativeThresholds thresholds = best.point().orElseThrow().thresholds();
 
-        List<TriageTable.Row> all = new ArrayList<>(cases);
+        List<TriageTable.Row> all = new ArrayList<>(cases.stream().filter(this::fitted).toList());
         all.addAll(added);
         TriageTable table = TriageTable.fit(all, config, rules);
         Fitted model = fit(winner, table, all, describe(train, trainSha, reviewed), Map.of());
@@ -360,6 +360,17 @@ public final class TriageAcuityPipeline {
         return Math.min(target.targetRate(), (double) nursesCritical / highAcuity);
     }
 
+    /**
+     * Whether a training visit is fitted: always when the configuration says so, else only when its heart
+     * rate, respiratory rate and systolic pressure were measured ({@link TrainingConfig.UnmeasuredVisits}).
+     * Every visit is scored either way.
+     */
+    private boolean fitted(TriageTable.Case c) {
+        var v = c.visit().encounter().vitals();
+        return config.unmeasured().fitted()
+                || v.heartRate().isPresent() && v.respiratoryRate().isPresent() && v.systolicBp().isPresent();
+    }
+
     /** z for a one-sided 95% bound. */
     static final double ONE_SIDED_95 = 1.6448536269514722;
 
@@ -398,7 +409,7 @@ public final class TriageAcuityPipeline {
             for (int i = 0; i < cases.size(); i++) {
                 if (fold[i] == f) {
                     heldOut.add(i);
-                } else {
+                } else if (fitted(cases.get(i))) {
                     fitCases.add(cases.get(i));
                 }
             }
@@ -636,6 +647,9 @@ public final class TriageAcuityPipeline {
         t.put("sha256", trainSha);
         t.put("rows", train.rows());
         t.put("visits", train.visits().size());
+        t.put("visits_fitted", train.visits().stream().filter(v -> fitted(new TriageTable.Case(v, engine.findings(v.encounter()))))
+                .count());
+        t.put("visits_scored", train.visits().size());
         ArrayNode problems = t.putArray("excluded_rows");
         for (KtasProblem p : train.problems()) {
             ObjectNode o = problems.addObject();
