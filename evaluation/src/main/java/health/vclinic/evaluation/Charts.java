@@ -26,6 +26,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Charts {
 
     private static final Pattern DECIMALS = Pattern.compile("(\\d\\.\\d{2})\\d+");
+    private static final Pattern LINE_BREAKS = Pattern.compile("\\s*\\n\\s*");
     private static final Pattern CLIP_ID = Pattern.compile("clip-?\\d+");
     private static final int WIDTH = 560;
     private static final int HEIGHT = 420;
@@ -122,7 +123,7 @@ public final class Charts {
 
     /**
      * The chart as an inline SVG element: the XML declaration and doctype removed for embedding in
-     * HTML, coordinates rounded to 0.01 px (XChart draws labels as glyph outlines, and their six
+     * HTML, line breaks and indentation collapsed, coordinates rounded to 0.01 px (XChart draws labels as glyph outlines, and their six
      * decimals would triple the report's size for nothing visible), and clip ids, which VectorGraphics2D
      * derives from object hash codes, renumbered so that the same chart gives the same text.
      */
@@ -139,6 +140,8 @@ public final class Charts {
         String svg = out.toString(UTF_8);
         int start = svg.indexOf("<svg");
         svg = DECIMALS.matcher(start < 0 ? svg : svg.substring(start)).replaceAll("$1");
+        // One space for each indented line break: the SVG has no text nodes (labels are glyph outlines).
+        svg = LINE_BREAKS.matcher(svg).replaceAll(" ");
         Matcher clip = CLIP_ID.matcher(svg);
         Map<String, String> renamed = new LinkedHashMap<>();
         StringBuilder b = new StringBuilder();
