@@ -26,6 +26,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Charts {
 
     private static final Pattern DECIMALS = Pattern.compile("(\\d\\.\\d{2})\\d+");
+    private static final Pattern LINE_BREAKS = Pattern.compile("\\s*\\n\\s*");
     private static final Pattern CLIP_ID = Pattern.compile("clip-?\\d+");
     private static final int WIDTH = 560;
     private static final int HEIGHT = 420;
@@ -55,13 +56,45 @@ public final class Charts {
         diagonal(chart, "chance");
         boolean[] high = TriageEvaluation.highAcuity(evaluated.expert());
         for (TriageEvaluation.Predictor p : evaluated.predictors()) {
-            List<BinaryMetrics.RocPoint> points = BinaryMetrics.roc(high, p.highAcuityScore());
+            List<BinaryMetrics.RocPoint> points = drawn(BinaryMetrics.roc(high, p.highAcuityScore()));
             double[] x = points.stream().mapToDouble(BinaryMetrics.RocPoint::falsePositiveRate).toArray();
             double[] y = points.stream().mapToDouble(BinaryMetrics.RocPoint::truePositiveRate).toArray();
             XYSeries s = chart.addSeries(p.name(), x, y);
             s.setMarker(SeriesMarkers.NONE);
         }
         return svg(chart, "roc");
+    }
+
+    /** The smallest step, as a fraction of an axis, between two drawn points of a curve: about 2 px here. */
+    static final double DRAWN_STEP = 0.004;
+
+    /**
+     * The points of a curve worth drawing: the first, the last, and each corner (where the curve turns)
+     * at least {@link #DRAWN_STEP} from the last kept point on either axis. A ROC curve of a score with a
+     * value per visit has a point per visit, each drawn by XChart as its own SVG element; points on a
+     * straight run, and points within 2 px of each other, change nothing visible but the report's size.
+     */
+    static List<BinaryMetrics.RocPoint> drawn(List<BinaryMetrics.RocPoint> points) {
+        if (points.size() <= 2) {
+            return points;
+        }
+        List<BinaryMetrics.RocPoint> kept = new java.util.ArrayList<>();
+        kept.add(points.getFirst());
+        for (int i = 1; i < points.size() - 1; i++) {
+            BinaryMetrics.RocPoint before = points.get(i - 1);
+            BinaryMetrics.RocPoint at = points.get(i);
+            BinaryMetrics.RocPoint after = points.get(i + 1);
+            double cross = (at.falsePositiveRate() - before.falsePositiveRate()) * (after.truePositiveRate() - at.truePositiveRate())
+                    - (at.truePositiveRate() - before.truePositiveRate()) * (after.falsePositiveRate() - at.falsePositiveRate());
+            BinaryMetrics.RocPoint last = kept.getLast();
+            boolean far = Math.abs(at.falsePositiveRate() - last.falsePositiveRate()) >= DRAWN_STEP
+                    || Math.abs(at.truePositiveRate() - last.truePositiveRate()) >= DRAWN_STEP;
+            if (cross != 0 && far) {
+                kept.add(at);
+            }
+        }
+        kept.add(points.getLast());
+        return List.copyOf(kept);
     }
 
     /** An empty chart in the report's style: unit axes, white background, legend inside. */
@@ -90,7 +123,7 @@ public final class Charts {
 
     /**
      * The chart as an inline SVG element: the XML declaration and doctype removed for embedding in
-     * HTML, coordinates rounded to 0.01 px (XChart draws labels as glyph outlines, and their six
+     * HTML, line breaks and indentation collapsed, coordinates rounded to 0.01 px (XChart draws labels as glyph outlines, and their six
      * decimals would triple the report's size for nothing visible), and clip ids, which VectorGraphics2D
      * derives from object hash codes, renumbered so that the same chart gives the same text.
      */
@@ -107,6 +140,8 @@ public final class Charts {
         String svg = out.toString(UTF_8);
         int start = svg.indexOf("<svg");
         svg = DECIMALS.matcher(start < 0 ? svg : svg.substring(start)).replaceAll("$1");
+        // One space for each indented line break: the SVG has no text nodes (labels are glyph outlines).
+        svg = LINE_BREAKS.matcher(svg).replaceAll(" ");
         Matcher clip = CLIP_ID.matcher(svg);
         Map<String, String> renamed = new LinkedHashMap<>();
         StringBuilder b = new StringBuilder();

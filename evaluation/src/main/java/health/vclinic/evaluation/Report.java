@@ -178,8 +178,8 @@ final class Report {
             boolean pct = e.getKey().contains("percent");
             String f = pct ? "pct" : "3";
             rows.add(Map.of("goal", e.getKey().replace('_', ' '),
-                    "value", count ? g.get("value").asText() : format(g.get("value"), f),
-                    "target", count ? g.get("target").asText() : format(g.get("target"), f),
+                    "value", count ? Long.toString(g.get("value").asLong()) : format(g.get("value"), f),
+                    "target", count ? Long.toString(g.get("target").asLong()) : format(g.get("target"), f),
                     "met", g.get("met").asBoolean() ? "met" : "not met"));
         });
         return rows;

@@ -52,6 +52,10 @@ import java.util.function.IntPredicate;
  *       rule floors.</li>
  * </ul>
  *
+ * <p>Each of these is reported without arrival mode (the headline: a virtual clinic never knows it) and
+ * with it, and so is every earlier version of the model, run with today's rules, so a new version is
+ * compared with all it replaces.
+ *
  * <p>It writes {@code reports/triage-acuity/<version>/metrics.json} and {@code report.html}. Every
  * number is a pure function of the model, the test file and the bootstrap seed; nothing in the report
  * depends on when it was made.
@@ -120,13 +124,12 @@ public final class TriageEvaluation {
         }
         JsonNode card = resolved.card().json();
         KtasData test = testData(root, card);
-        Optional<ResolvedModel> previous = Optional.empty();
-        if (resolved.version() > 1) {
+        List<ResolvedModel> previous = new ArrayList<>();
+        for (int v = 1; v < resolved.version(); v++) {
             try {
-                previous = Optional.of(ModelRepository.open(root.resolve(ModelRepository.DEFAULT_RELATIVE_ROOT))
-                        .resolve(MODEL_NAME, resolved.version() - 1));
+                previous.add(ModelRepository.open(root.resolve(ModelRepository.DEFAULT_RELATIVE_ROOT)).resolve(MODEL_NAME, v));
             } catch (ModelRepositoryException e) {
-                // No previous version to compare with (removed, or never published): report this one alone.
+                // A version removed or never published: compared with the others only.
             }
         }
         Evaluated evaluated = evaluate(resolved, previous, card, test);
@@ -231,7 +234,7 @@ public final class TriageEvaluation {
         return new Answers(modelLevel, fusedLevel, fusedWithArrival, p, p12, p12WithArrival, raised);
     }
 
-    private static Evaluated evaluate(ResolvedModel resolved, Optional<ResolvedModel> previous, JsonNode card,
+    private static Evaluated evaluate(ResolvedModel resolved, List<ResolvedModel> previous, JsonNode card,
                                       KtasData test) {
         RedFlagRules rules = RedFlagRules.standard();
         List<KtasVisit> visits = test.visits();
@@ -276,14 +279,16 @@ public final class TriageEvaluation {
                         + " probabilities adjusted to the test site's level prevalence estimated without its labels"
                         + " (EM, Saerens et al. 2002), same decision rule", shifted, ordinal(shifted, shiftedP12),
                         Optional.empty())));
-        if (previous.isPresent()) {
-            try (OnnxTriageModel old = OnnxTriageModel.load(previous.get(), rules)) {
+        for (ResolvedModel earlier : previous) {
+            try (OnnxTriageModel old = OnnxTriageModel.load(earlier, rules)) {
                 Answers a = answers(old, rules, visits, null);
-                String id = previous.get().id();
-                predictors.add(new Predictor("previous_fused", id + " + rules", "the previous version as served,"
-                        + " without arrival mode", a.fused(), ordinal(a.fused(), a.p12()), Optional.empty()));
-                predictors.add(new Predictor("previous_fused_with_arrival", id + " + rules, with arrival mode",
-                        "the previous version with the arrival mode given", a.fusedWithArrival(),
+                String id = earlier.id();
+                String key = "version_" + earlier.version();
+                predictors.add(new Predictor(key + "_fused", id + " + rules", "an earlier version as served today"
+                        + " (with today's rules), without arrival mode", a.fused(), ordinal(a.fused(), a.p12()),
+                        Optional.empty()));
+                predictors.add(new Predictor(key + "_fused_with_arrival", id + " + rules, with arrival mode",
+                        "the same earlier version with the arrival mode given", a.fusedWithArrival(),
                         ordinal(a.fusedWithArrival(), a.p12WithArrival()), Optional.empty()));
             }
         }

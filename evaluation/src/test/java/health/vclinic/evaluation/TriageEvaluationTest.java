@@ -71,6 +71,11 @@ class TriageEvaluationTest {
         assertEquals(4, result.metrics().at("/goals").size());
         assertEquals(5, result.metrics().at("/prior_shift/estimated_test_priors").size());
         assertTrue(result.metrics().at("/predictors/fused_with_arrival").isObject());
+        int served = Integer.parseInt(result.modelId().substring(result.modelId().indexOf('@') + 1));
+        for (int v = 1; v < served; v++) {
+            assertTrue(result.metrics().at("/predictors/version_" + v + "_fused").isObject(), "version " + v + " compared");
+            assertTrue(result.metrics().at("/predictors/version_" + v + "_fused_with_arrival").isObject());
+        }
 
         String html = Files.readString(result.directory().resolve(Report.REPORT_FILE));
         for (String section : List.of("Headline", "Confusion matrices", "Subgroups", "Explanations", "Model card",

@@ -2,6 +2,7 @@ package health.vclinic.inference;
 
 import health.vclinic.datasets.Encounter;
 import health.vclinic.datasets.VitalSigns;
+import health.vclinic.inference.features.ComplaintLexicon;
 import health.vclinic.inference.news2.News2;
 import health.vclinic.inference.news2.News2Band;
 import health.vclinic.inference.news2.News2Parameter;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -32,7 +34,9 @@ import java.util.stream.Collectors;
  *   <li>Pain 8-10: URGENT; 4-7: LESS_URGENT (the pain modifiers of CTAS and KTAS, for pain whose site is
  *       not known to be central).</li>
  *   <li>Incomplete data: self-care is only advised when a full set of vital signs was measured and the
- *       age is known; otherwise LESS_URGENT (a routine consultation) at least.</li>
+ *       age is known; otherwise LESS_URGENT (a routine consultation) at least. One exception, for an
+ *       adult: SpO2 and oxygen use may be missing when the respiratory rate was measured and scores 0
+ *       and the complaint names no current breathing or chest finding ({@code oximetryWaivable}).</li>
  *   <li>Images: the floor an {@link ImagingModel} sets for a positive read (a chest X-ray read as
  *       pneumonia: URGENT); every read is explained and a positive one asks for a clinician's review.</li>
  * </ul>
@@ -167,7 +171,7 @@ public final class TriageEngine implements AutoCloseable {
         floors.addAll(paediatric.floors());
         questionnaires.forEach(q -> Questionnaires.floor(q).ifPresent(floors::add));
         painFloor(encounter).ifPresent(floors::add);
-        incompleteDataFloor(encounter, news2).ifPresent(floors::add);
+        incompleteDataFloor(encounter, news2, oximetryIndicated(encounter)).ifPresent(floors::add);
         reads.forEach(r -> r.floor().ifPresent(floors::add));
 
         TriageDecision decision = TriageFusion.fuse(floors, opinion, dispositions);
@@ -261,7 +265,23 @@ public final class TriageEngine implements AutoCloseable {
         }
     }
 
-    static Optional<TriageFloor> incompleteDataFloor(Encounter encounter, News2Score news2) {
+    /** The complaint groups for which SpO2 is a first-order modifier: a breathing or chest complaint. */
+    private static final Set<String> OXIMETRY_COMPLAINTS = Set.of("dyspnea", "chest-pain");
+
+    /** True when the chief complaint has a current (not negated, not past) breathing or chest finding. */
+    private boolean oximetryIndicated(Encounter encounter) {
+        ComplaintLexicon lexicon = ComplaintLexicon.standard();
+        Set<String> groups = lexicon.conceptsIn(lexicon.normalise(rules.currentWords(encounter.interview().chiefComplaint())));
+        return groups.stream().anyMatch(OXIMETRY_COMPLAINTS::contains);
+    }
+
+    /**
+     * Self-care needs a full set of observations; LESS_URGENT (a routine consultation) at least when one is
+     * missing.
+     *
+     * @param oximetryIndicated the complaint has a current breathing or chest finding
+     */
+    static Optional<TriageFloor> incompleteDataFloor(Encounter encounter, News2Score news2, boolean oximetryIndicated) {
         List<String> absent = new ArrayList<>();
         if (encounter.patient().ageYears().isEmpty()) {
             absent.add("age");
@@ -272,11 +292,42 @@ public final class TriageEngine implements AutoCloseable {
                 absent.add(o.words);
             }
         }
-        if (absent.isEmpty()) {
+        if (absent.isEmpty() || oximetryWaivable(absent, news2, child, oximetryIndicated)) {
             return Optional.empty();
         }
         return Optional.of(new TriageFloor("incomplete-data", TriageLevel.LESS_URGENT,
                 "self-care is only advised after a full set of observations; not given: " + String.join(", ", absent)));
+    }
+
+    /**
+     * Whether self-care may be advised without SpO2 and oxygen use, when they are all that is missing.
+     *
+     * <p>The safety case: CTAS and KTAS (built on CTAS) use
+     * SpO2 as a first-order modifier for respiratory presentations (respiratory distress), not as a
+     * measurement every level-5 visit needs (Bullard et al., "Revisions to the Canadian Emergency
+     * Department Triage and Acuity Scale (CTAS) Guidelines 2016", CJEM 2017; Moon et al., PLoS ONE
+     * 2019 for KTAS); telephone and virtual triage advise self-care with no oximeter at all. What stands
+     * in for it here: the respiratory rate, the earliest and most sensitive sign of respiratory
+     * compromise (Royal College of Physicians, NEWS2 report 2017, section 3), must have been measured
+     * and score 0 (12-20 /min); every other observation must be present, and any abnormal one still
+     * sets its NEWS2 floor; the complaint must name no current breathing or chest finding (the
+     * complaint lexicon's dyspnea and chest-pain groups, read with their negation). Not waived for a
+     * child, whose limits include SpO2 (APLS). What remains uncovered: hypoxaemia without tachypnoea
+     * ("silent hypoxia") in a patient who does not complain of breathing; the answer still names SpO2
+     * as missing.
+     *
+     * <p>Why it matters: without it no visit without an oximeter can be advised self-care, which on the
+     * KTAS training site (no SpO2 recorded) floors every expert level-5 visit at level 4.
+     */
+    static boolean oximetryWaivable(List<String> absent, News2Score news2, boolean child, boolean oximetryIndicated) {
+        if (child || oximetryIndicated || !news2.applicable()) {
+            return false;
+        }
+        Set<String> waivable = Set.of(Observation.SPO2.words, Observation.SUPPLEMENTAL_OXYGEN.words);
+        if (!waivable.containsAll(absent)) {
+            return false;
+        }
+        return news2.parameter(News2Parameter.RESPIRATORY_RATE).filter(p -> p.points() == 0).isPresent();
     }
 
     private static List<String> missing(Encounter encounter) {

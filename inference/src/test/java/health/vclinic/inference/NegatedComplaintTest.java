@@ -39,7 +39,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class NegatedComplaintTest {
 
     private static final List<String> TEMPLATES = List.of(
-            "no %s", "denies %s", "%s ruled out", "history of %s", "had %s last year", "negative for %s");
+            "no %s", "denies %s", "%s ruled out", "history of %s", "had %s last year", "negative for %s",
+            "no longer %s");
 
     private static OnnxTriageModel model;
     private static final TriageEngine RULES_ONLY = new TriageEngine(ServedModelFixture.RULES);

@@ -81,6 +81,47 @@ class TriageEngineTest {
         assertTrue(unknownAge.needsClinicianReview(), "adult chart assumed for an unknown age");
     }
 
+    /** Every observation of a full set but SpO2 and oxygen use, all scoring 0 on NEWS2. */
+    private static VitalSigns.Builder noOximeter() {
+        return VitalSigns.builder().heartRate(72).respiratoryRate(14).systolicBp(122).diastolicBp(78)
+                .temperatureC(36.8).consciousness(Consciousness.ALERT);
+    }
+
+    @Test
+    void withoutAnOximeterSelfCareNeedsANormalRespiratoryRateAndNoBreathingOrChestComplaint() {
+        TriageResult sprain = assess(adult(), noOximeter().build(), says("twisted ankle yesterday, can walk"));
+        assertEquals(TriageLevel.NON_URGENT, sprain.level(), sprain.decision().floors().toString());
+        assertTrue(sprain.missing().contains("vitals.spo2"), "SpO2 is still named as missing");
+
+        TriageResult breathless = assess(adult(), noOximeter().build(), says("short of breath since this morning"));
+        assertEquals("incomplete-data", floorSource(breathless, "incomplete-data"));
+        TriageResult chest = assess(adult(), noOximeter().build(), says("chest tightness"));
+        assertEquals("incomplete-data", floorSource(chest, "incomplete-data"));
+        TriageResult denied = assess(adult(), noOximeter().build(), says("denies chest pain, no shortness of breath, sore knee"));
+        assertEquals(TriageLevel.NON_URGENT, denied.level(), "a negated finding asks for no oximeter");
+
+        VitalSigns noRate = VitalSigns.builder().heartRate(72).systolicBp(122).diastolicBp(78).temperatureC(36.8)
+                .consciousness(Consciousness.ALERT).build();
+        assertEquals("incomplete-data", floorSource(assess(adult(), noRate, says("sore knee")), "incomplete-data"));
+        TriageResult fast = assess(adult(), noOximeter().respiratoryRate(22).build(), says("sore knee"));
+        assertEquals("incomplete-data", floorSource(fast, "incomplete-data"), "a respiratory rate scoring 2 keeps the floor");
+        TriageResult slow = assess(adult(), noOximeter().respiratoryRate(11).build(), says("sore knee"));
+        assertEquals("incomplete-data", floorSource(slow, "incomplete-data"), "a respiratory rate scoring 1 keeps the floor");
+        VitalSigns noTemperature = VitalSigns.builder().heartRate(72).respiratoryRate(14).systolicBp(122)
+                .consciousness(Consciousness.ALERT).build();
+        assertEquals(TriageLevel.LESS_URGENT, assess(adult(), noTemperature, says("sore knee")).level(),
+                "only SpO2 and oxygen use may be missing");
+        Patient child = new Patient(OptionalDouble.of(8), Sex.FEMALE, Optional.empty());
+        VitalSigns childNoOximeter = VitalSigns.builder().heartRate(90).respiratoryRate(20).systolicBp(105)
+                .temperatureC(36.8).consciousness(Consciousness.ALERT).build();
+        assertTrue(assess(child, childNoOximeter, says("sore knee")).decision().floors().stream()
+                .anyMatch(f -> f.source().equals("incomplete-data")), "a child's full set includes SpO2");
+    }
+
+    private static String floorSource(TriageResult r, String source) {
+        return r.decision().floors().stream().map(TriageFloor::source).filter(source::equals).findFirst().orElse("none");
+    }
+
     /** CLINICAL.md mapping: 7+ EMERGENT, 5-6 URGENT, single 3 URGENT, 1-4 LESS_URGENT, 0 none. */
     @ParameterizedTest(name = "RR {0}, HR {1}, T {2} -> NEWS2 {3} -> level {4} by {5}")
     @CsvSource({

@@ -12,7 +12,8 @@ import java.util.Optional;
  * not pushed to repeat what a floor already does).
  *
  * <p>The rule, fixed before the test site was read: (1) critical under-triage (expert level 1-2
- * decided 4-5) at most {@code criticalBound} visits, the nurses' own count on the same visits; (2)
+ * decided 4-5) at most {@code criticalBound} visits (the pipeline sets it so that its out-of-sample rate, (bound + 1)
+ * / (n + 1), is no higher than the nurses' rate on the same visits); (2)
  * mistriage (over- plus under-triage) within {@code tolerance} of the lowest mistriage any point
  * meeting (1) reaches, so over-triage is not bought with under-triage of levels 3 to 5; (3) among
  * those, the least over-triage; ties: more exact agreement, then the earlier point in the search. The

@@ -28,8 +28,12 @@ public final class RunProvenance {
 
     /** What replaces every timestamp in Tribuo's provenance. */
     static final String REMOVED_TIME = "(removed: runs are reproducible byte for byte)";
-    /** The source folders whose uncommitted changes could change a trained model. */
-    static final List<String> SOURCES = List.of("pom.xml", "datasets", "models", "inference", "training-pipelines");
+    /**
+     * The source folders whose uncommitted changes could change a trained model: models/ only for its code,
+     * not models/repository, where a run publishes what it trained.
+     */
+    static final List<String> SOURCES = List.of("pom.xml", "datasets", "models/pom.xml", "models/src", "inference",
+            "training-pipelines");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

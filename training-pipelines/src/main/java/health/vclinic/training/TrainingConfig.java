@@ -39,10 +39,14 @@ import java.util.TreeMap;
  * @param costRationale why the costs are what they are, in words (copied to the card)
  * @param candidates the model families and settings compared by cross-validation
  * @param reviews how clinicians' reviewed cases ({@code train --reviews FILE}) enter training
+ * @param critical the most critical under-triage the operating point may be expected to have
+ * @param unmeasured whether training visits without a heart rate, respiratory rate or systolic pressure
+ *     are fitted
  */
 public record TrainingConfig(String pipeline, long seed, int folds, Data data, Vocabulary vocabulary,
                              ExcludedFeatures excluded, CostMatrix costs, String costRationale,
-                             List<Candidate> candidates, Reviews reviews) {
+                             List<Candidate> candidates, Reviews reviews, CriticalUnderTriage critical,
+                             UnmeasuredVisits unmeasured) {
 
     /** The default configuration, a resource beside this class. */
     public static final String DEFAULT_RESOURCE = "triage-acuity.json";
@@ -115,6 +119,36 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
             if (!(weight >= 0 && weight <= 10)) {
                 throw new TrainingException("reviews.weight must be 0 to 10");
             }
+        }
+    }
+
+    /**
+     * The safety constraint of the operating point: its expected out-of-sample rate of critical
+     * under-triage (expert level 1-2 decided 4-5) may be at most the lower of {@code targetRate} and the
+     * nurses' own rate on the training site's visits.
+     *
+     * @param targetRate a rate in (0, 1)
+     * @param rationale why, in words (copied to the card)
+     */
+    public record CriticalUnderTriage(double targetRate, String rationale) {
+        public CriticalUnderTriage {
+            Objects.requireNonNull(rationale, "rationale");
+            if (!(targetRate > 0 && targetRate < 1)) {
+                throw new TrainingException("critical-under-triage.target-rate must lie between 0 and 1");
+            }
+        }
+    }
+
+    /**
+     * Training visits without a heart rate, respiratory rate or systolic pressure. They are always
+     * scored (out of fold, and in the floor audit); {@code fitted} says whether models are also fitted
+     * on them.
+     *
+     * @param rationale why, in words (copied to the card)
+     */
+    public record UnmeasuredVisits(boolean fitted, String rationale) {
+        public UnmeasuredVisits {
+            Objects.requireNonNull(rationale, "rationale");
         }
     }
 
@@ -218,6 +252,8 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
         Objects.requireNonNull(costRationale, "costRationale");
         candidates = List.copyOf(candidates);
         Objects.requireNonNull(reviews, "reviews");
+        Objects.requireNonNull(critical, "critical");
+        Objects.requireNonNull(unmeasured, "unmeasured");
         if (!pipeline.equals("triage-acuity")) {
             throw new TrainingException("this configuration is for pipeline '" + pipeline + "', not triage-acuity");
         }
@@ -299,7 +335,17 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
 
     private static TrainingConfig fromTree(JsonNode root) {
         keys(root, "", "pipeline", "seed", "folds", "data", "vocabulary", "exclude-features", "cost-matrix",
-                "candidates", "reviews");
+                "candidates", "reviews", "critical-under-triage", "unmeasured-visits");
+        JsonNode unmeasured = object(root, "unmeasured-visits");
+        keys(unmeasured, "unmeasured-visits.", "fitted", "rationale");
+        if (unmeasured.get("fitted") == null || !unmeasured.get("fitted").isBoolean()) {
+            throw new TrainingException("'unmeasured-visits.fitted' must be true or false");
+        }
+        JsonNode critical = object(root, "critical-under-triage");
+        keys(critical, "critical-under-triage.", "target-rate", "rationale");
+        if (critical.get("target-rate") == null || !critical.get("target-rate").isNumber()) {
+            throw new TrainingException("'critical-under-triage.target-rate' must be a number");
+        }
         JsonNode reviews = object(root, "reviews");
         keys(reviews, "reviews.", "weight", "rationale");
         if (reviews.get("weight") == null || !reviews.get("weight").isNumber()) {
@@ -339,7 +385,9 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
                 new Data(text(data, "directory"), text(data, "train-file"), text(data, "test-file")),
                 new Vocabulary((int) integer(vocabulary, "min-complaints"), (int) integer(vocabulary, "max-terms")),
                 new ExcludedFeatures(excludedNames, text(exclude, "rationale")), CostMatrix.of(matrix), text(costs, "rationale"), candidates,
-                new Reviews(reviews.get("weight").asDouble(), text(reviews, "rationale")));
+                new Reviews(reviews.get("weight").asDouble(), text(reviews, "rationale")),
+                new CriticalUnderTriage(critical.get("target-rate").asDouble(), text(critical, "rationale")),
+                new UnmeasuredVisits(unmeasured.get("fitted").asBoolean(), text(unmeasured, "rationale")));
     }
 
     private static Candidate candidate(JsonNode c) {
@@ -396,6 +444,12 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
         ObjectNode r = root.putObject("reviews");
         put(r, "weight", reviews.weight());
         r.put("rationale", reviews.rationale());
+        ObjectNode safety = root.putObject("critical-under-triage");
+        put(safety, "target-rate", critical.targetRate());
+        safety.put("rationale", critical.rationale());
+        ObjectNode u = root.putObject("unmeasured-visits");
+        u.put("fitted", unmeasured.fitted());
+        u.put("rationale", unmeasured.rationale());
         ArrayNode list = root.putArray("candidates");
         for (Candidate k : candidates) {
             ObjectNode o = list.addObject();

@@ -268,7 +268,8 @@ public final class TriageAcuityPipeline {
         int[] floor = ruled.stream().mapToInt(r -> r.level().level()).toArray();
         ConfusionMatrix nurses = new ConfusionMatrix();
         cases.forEach(c -> nurses.add(c.visit().expertLevel(), c.visit().nurseLevel()));
-        int criticalBound = criticalBound(nurses.criticalUnderTriage(), nurses.highAcuity());
+        double allowedRate = allowedRate(config.critical(), nurses.criticalUnderTriage(), nurses.highAcuity());
+        int criticalBound = criticalBound(allowedRate, nurses.highAcuity());
         int tolerance = (int) Math.ceil(MISTRIAGE_TOLERANCE * cases.size());
         String trainSha = Sha256.sha256(trainFile);
 
@@ -297,7 +298,7 @@ public final class TriageAcuityPipeline {
         Candidate winner = best.candidate();
         CumulativeThresholds thresholds = best.point().orElseThrow().thresholds();
 
-        List<TriageTable.Row> all = new ArrayList<>(cases);
+        List<TriageTable.Row> all = new ArrayList<>(cases.stream().filter(this::fitted).toList());
         all.addAll(added);
         TriageTable table = TriageTable.fit(all, config, rules);
         Fitted model = fit(winner, table, all, describe(train, trainSha, reviewed), Map.of());
@@ -328,19 +329,46 @@ public final class TriageAcuityPipeline {
 
     /**
      * The most critical under-triage (visits, out of fold) the operating point may have: the largest
-     * count whose one-sided 95% Wilson upper bound on the rate is at most the nurses' observed rate on
-     * the same visits, so the claim "no more critical under-triage than the nurses" holds with 95%
-     * confidence given the sample, not only on the point estimate; 0 when even 0 cannot show it.
+     * count {@code b} whose out-of-sample rate {@code (b + 1) / (n + 1)} is at most {@code rate} on
+     * {@code n} high-acuity visits. The thresholds are chosen on these very visits, so the {@code b}
+     * they miss understate what new visits see; the rank argument of split conformal prediction (Vovk,
+     * Gammerman and Shafer, "Algorithmic Learning in a Random World", 2005; Angelopoulos and Bates, "A
+     * Gentle Introduction to Conformal Prediction", 2021) bounds it: a cut placed below the (b + 1)-th
+     * lowest score of n exchangeable cases misses a new case with probability at most (b + 1) / (n + 1).
+     * (Approximately here: the miss set depends mainly, not only, on the level-3 threshold; and a new
+     * site is not exchangeable with the training site.) 0 when even 0 exceeds the rate.
+     *
+     * <p>It replaces a one-sided 95% Wilson bound, which with 86 high-acuity visits allowed no miss at
+     * all and so tuned the level-3 threshold to the single hardest emergency of the site, sending almost
+     * every visit with normal vital signs to level 3. The Wilson intervals of the chosen point and of the
+     * nurses are still reported.
+     *
+     * @param rate the highest expected rate allowed ({@link #allowedRate})
      */
-    static int criticalBound(long nursesCritical, long highAcuity) {
-        double nursesRate = (double) nursesCritical / highAcuity;
+    static int criticalBound(double rate, long highAcuity) {
         int bound = 0;
-        for (int k = 0; k <= nursesCritical; k++) {
-            if (wilsonUpper(k, highAcuity, ONE_SIDED_95) <= nursesRate) {
-                bound = k;
+        for (int b = 0; b <= highAcuity; b++) {
+            if ((b + 1) <= rate * (highAcuity + 1) + 1e-12) {
+                bound = b;
             }
         }
         return bound;
+    }
+
+    /** The lower of the configured target rate and the nurses' own rate on the training site. */
+    static double allowedRate(TrainingConfig.CriticalUnderTriage target, long nursesCritical, long highAcuity) {
+        return Math.min(target.targetRate(), (double) nursesCritical / highAcuity);
+    }
+
+    /**
+     * Whether a training visit is fitted: always when the configuration says so, else only when its heart
+     * rate, respiratory rate and systolic pressure were measured ({@link TrainingConfig.UnmeasuredVisits}).
+     * Every visit is scored either way.
+     */
+    private boolean fitted(TriageTable.Case c) {
+        var v = c.visit().encounter().vitals();
+        return config.unmeasured().fitted()
+                || v.heartRate().isPresent() && v.respiratoryRate().isPresent() && v.systolicBp().isPresent();
     }
 
     /** z for a one-sided 95% bound. */
@@ -381,7 +409,7 @@ public final class TriageAcuityPipeline {
             for (int i = 0; i < cases.size(); i++) {
                 if (fold[i] == f) {
                     heldOut.add(i);
-                } else {
+                } else if (fitted(cases.get(i))) {
                     fitCases.add(cases.get(i));
                 }
             }
@@ -535,8 +563,11 @@ public final class TriageAcuityPipeline {
         ObjectNode metrics = card.putObject("metrics");
         metrics.put("selection_criterion", "out-of-fold on the training site (" + config.folds() + " folds"
                 + " stratified by expert level), each candidate at its own operating point (cumulative thresholds,"
-                + " fused with the rule floors): critical under-triage at most " + criticalBound + " visits (the nurses' "
-                + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + ", with 95% confidence); mistriage within " + tolerance + " visits (" + MISTRIAGE_TOLERANCE * 100
+                + " fused with the rule floors): critical under-triage at most " + criticalBound + " visits (so that its"
+                + " out-of-sample rate (" + criticalBound + " + 1) / (" + nurses.highAcuity() + " + 1) is at most "
+                + round(allowedRate(config.critical(), nurses.criticalUnderTriage(), nurses.highAcuity()))
+                + ", the lower of the configured target and the nurses' " + nurses.criticalUnderTriage() + " of "
+                + nurses.highAcuity() + "); mistriage within " + tolerance + " visits (" + MISTRIAGE_TOLERANCE * 100
                 + "%) of the lowest any candidate reaches under that bound (" + bestMistriage + "); then the least"
                 + " over-triage; ties: more exact agreement. Only candidates whose ONNX export reproduces their"
                 + " probabilities to " + PARITY_TOLERANCE);
@@ -547,9 +578,14 @@ public final class TriageAcuityPipeline {
                 + " then the most urgent of that and every rule floor");
         spec.thresholds().orElseThrow().thresholds().forEach(op.putArray("thresholds")::add);
         op.put("constraint", "critical under-triage (expert 1-2 decided 4-5), out of fold, at most " + criticalBound
-                + " visits: the largest count whose one-sided 95% Wilson upper bound is at most the nurses' observed rate on"
-                + " the same visits (" + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + ")");
+                + " visits: the largest count b whose out-of-sample rate (b + 1) / (n + 1) (the rank bound of split"
+                + " conformal prediction, for thresholds chosen on the same n visits) is at most the allowed rate, the"
+                + " lower of config critical-under-triage.target-rate and the nurses' rate on the same visits ("
+                + nurses.criticalUnderTriage() + " of " + nurses.highAcuity() + ")");
+        op.put("allowed_rate", round(allowedRate(config.critical(), nurses.criticalUnderTriage(), nurses.highAcuity())));
         op.put("critical_bound_visits", criticalBound);
+        op.put("out_of_sample_critical_rate_bound", round((criticalBound + 1.0) / (nurses.highAcuity() + 1.0)));
+        op.put("nurses_critical_under_triage_rate", round((double) nurses.criticalUnderTriage() / nurses.highAcuity()));
         op.put("one_sided_95_upper_bound_of_cv_rate", round(wilsonUpper(chosen.criticalUnderTriage(), chosen.highAcuity(), ONE_SIDED_95)));
         op.put("nurses_critical_under_triage", nurses.criticalUnderTriage());
         op.put("high_acuity_visits", nurses.highAcuity());
@@ -611,6 +647,9 @@ public final class TriageAcuityPipeline {
         t.put("sha256", trainSha);
         t.put("rows", train.rows());
         t.put("visits", train.visits().size());
+        t.put("visits_fitted", train.visits().stream().filter(v -> fitted(new TriageTable.Case(v, engine.findings(v.encounter()))))
+                .count());
+        t.put("visits_scored", train.visits().size());
         ArrayNode problems = t.putArray("excluded_rows");
         for (KtasProblem p : train.problems()) {
             ObjectNode o = problems.addObject();

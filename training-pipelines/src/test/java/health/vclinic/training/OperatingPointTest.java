@@ -1,7 +1,6 @@
 package health.vclinic.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import health.vclinic.inference.ConfusionMatrix;
 import org.junit.jupiter.api.Test;
@@ -38,11 +37,14 @@ class OperatingPointTest {
     }
 
     @Test
-    void theCriticalBoundHoldsWithNinetyFivePercentConfidence() {
-        // 3 of 86: even 1 of 86 has a one-sided 95% upper bound (5.0%) above 3.5%; 0 of 86 (3.1%) does not.
-        assertEquals(0, TriageAcuityPipeline.criticalBound(3, 86));
-        assertTrue(TriageAcuityPipeline.wilsonUpper(0, 86, TriageAcuityPipeline.ONE_SIDED_95) < 3.0 / 86 + 1e-12);
-        assertTrue(TriageAcuityPipeline.wilsonUpper(1, 86, TriageAcuityPipeline.ONE_SIDED_95) > 3.0 / 86);
-        assertEquals(13, TriageAcuityPipeline.criticalBound(20, 200), "at 20 of 200, up to 13 keep the bound");
+    void theCriticalBoundKeepsTheOutOfSampleRateAtTheAllowedRate() {
+        // (b + 1) / 87: 2 / 87 = 2.3% <= 2.5% < 3 / 87 = 3.4% <= 3.49% (the nurses' 3 of 86) < 4 / 87.
+        assertEquals(1, TriageAcuityPipeline.criticalBound(0.025, 86));
+        assertEquals(2, TriageAcuityPipeline.criticalBound(3.0 / 86, 86));
+        assertEquals(19, TriageAcuityPipeline.criticalBound(0.1, 200), "(19 + 1) / 201 <= 0.1 < (20 + 1) / 201");
+        assertEquals(0, TriageAcuityPipeline.criticalBound(0.001, 86), "0 when even one miss in 87 is too many");
+        TrainingConfig.CriticalUnderTriage target = new TrainingConfig.CriticalUnderTriage(0.025, "the goal");
+        assertEquals(0.025, TriageAcuityPipeline.allowedRate(target, 3, 86), 1e-12, "the goal is stricter than these nurses");
+        assertEquals(1.0 / 86, TriageAcuityPipeline.allowedRate(target, 1, 86), 1e-12, "these nurses are stricter than the goal");
     }
 }

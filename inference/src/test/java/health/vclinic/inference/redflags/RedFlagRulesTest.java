@@ -554,6 +554,7 @@ class RedFlagRulesTest {
                 context("unresponsive", "was unconscious for a minute[ 3 years ago]"),
                 context("unresponsive", "[history of ]being unresponsive after a head injury"),
                 context("unresponsive", "unconscious after a rugby tackle[ last year]"),
+                context("gi-bleeding", "[no longer ]vomiting blood since the tablets"),
 
                 context("anaphylaxis", "swollen tongue after a bee sting[ last year]"),
                 context("anaphylaxis", "[history of ]throat swelling with shellfish"),
