@@ -24,11 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ServedEngineTest {
 
     @Test
-    void servesTheHighestVersionOfTheShippedModelFusedWithTheRules() {
+    void servesTheVersionTheRepositoryResolvesFusedWithTheRules() {
         List<String> said = new ArrayList<>();
         TriageEngine engine = ServedEngine.load(TestSupport.projectRoot(), said::add, false);
+        // The pinned version when the model card pins one (it does: see its description), else the highest.
         int highest = ModelRepository.open(TestSupport.projectRoot().resolve(ModelRepository.DEFAULT_RELATIVE_ROOT))
-                .versions("triage-acuity").getLast();
+                .resolve("triage-acuity").version();
 
         assertTrue(engine.model().isPresent());
         assertEquals("triage-acuity@" + highest, engine.model().get().id());
