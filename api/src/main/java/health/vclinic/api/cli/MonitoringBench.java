@@ -1,5 +1,7 @@
 package health.vclinic.api.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import health.vclinic.api.monitoring.MonitorCall;
 import health.vclinic.api.monitoring.MonitoringMapper;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
@@ -17,9 +19,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -83,16 +90,70 @@ public final class MonitoringBench {
         }
         MonitoringEndpoint endpoint = MonitoringEndpoint.standard(projectRoot);
         EmbeddedSecurity security = EmbeddedSecurity.create();
+        Figures figures;
         try (VclinicServer server = VclinicServer.start(security.security(), TriageEndpoint.standard(), Optional.empty(), Optional.of(endpoint),
                 "127.0.0.1", 0)) {
-            run("127.0.0.1", server.port(), security.backendToken("vclinic-bench"), "127.0.0.1:" + server.port() + " (embedded server; "
+            figures = run("127.0.0.1", server.port(), security.backendToken("vclinic-bench"), "127.0.0.1:" + server.port() + " (embedded server; "
                     + String.join(", ", endpoint.describe()) + ")", settings, out);
+        }
+        Path file = projectRoot.resolve(BENCH_FILE);
+        try {
+            record(file, settings, figures);
+            out.println("recorded in " + BENCH_FILE + " (the monitoring report's closing note reads it)");
+        } catch (IOException e) {
+            out.println("could not record the figures in " + file + ": " + e.getMessage());
         }
         return 0;
     }
 
+    /** Where an embedded run records its figures, one entry per rate fraction, for the monitoring report. */
+    public static final Path BENCH_FILE = Path.of("reports", "monitoring", "bench.json");
+
+    /**
+     * What one run measured.
+     *
+     * @param maxRate samples/s at the maximum rate
+     * @param openRate samples/s of the open-loop phase
+     * @param latencyMicros alert latency in the open-loop phase
+     * @param engineRate samples/s of the engine alone on one thread
+     */
+    public record Figures(double maxRate, double openRate, Histogram latencyMicros, double engineRate) {
+    }
+
+    /**
+     * Merges this run into {@code file} under its rate fraction, with what makes the figures comparable:
+     * the collector, the heap, the cores and the load average of the machine at the end of the run
+     * (others' work on a shared machine shows there).
+     */
+    static void record(Path file, Settings settings, Figures f) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = Files.exists(file) && json.readTree(file.toFile()) instanceof ObjectNode o ? o : json.createObjectNode();
+        ObjectNode runs = root.get("runs") instanceof ObjectNode o ? o : root.putObject("runs");
+        ObjectNode r = runs.putObject(String.format(Locale.ROOT, "%.2f", settings.rateFraction()));
+        r.put("rate_fraction", settings.rateFraction());
+        r.put("when", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        r.put("streams", settings.streams());
+        r.put("phase_seconds", settings.seconds());
+        r.put("max_samples_per_second", Math.round(f.maxRate()));
+        r.put("open_loop_samples_per_second", Math.round(f.openRate()));
+        r.put("alerts_timed", f.latencyMicros().getTotalCount());
+        r.put("latency_p50_ms", f.latencyMicros().getValueAtPercentile(50) / 1000.0);
+        r.put("latency_p99_ms", f.latencyMicros().getValueAtPercentile(99) / 1000.0);
+        r.put("latency_max_ms", f.latencyMicros().getMaxValue() / 1000.0);
+        r.put("engine_samples_per_second_one_thread", Math.round(f.engineRate()));
+        r.put("collector", String.join(", ", ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName).toList()));
+        r.put("jvm_options", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()
+                .stream().filter(a -> a.startsWith("-XX:") || a.startsWith("-Xm") || a.startsWith("-Xs")).toList()));
+        r.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+        r.put("cores", Runtime.getRuntime().availableProcessors());
+        r.put("load_average_1min", Math.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0);
+        Files.createDirectories(file.getParent());
+        json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+    }
+
     /** Runs the gRPC phases against {@code host:port} and the in-process phase, printing as it goes. */
-    public static void run(String host, int port, health.vclinic.api.security.BearerToken token, String where,
+    public static Figures run(String host, int port, health.vclinic.api.security.BearerToken token, String where,
                            Settings settings, PrintStream out) throws InterruptedException {
         ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
                 .flowControlWindow(1 << 20).intercept(token).build();
@@ -116,6 +177,7 @@ public final class MonitoringBench {
                     open.latencyMicros().getValueAtPercentile(99) / 1000.0,
                     open.latencyMicros().getMaxValue() / 1000.0, open.latencyMicros().getTotalCount());
             out.printf(Locale.ROOT, "in process: %.0f samples/s on one thread (goal >= 200,000 per core)%n", engine.rate());
+            return new Figures(max.rate(), open.rate(), open.latencyMicros(), engine.rate());
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }

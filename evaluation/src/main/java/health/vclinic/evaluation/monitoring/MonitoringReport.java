@@ -48,17 +48,17 @@ final class MonitoringReport {
     private MonitoringReport() {
     }
 
-    static void write(Path dir, JsonNode metrics, BeatEvaluation.Scored scored) {
+    static void write(Path dir, JsonNode metrics, BeatEvaluation.Scored scored, JsonNode bench) {
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(METRICS_FILE), WRITER.writeValueAsString(metrics) + "\n", UTF_8);
-            Files.writeString(dir.resolve(REPORT_FILE), html(metrics, scored), UTF_8);
+            Files.writeString(dir.resolve(REPORT_FILE), html(metrics, scored, bench), UTF_8);
         } catch (IOException e) {
             throw new EvaluationException("cannot write the report into " + dir + ": " + e, e);
         }
     }
 
-    static String html(JsonNode m, BeatEvaluation.Scored scored) throws IOException {
+    static String html(JsonNode m, BeatEvaluation.Scored scored, JsonNode bench) throws IOException {
         Map<String, Object> c = new LinkedHashMap<>();
         JsonNode sepsis = m.get("sepsis");
         c.put("forest", m.at("/models/monitoring_forest").asText());
@@ -96,6 +96,7 @@ final class MonitoringReport {
         c.put("methods", rows);
         c.put("operatingSvg", operatingPoints(sepsis.get("methods")));
         acute(m.get("acute"), c);
+        goals(m, bench, c);
         List<String[]> config = new ArrayList<>();
         m.get("config").properties().forEach(e -> {
             if (!e.getKey().equals("source")) {
@@ -182,6 +183,60 @@ final class MonitoringReport {
                 + interval(x.get("interval_seconds").asInt()) + ": median " + minutes(x.get("median_minutes")) + ", 90th percentile "
                 + minutes(x.get("p90_minutes")) + " (" + x.get("paged").asInt() + "/" + x.get("patients").asInt() + " paged)"));
         c.put("acutePooled", pooled);
+    }
+
+    /** The closing note: each goal against its held-out figure, and the latency bench as recorded. */
+    private static void goals(JsonNode m, JsonNode benchRuns, Map<String, Object> c) {
+        List<String> lines = new ArrayList<>();
+        JsonNode held = m.at("/acute/held_out");
+        for (JsonNode x : held.get("time_to_page_all_scenarios")) {
+            if (x.get("method").asText().equals("vclinic") && x.get("interval_seconds").asInt() == 60) {
+                boolean met = !x.get("median_minutes").isNull() && x.get("median_minutes").asDouble() <= 2
+                        && !x.get("p90_minutes").isNull() && x.get("p90_minutes").asDouble() <= 5;
+                lines.add("Acute deterioration at a 1-minute interval: median " + minutes(x.get("median_minutes"))
+                        + ", 90th percentile " + minutes(x.get("p90_minutes")) + " from onset to page, " + x.get("paged").asInt()
+                        + "/" + x.get("patients").asInt() + " paged (goal 2 and 5 min): " + (met ? "met" : "not met") + ".");
+            }
+        }
+        int pages = 0;
+        double days = 0;
+        for (JsonNode x : held.get("stable")) {
+            if (x.get("method").asText().equals("vclinic")) {
+                pages += x.get("pages").asInt();
+                days += x.get("patient_days").asDouble();
+            }
+        }
+        lines.add(String.format(Locale.ROOT, "Stable patients with artefacts: %d pages in %.1f patient-days at the three"
+                + " intervals (goal 0): %s.", pages, days, pages == 0 ? "met" : "not met"));
+        JsonNode ours = m.at("/sepsis/methods/vclinic");
+        JsonNode news2 = m.at("/sepsis/methods/news2_5");
+        boolean sepsisMet = ours.at("/sensitivity_at_onset/value").asDouble() >= 0.82
+                && ours.get("false_alerts_per_patient_day").asDouble() <= 1.0;
+        lines.add("Sepsis, held-out stays: sensitivity at onset " + f2(ours.at("/sensitivity_at_onset/value")) + " at "
+                + f2(ours.get("false_alerts_per_patient_day")) + " false alerts per patient-day (goal 0.82 or more at 1.0 or"
+                + " less; NEWS2 >= 5 " + f2(news2.at("/sensitivity_at_onset/value")) + " at "
+                + f2(news2.get("false_alerts_per_patient_day")) + "): " + (sepsisMet ? "met" : "not met") + ".");
+        c.put("goals", lines);
+        List<Map<String, String>> training = new ArrayList<>();
+        m.at("/sepsis/training_half/methods").forEach(x -> training.add(Map.of("name", x.get("name").asText(),
+                "ours", Boolean.toString(x.get("ours").asBoolean()),
+                "sensitivity", f2(x.at("/sensitivity_at_onset/value")) + " (" + x.at("/sensitivity_at_onset/count").asInt() + "/"
+                        + x.at("/sensitivity_at_onset/n").asInt() + ")",
+                "falseAlerts", f2(x.get("false_alerts_per_patient_day")), "pages", f2(x.get("pages_per_patient_day")))));
+        c.put("sepsisTraining", training);
+        c.put("trainingStays", m.at("/sepsis/training_half/stays").asInt());
+        c.put("trainingSeptic", m.at("/sepsis/training_half/septic").asInt());
+        List<Map<String, String>> bench = new ArrayList<>();
+        benchRuns.path("runs").forEach(x -> bench.add(Map.of(
+                "fraction", String.format(Locale.ROOT, "%.0f%%", x.get("rate_fraction").asDouble() * 100),
+                "rate", String.format(Locale.ROOT, "%,d of %,d", x.get("open_loop_samples_per_second").asLong(),
+                        x.get("max_samples_per_second").asLong()),
+                "p50", f2(x.get("latency_p50_ms")), "p99", f2(x.get("latency_p99_ms")), "max", f1(x.get("latency_max_ms")),
+                "collector", x.get("collector").asText() + (x.get("jvm_options").asText().isEmpty() ? ""
+                        : " (" + x.get("jvm_options").asText() + ")"),
+                "machine", x.get("cores").asInt() + " cores, load average " + f2(x.get("load_average_1min")),
+                "when", x.get("when").asText())));
+        c.put("bench", bench);
     }
 
     private static String minutes(JsonNode v) {

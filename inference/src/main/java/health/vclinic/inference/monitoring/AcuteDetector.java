@@ -31,13 +31,38 @@ import java.util.StringJoiner;
  * </ul>
  * Values are rounded to the chart's precision first, as {@link News2} does.
  *
- * <p><b>Artefacts never page</b>, by three gates: samples with a poor signal never reach a clinical
- * detector ({@link SignalQualityDetector}); one implausible reading cannot move a median of three; and
- * a criterion holds only once the readings that meet it on their own span at least
- * {@link MonitoringConfig#acuteHold()} of device time (a jump that reverses within a minute is not
- * physiology: Görges et al., Anesth Analg 2009, found that a 14-19 s delay removes half to two thirds
- * of ignored alarms; Philips IntelliVue's SpO2 alarm delay is 0-30 s). A run of abnormal readings
- * survives one dissenting reading while the median still meets the criterion. Time is the devices'.
+ * <p><b>Confirmation.</b> A criterion pages only once consecutive readings confirm it, in device time.
+ * A run is the consecutive readings that meet the criterion on their own; one that does not ends it (a
+ * jump that reverses within a minute is not physiology: Görges et al., Anesth Analg 2009, found that a
+ * 14-19 s alarm delay removes half to two thirds of ignored alarms; Philips IntelliVue's SpO2 alarm
+ * delay is 0-30 s), and a reading that does not measure the criterion's vital neither extends nor ends
+ * it. A run spanning at least {@link MonitoringConfig#acuteHold()} pages when, besides the median of
+ * the last three readings meeting the criterion:
+ * <ul>
+ *   <li>two of its readings are of good signal quality ({@link MonitoringConfig#acuteGoodQuality()})
+ *       and the emergency is <b>corroborated</b>: NEWS2 {@value #NEWS2_AT} needs several parameters by
+ *       itself, and a single parameter needs another vital of the latest reading to score 2 or more
+ *       NEWS2 points in the direction that emergency moves it (a low SpO2 with a fast breathing or heart
+ *       rate, a low blood pressure with a fast or slow pulse, a slow pulse with a low blood pressure);</li>
+ *   <li>or three of its readings are of good quality: one vital alone at its limit for two readings is
+ *       what two artefacts in a row look like (a probe reading 80 % twice, a doubled heart rate twice);</li>
+ *   <li>or, whatever their quality, three or more readings spanning three holds: a device that rates
+ *       every reading marginal (poor perfusion in shock) still pages, later, while motion, whose readings
+ *       the device rates marginal, does not last that long.</li>
+ * </ul>
+ * And, <b>at the first reading past the limit</b>, when the reading before it already showed the
+ * same clear change: {@value #CHANGED} or more vitals moved together in the directions of deterioration
+ * from their smoothed values ({@link MonitoringConfig#smoothingSpan()}) by at least {@value #CHANGE_SPO2}
+ * % SpO2, {@value #CHANGE_RR} /min respiratory rate, {@value #CHANGE_HR} /min heart rate or
+ * {@value #CHANGE_SBP} mmHg systolic BP, in good-quality readings spanning the hold. A deterioration
+ * that ramps over a minute or two is then paged as it crosses the limit instead of a reading later;
+ * an artefact moves one vital, or several at random, and not in two readings running. The margins
+ * are about the accuracy such devices must reach (SpO2 Arms at most 4 %, ISO 80601-2-61; blood
+ * pressure 5 ± 8 mmHg, ISO 81060-2) and were chosen on the acute scenario generator's training seeds
+ * from a small grid; the quality level was chosen there too.
+ *
+ * <p>Once paged, a criterion holds while the median of three still meets it or the latest reading does.
+ * Samples with a poor signal never reach a clinical detector ({@link SignalQualityDetector}).
  *
  * <p>The severity is always HIGH (emergency response), which pages. Clearing is left to
  * {@link Persistent} ({@link MonitoringConfig#acuteClear()}).
@@ -55,6 +80,22 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
     public static final int SBP_LOW_AT = 90;
     public static final int RR_LOW_AT = 8;
     public static final int RR_HIGH_AT = 25;
+    /** Vitals that must change together for the first reading past a limit to page. */
+    public static final int CHANGED = 2;
+    /** A clear fall in SpO2 from its smoothed value, %. */
+    public static final int CHANGE_SPO2 = 3;
+    /** A clear rise or fall of the respiratory rate, /min. */
+    public static final int CHANGE_RR = 3;
+    /** A clear rise or fall of the heart rate, /min. */
+    public static final int CHANGE_HR = 10;
+    /** A clear fall in systolic BP, mmHg. */
+    public static final int CHANGE_SBP = 10;
+    /** The bits of {@link #changed} per scored vital (a rise and a fall of RR and HR; a fall of SpO2 and SBP). */
+    private static final int[] CHANGE_BITS = {1 | 2, 4, 8, 16 | 32, 0};
+    /** Good-quality readings that confirm a single vital without corroboration. */
+    static final int ALONE = 3;
+    /** Holds that readings of any quality must span to confirm. */
+    static final int MARGINAL_HOLDS = 3;
 
     /** The vitals NEWS2 scores, in the order this detector keeps them. */
     static final Vital[] SCORED = {Vital.RESPIRATORY_RATE, Vital.SPO2, Vital.SYSTOLIC_BP, Vital.HEART_RATE,
@@ -85,14 +126,35 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         }
     }
 
-    /** Per patient: the last readings of each scored vital, and each criterion's run of abnormal readings. */
+    /** How a criterion was confirmed, for the words of the finding. */
+    enum Confirmation {
+        CHANGE("the first reading past the limit after a clear change of %d vitals together"),
+        CORROBORATED("2 good readings, corroborated by another vital"),
+        ALONE(AcuteDetector.ALONE + " good readings"),
+        MARGINAL("readings of marginal signal quality");
+
+        final String words;
+
+        Confirmation(String words) {
+            this.words = words;
+        }
+    }
+
+    /** Per patient: the last readings of each scored vital, and each criterion's run of readings that meet it. */
     public static final class State {
         final double[] values = new double[SCORED.length * READINGS];
         final long[] times = new long[SCORED.length * READINGS];
         final int[] count = new int[SCORED.length];
         final int[] next = new int[SCORED.length];
         final long[] runStart = new long[Criterion.ALL.length];
-        final long[] runLast = new long[Criterion.ALL.length];
+        final int[] runReadings = new int[Criterion.ALL.length];
+        final int[] runGood = new int[Criterion.ALL.length];
+        final Confirmation[] confirmation = new Confirmation[Criterion.ALL.length];
+        /** Criteria confirmed and still met. */
+        int confirmed;
+        /** The run of good readings showing the same clear change of {@value #CHANGED} or more vitals. */
+        long changeStart = Long.MIN_VALUE;
+        int changeMask;
         long newest = Long.MIN_VALUE;
         boolean scale2;
         Optional<Finding> last = Optional.empty();
@@ -104,8 +166,14 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         final boolean[] present = new boolean[SCORED.length];
 
         State() {
+            resetRuns();
+        }
+
+        void resetRuns() {
             java.util.Arrays.fill(runStart, Long.MIN_VALUE);
-            java.util.Arrays.fill(runLast, Long.MIN_VALUE);
+            java.util.Arrays.fill(runReadings, 0);
+            java.util.Arrays.fill(runGood, 0);
+            changeStart = Long.MIN_VALUE;
         }
     }
 
@@ -116,7 +184,7 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
 
     @Override
     public String version() {
-        return News2Detector.VERSION + "-acute-1";
+        return News2Detector.VERSION + "-acute-2";
     }
 
     @Override
@@ -138,8 +206,7 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         }
         long span = e.config().acuteSpan().toMillis();
         if (s.newest != Long.MIN_VALUE && t - s.newest > span) {
-            java.util.Arrays.fill(s.runStart, Long.MIN_VALUE);
-            java.util.Arrays.fill(s.runLast, Long.MIN_VALUE);
+            s.resetRuns();
         }
         s.newest = t;
         VitalSigns v = e.sample().vitals();
@@ -156,59 +223,146 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
             anyDense |= s.dense[i];
         }
         if (!anyDense) {
-            java.util.Arrays.fill(s.runStart, Long.MIN_VALUE);
+            s.resetRuns();
+            s.confirmed = 0;
             s.lastMet = 0;
             s.last = Optional.empty();
             return s.last;
         }
+        long smoothing = e.config().smoothingSpan().toMillis();
+        long carry = e.config().carryForward().toMillis();
         for (int i = 0; i < SCORED.length; i++) {
             double fallback = Double.NaN;
             if (!s.dense[i] || Double.isNaN(s.current[i])) {
-                fallback = e.window().smoothed(SCORED[i], e.config().smoothingSpan().toMillis(),
-                        e.config().carryForward().toMillis());
+                fallback = e.window().smoothed(SCORED[i], smoothing, carry);
             }
             s.medians[i] = s.dense[i] ? median(s, i) : fallback;
             if (Double.isNaN(s.current[i])) {
                 s.current[i] = s.medians[i];
             }
         }
-        long carry = e.config().carryForward().toMillis();
         int oxygen = e.window().oxygen(carry).map(o -> o ? 1 : 0).orElse(-1);
         int consciousness = e.window().consciousness(carry).map(Enum::ordinal).orElse(-1);
         int medianTotal = total(s, s.medians, oxygen, consciousness);
         int currentTotal = total(s, s.current, oxygen, consciousness);
         s.lastTotal = medianTotal;
+        boolean good = e.sample().signalQuality().orElse(1) >= e.config().acuteGoodQuality();
         long hold = e.config().acuteHold().toMillis();
+        int changed = changed(e, s, t, good, smoothing, carry, hold);
         int met = 0;
+        boolean news = false;
         for (Criterion c : Criterion.ALL) {
-            boolean median = meets(c, s, s.medians, medianTotal, true);
-            boolean reading = (c.vital < 0 || s.present[c.vital]) && meets(c, s, s.current, currentTotal, false);
             int k = c.ordinal();
-            if (!median && !reading) {
-                s.runStart[k] = Long.MIN_VALUE;
+            int bit = 1 << k;
+            if (c.vital >= 0 && !s.present[c.vital]) {
+                // This reading does not measure the criterion's vital: its run neither grows nor ends.
+                met |= s.lastMet & bit;
                 continue;
             }
+            boolean median = meets(c, s, s.medians, medianTotal, true);
+            boolean reading = meets(c, s, s.current, currentTotal, false);
             if (reading) {
-                if (s.runStart[k] == Long.MIN_VALUE) {
-                    s.runStart[k] = t;
+                s.runStart[k] = s.runStart[k] == Long.MIN_VALUE ? t : s.runStart[k];
+                s.runReadings[k]++;
+                s.runGood[k] += good ? 1 : 0;
+                Confirmation how = (s.confirmed & bit) == 0 ? confirmation(c, s, t, hold, median, changed) : null;
+                if (how != null) {
+                    s.confirmed |= bit;
+                    s.confirmation[k] = how;
+                    news = true;
                 }
-                s.runLast[k] = t;
+            } else {
+                s.runStart[k] = Long.MIN_VALUE;
+                s.runReadings[k] = 0;
+                s.runGood[k] = 0;
+                if (!median) {
+                    s.confirmed &= ~bit;
+                }
             }
-            if (median && s.runStart[k] != Long.MIN_VALUE && s.runLast[k] - s.runStart[k] >= hold) {
-                met |= 1 << k;
-            }
+            met |= s.confirmed & bit;
         }
         if (met == 0) {
             s.lastMet = 0;
             s.last = Optional.empty();
             return s.last;
         }
-        if (met != s.lastMet || s.last.isEmpty()) {
+        if (met != s.lastMet || news || s.last.isEmpty()) {
             // Words and evidence only when what is met changes: the engine sends a finding only then.
             s.lastMet = met;
-            s.last = Optional.of(finding(e, s, medianTotal, words(met, s.scale2)));
+            s.last = Optional.of(finding(e, s, met, medianTotal, currentTotal, Integer.bitCount(changed)));
         }
         return s.last;
+    }
+
+    /** How this reading confirms the criterion's run, or null when it does not yet. */
+    private static Confirmation confirmation(Criterion c, State s, long t, long hold, boolean median, int changed) {
+        int k = c.ordinal();
+        if (changed != 0 && (c.vital < 0 || (changed & CHANGE_BITS[c.vital]) != 0)) {
+            return Confirmation.CHANGE;
+        }
+        long runSpan = t - s.runStart[k];
+        if (!median || runSpan < hold || s.runReadings[k] < 2) {
+            return null;
+        }
+        if (s.runGood[k] >= 2 && corroborated(c, s)) {
+            return Confirmation.CORROBORATED;
+        }
+        if (s.runGood[k] >= ALONE) {
+            return Confirmation.ALONE;
+        }
+        return s.runReadings[k] >= ALONE && runSpan >= MARGINAL_HOLDS * hold ? Confirmation.MARGINAL : null;
+    }
+
+    /**
+     * Another vital of the latest reading scores 2 or more NEWS2 points in the direction this emergency
+     * moves it; NEWS2 {@value #NEWS2_AT} is several parameters by itself.
+     */
+    private static boolean corroborated(Criterion c, State s) {
+        boolean rrHigh = s.present[RR] && News2Points.whole(s.current[RR]) >= 21;
+        boolean spo2Low = s.present[SPO2] && News2Points.whole(s.current[SPO2]) <= (s.scale2 ? 85 : 93);
+        boolean sbpLow = s.present[SBP] && News2Points.whole(s.current[SBP]) <= 100;
+        boolean hrHigh = s.present[HR] && News2Points.whole(s.current[HR]) >= 111;
+        boolean hrLow = s.present[HR] && News2Points.whole(s.current[HR]) <= HR_LOW_AT;
+        return switch (c) {
+            case NEWS2_HIGH -> true;
+            case SPO2_LOW -> rrHigh || hrHigh;
+            case RESPIRATORY_RATE_HIGH -> spo2Low || hrHigh;
+            case RESPIRATORY_RATE_LOW -> spo2Low;
+            case HEART_RATE_HIGH -> sbpLow || rrHigh || spo2Low;
+            case HEART_RATE_LOW -> sbpLow;
+            case SYSTOLIC_LOW -> hrHigh || hrLow || rrHigh;
+        };
+    }
+
+    /**
+     * Tracks the run of good readings in which the same {@value #CHANGED} or more vitals have moved
+     * clearly from their smoothed values in the directions of deterioration; returns the vitals changed
+     * (one bit per vital and direction) when that run now spans the hold, else 0.
+     */
+    private static int changed(Evaluation e, State s, long t, boolean good, long smoothing, long carry, long hold) {
+        int mask = 0;
+        for (int i = 0; good && i < TEMP; i++) {
+            if (!s.present[i]) {
+                continue;
+            }
+            double base = e.window().smoothed(SCORED[i], smoothing, carry);
+            double d = s.current[i] - base;
+            mask |= switch (i) {
+                case RR -> d >= CHANGE_RR ? 1 : d <= -CHANGE_RR ? 2 : 0;
+                case SPO2 -> d <= -CHANGE_SPO2 ? 4 : 0;
+                case SBP -> d <= -CHANGE_SBP ? 8 : 0;
+                default -> d >= CHANGE_HR ? 16 : d <= -CHANGE_HR ? 32 : 0;
+            };
+        }
+        int common = s.changeStart == Long.MIN_VALUE ? mask : mask & s.changeMask;
+        if (Integer.bitCount(common) < CHANGED) {
+            s.changeStart = Integer.bitCount(mask) >= CHANGED ? t : Long.MIN_VALUE;
+            s.changeMask = mask;
+            return 0;
+        }
+        s.changeStart = s.changeStart == Long.MIN_VALUE ? t : s.changeStart;
+        s.changeMask = common;
+        return t - s.changeStart >= hold ? common : 0;
     }
 
     private static String words(int met, boolean scale2) {
@@ -310,18 +464,23 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         return b.build();
     }
 
-    private static Finding finding(Evaluation e, State s, int total, String met) {
+    private static Finding finding(Evaluation e, State s, int met, int medianTotal, int currentTotal, int changedVitals) {
+        Confirmation how = s.confirmation[Integer.numberOfTrailingZeros(met)];
+        // Confirmed at the first reading past the limit: that reading is what the evidence shows.
+        boolean latest = how == Confirmation.CHANGE;
+        double[] shown = latest ? s.current : s.medians;
+        int total = latest ? currentTotal : medianTotal;
         StringJoiner values = new StringJoiner(", ");
         List<Measurement> m = new ArrayList<>(SCORED.length + 1);
         m.add(Measurement.of("news2_total", total, ""));
         long from = s.newest;
         int readings = 0;
-        News2Score score = News2.score(vitals(e, s, s.medians));
+        News2Score score = News2.score(vitals(e, s, shown));
         for (int i = 0; i < SCORED.length; i++) {
-            if (Double.isNaN(s.medians[i])) {
+            if (Double.isNaN(shown[i])) {
                 continue;
             }
-            double value = News2Detector.round(s.medians[i]);
+            double value = News2Detector.round(shown[i]);
             OptionalInt points = OptionalInt.of(score.parameter(parameter(i)).map(p -> p.points()).orElse(0));
             m.add(new Measurement(SCORED[i].id(), value, SCORED[i].unit(), points));
             values.add(SCORED[i].words() + " " + format(value) + (SCORED[i].unit().equals("/min") ? "/min" : " "
@@ -333,8 +492,10 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
                 }
             }
         }
-        String reason = "Acute deterioration: " + met + " (NEWS2 " + total + " on the median of the last " + READINGS
-                + " readings, held " + Persistent.words(e.config().acuteHold().toMillis()) + " or more): " + values
+        String confirmed = how == Confirmation.CHANGE ? String.format(Locale.ROOT, how.words, changedVitals) : how.words;
+        String reason = "Acute deterioration: " + words(met, s.scale2) + " (NEWS2 " + total + (latest ? " on the latest reading"
+                : " on the median of the last " + READINGS + " readings") + "; confirmed by " + confirmed + " over "
+                + Persistent.words(e.config().acuteHold().toMillis()) + " or more): " + values
                 + ". Emergency response (RCP 2017, Chart 4)";
         return new Finding(AlertSeverity.HIGH, reason, Evidence.of(m, Instant.ofEpochMilli(from), e.now(), readings),
                 "acute");

@@ -32,7 +32,10 @@ import java.util.function.LongSupplier;
  * checked by {@link #evictIdle()} (the service calls it periodically, and the engine itself when it is
  * full); and the devices' clock of the patient's stream, the newest sample time of any patient on that
  * sink, checked as that clock advances, so that in a replay (device time faster than the wall clock) a
- * silent patient's open alert resolves at the same device time as it would live. A new patient beyond the limit is {@link Disposition#REFUSED}, never silently
+ * silent patient's open alert resolves at the same device time as it would live. A device whose clock
+ * runs ahead cannot drag its stream's clock along (and evict the others on it): the stream's clock never
+ * passes the server's wall clock by more than {@link #MAX_DEVICE_CLOCK_LEAD}. A new patient beyond the
+ * limit is {@link Disposition#REFUSED}, never silently
  * dropped: callers tell the sender with {@link #notMonitoredNotice}.
  *
  * <p>Thread-safe: patients are independent and each is evaluated under its own lock, so samples for
@@ -97,6 +100,13 @@ public final class MonitoringEngine {
                         long evicted, long raised, long updated, long resolved) {
     }
 
+    /**
+     * How far ahead of the server's wall clock a stream's device clock may run: a device set to the
+     * wrong day or time zone moves its stream's clock no further than this. Its own samples are still
+     * analysed on its own time.
+     */
+    public static final java.time.Duration MAX_DEVICE_CLOCK_LEAD = java.time.Duration.ofMinutes(5);
+
     private static final Outcome DUPLICATE = new Outcome(Disposition.DUPLICATE, List.of());
     private static final Outcome LATE = new Outcome(Disposition.LATE, List.of());
     private static final Outcome REFUSED = new Outcome(Disposition.REFUSED, List.of());
@@ -109,6 +119,9 @@ public final class MonitoringEngine {
     private final LongSupplier nanoClock;
     private final long idleNanos;
     private final long sweepEveryNanos;
+    /** The wall clock (epoch ms) when {@link #nanoClock} read {@link #nanoAtStart}: the wall clock follows the nano clock. */
+    private final long wallAtStart = System.currentTimeMillis();
+    private final long nanoAtStart;
 
     private final ConcurrentHashMap<String, PatientState> patients = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<AlertSink, StreamClock> clocks = new ConcurrentHashMap<>();
@@ -187,6 +200,7 @@ public final class MonitoringEngine {
         }
         this.detectors = List.copyOf(all);
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.nanoAtStart = nanoClock.getAsLong();
         this.idleNanos = config.idleTimeout().toNanos();
         this.sweepEveryNanos = Math.max(1_000_000_000L, idleNanos / 10);
         // A silent patient's alert resolves at most this much device time after its deadline.
@@ -268,7 +282,8 @@ public final class MonitoringEngine {
                 }
                 state.lastSeenNanos = nanoClock.getAsLong();
                 if (clock != null) {
-                    state.lifeMark = clock.newest.accumulateAndGet(after, Math::max);
+                    long latest = Math.min(after, wallMillis() + MAX_DEVICE_CLOCK_LEAD.toMillis());
+                    state.lifeMark = clock.newest.accumulateAndGet(latest, Math::max);
                 }
                 outcome = withResent(resent, outcome);
             }
@@ -286,6 +301,11 @@ public final class MonitoringEngine {
         List<AlertEvent> all = new ArrayList<>(resent);
         all.addAll(outcome.alerts());
         return new Outcome(outcome.disposition(), all);
+    }
+
+    /** The server's wall clock in epoch ms, read through the engine's nano clock so that tests can move it. */
+    private long wallMillis() {
+        return wallAtStart + (nanoClock.getAsLong() - nanoAtStart) / 1_000_000;
     }
 
     /**

@@ -69,9 +69,48 @@ class AcuteDetectorTest {
                 () -> assertEquals(AlertKind.NEWS2, page.kind()),
                 () -> assertEquals(AlertState.RAISED, page.state()),
                 () -> assertEquals(AlertSeverity.HIGH, page.severity()),
-                // Two readings a minute apart: the second one pages.
-                () -> assertEquals(Samples.at(Duration.ofMinutes(11)), page.raisedAt()),
-                () -> assertTrue(page.reason().startsWith("Acute deterioration: "), page.reason()));
+                // One vital alone, nothing corroborating it: three good readings, two minutes from the first.
+                () -> assertEquals(Samples.at(Duration.ofMinutes(12)), page.raisedAt()),
+                () -> assertTrue(page.reason().startsWith("Acute deterioration: "), page.reason()),
+                () -> assertTrue(page.reason().contains("confirmed by 3 good readings"), page.reason()));
+    }
+
+    @ParameterizedTest(name = "{0} {1} with {2} {3}")
+    @CsvSource({
+            "spo2, 86, respiratory_rate, 22", "spo2, 86, heart_rate, 112",
+            "respiratory_rate, 27, spo2, 93", "respiratory_rate, 27, heart_rate, 115",
+            "heart_rate, 150, systolic_bp, 98", "heart_rate, 38, systolic_bp, 96",
+            "systolic_bp, 85, heart_rate, 118", "systolic_bp, 85, respiratory_rate, 22"})
+    void aSingleParameterCorroboratedByASecondVitalPagesAtTheSecondReading(String vital, double value, String other,
+                                                                           double otherValue) {
+        // The second vital was already there before (so this is no change of two vitals together).
+        List<VitalSample> s = new ArrayList<>();
+        for (int m = 0; m < 20; m++) {
+            VitalSigns.Builder v = set(normal(), other, otherValue);
+            s.add(sample("pt", Duration.ofMinutes(m), m < 10 ? v : set(v, vital, value)));
+        }
+        List<AlertEvent> p = pages(engine(MonitoringConfig.defaults()), s);
+        assertEquals(1, p.size(), p.toString());
+        assertEquals(Samples.at(Duration.ofMinutes(11)), p.getFirst().raisedAt());
+        assertTrue(p.getFirst().reason().contains("corroborated by another vital"), p.getFirst().reason());
+    }
+
+    @Test
+    void aDeteriorationThatRampsPagesAtTheFirstReadingPastTheLimit() {
+        // Desaturation over two minutes from minute 10: SpO2 97 -> 91 -> 85, RR 14 -> 20 -> 27, HR 72 -> 95 -> 118.
+        double[][] ramp = {{91, 20, 95}, {85, 27, 118}};
+        List<VitalSample> s = new ArrayList<>();
+        for (int m = 0; m < 20; m++) {
+            double[] x = m < 10 ? new double[] {97, 14, 72} : ramp[Math.min(1, m - 10)];
+            s.add(sample("pt", Duration.ofMinutes(m), normal().spo2(x[0]).respiratoryRate(x[1]).heartRate(x[2])));
+        }
+        List<AlertEvent> p = pages(engine(MonitoringConfig.defaults()), s);
+        assertEquals(1, p.size(), p.toString());
+        // Minute 10 showed three vitals changing together; minute 11 crosses the limits and pages.
+        assertEquals(Samples.at(Duration.ofMinutes(11)), p.getFirst().raisedAt());
+        assertTrue(p.getFirst().reason().contains("first reading past the limit after a clear change of 3 vitals"),
+                p.getFirst().reason());
+        assertEquals(8, MonitoringEngineTest.measurement(p.getFirst(), "news2_total"), "the latest reading's NEWS2");
     }
 
     private static VitalSigns.Builder set(VitalSigns.Builder b, String vital, double value) {
@@ -130,6 +169,74 @@ class AcuteDetectorTest {
                 assertEquals(Samples.at(Duration.ofSeconds(15 * 24)), p.getFirst().raisedAt());
             }
         }
+    }
+
+    /** {@code abnormal} at the given minutes (with their signal quality), normal readings otherwise. */
+    private static List<VitalSample> minutes(int n, java.util.Map<Integer, VitalSigns.Builder> abnormal,
+                                             java.util.Map<Integer, Double> quality) {
+        List<VitalSample> s = new ArrayList<>();
+        for (int m = 0; m < n; m++) {
+            s.add(sample("pt", Duration.ofMinutes(m), abnormal.getOrDefault(m, normal()), quality.getOrDefault(m, 0.95)));
+        }
+        return s;
+    }
+
+    @Test
+    void twoImplausibleReadingsOfOneVitalInARowDoNotPage() {
+        // As on the generator's stable patients: a respiratory rate of 33 then 31, both rated good, then 18
+        // again; a heart rate doubled twice by a counting error; a probe reading 80 % then 82 %.
+        for (var pair : List.of(List.of(normal().respiratoryRate(33), normal().respiratoryRate(31)),
+                List.of(normal().heartRate(144), normal().heartRate(146)), List.of(normal().spo2(80), normal().spo2(82)))) {
+            List<VitalSample> s = minutes(30, java.util.Map.of(12, pair.get(0), 13, pair.get(1)), java.util.Map.of());
+            assertEquals(List.of(), pages(engine(MonitoringConfig.defaults()), s));
+        }
+    }
+
+    @Test
+    void motionThatTheDeviceRatesMarginalDoesNotPage() {
+        // Two readings in a row that read, to a rule, as a desaturation with tachycardia (SpO2 83 and 80,
+        // heart rate 161 and 132), rated 0.65 and 0.58: motion the device did not quite flag.
+        List<VitalSample> s = minutes(30, java.util.Map.of(12, normal().spo2(83).heartRate(161).respiratoryRate(23),
+                13, normal().spo2(80).heartRate(132).respiratoryRate(15)), java.util.Map.of(12, 0.65, 13, 0.58));
+        assertEquals(List.of(), pages(engine(MonitoringConfig.defaults()), s));
+        // Every 15 s, a burst of 75 s: readings it flagged (quality under 0.5, never analysed) between
+        // wild ones it rated marginal, which meet SpO2 88 % or less for more than a minute.
+        double[][] burst = {{0.68, 131, 36, 75}, {0.35, 138, 35, 76}, {0.65, 159, 37, 83}, {0.20, 175, 11, 84},
+                {0.72, 135, 19, 86}, {0.61, 186, 36, 84}};
+        List<VitalSample> b = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            double[] r = i >= 30 && i < 30 + burst.length ? burst[i - 30] : null;
+            b.add(r == null ? sample("pt", Duration.ofSeconds(15L * i), normal())
+                    : sample("pt", Duration.ofSeconds(15L * i), normal().heartRate(r[1]).respiratoryRate(r[2]).spo2(r[3]), r[0]));
+        }
+        assertEquals(List.of(), pages(engine(MonitoringConfig.defaults()), b));
+    }
+
+    @Test
+    void aDeviceThatRatesEveryReadingMarginalStillPagesOverThreeHolds() {
+        // Shock with poor perfusion: HR 135, SBP 82, RR 27 from minute 10, every reading rated 0.6.
+        java.util.Map<Integer, VitalSigns.Builder> shock = new java.util.HashMap<>();
+        java.util.Map<Integer, Double> quality = new java.util.HashMap<>();
+        for (int m = 10; m < 20; m++) {
+            shock.put(m, normal().heartRate(135).systolicBp(82).respiratoryRate(27));
+            quality.put(m, 0.6);
+        }
+        List<AlertEvent> p = pages(engine(MonitoringConfig.defaults()), minutes(20, shock, quality));
+        assertEquals(1, p.size(), p.toString());
+        assertEquals(Samples.at(Duration.ofMinutes(13)), p.getFirst().raisedAt(), "readings at 10 to 13 span 3 min");
+        assertTrue(p.getFirst().reason().contains("marginal signal quality"), p.getFirst().reason());
+    }
+
+    @Test
+    void aReadingThatReversesEndsTheRun() {
+        // Every 15 s: SpO2 80 % three times, 96 % once, 80 % three times: never a minute without a reversal,
+        // though the median of three stays at 80 % throughout.
+        List<VitalSample> s = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            boolean low = i >= 20 && i < 27 && i != 23;
+            s.add(sample("pt", Duration.ofSeconds(15L * i), low ? normal().spo2(80) : normal()));
+        }
+        assertEquals(List.of(), pages(engine(MonitoringConfig.defaults()), s));
     }
 
     @Test

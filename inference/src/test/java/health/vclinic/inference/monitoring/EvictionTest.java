@@ -77,6 +77,30 @@ class EvictionTest {
     }
 
     @Test
+    void aDeviceWhoseClockRunsAheadDoesNotEvictTheOthersOnItsStream() {
+        MonitoringEngine engine = engine();
+        List<AlertEvent> told = new ArrayList<>();
+        MonitoringEngine.AlertSink stream = told::add;
+        // Live: readings at the server's time (the engine's wall clock stands still here, as the test's does).
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        engine.accept(at("ill", now, high()), stream);
+        assertEquals(1, engine.stats().raised());
+        // Another device on the same stream with its clock set 75 years ahead, then the first one goes on.
+        engine.accept(at("wild", now.plus(Duration.ofDays(75 * 365)), normal()), stream);
+        engine.accept(at("ill", now.plusSeconds(60), high()), stream);
+        assertAll(
+                () -> assertEquals(List.of(), told, "nobody was evicted, so nothing was resolved"),
+                () -> assertEquals(2, engine.patients()),
+                () -> assertEquals(0, engine.stats().evicted()));
+    }
+
+    private static health.vclinic.datasets.monitoring.VitalSample at(String patient, java.time.Instant t,
+                                                                     health.vclinic.datasets.VitalSigns.Builder v) {
+        return health.vclinic.datasets.monitoring.VitalSample.of(patient, "watch-1", t, v, Optional.empty(),
+                java.util.OptionalDouble.of(0.95));
+    }
+
+    @Test
     void aPatientWhoseReadingsLagTheStreamStaysWhileTheyAdvance() {
         MonitoringEngine engine = engine();
         List<AlertEvent> told = new ArrayList<>();
