@@ -162,6 +162,7 @@ class OnnxTriageModelTest {
                 dir.resolve("triage-acuity").resolve(ModelRepository.CARD_FILE));
         Files.copy(shipped.artifact(OnnxTriageModel.ARTIFACT), version.resolve(OnnxTriageModel.ARTIFACT));
         Files.writeString(version.resolve(ModelRepository.CARD_FILE), new ObjectMapper().writeValueAsString(card));
-        return ModelRepository.open(dir).resolve(OnnxTriageModel.TASK);
+        // Version 1 by name: the shipped model card may pin another version.
+        return ModelRepository.open(dir).resolve(OnnxTriageModel.TASK, 1);
     }
 }

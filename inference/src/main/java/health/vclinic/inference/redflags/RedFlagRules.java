@@ -141,12 +141,50 @@ public final class RedFlagRules {
      * chest" is one run: punctuation alone does not break adjacency).
      */
     public List<List<String>> currentWords(String text) {
+        Parsed parsed = parse(text);
+        if (parsed.current == null) {
+            parsed.current = currentWords(parsed.clinical, parsed.analysis);
+        }
+        return parsed.current;
+    }
+
+    /**
+     * A complaint as read: its tokens and their negation and history scopes, and its current words once
+     * asked for. One Assess reads the same complaint for the red flags, the oximetry check and the model's
+     * features: {@link #parse} keeps the last one read on the calling thread (requests run on virtual
+     * threads, so it goes with the request; a platform thread holds one complaint at most).
+     */
+    private static final class Parsed {
+        final String text;
+        final ClinicalText clinical;
+        final ContextDetector.Analysis analysis;
+        List<List<String>> current;
+
+        Parsed(String text, ClinicalText clinical, ContextDetector.Analysis analysis) {
+            this.text = text;
+            this.clinical = clinical;
+            this.analysis = analysis;
+        }
+    }
+
+    private final ThreadLocal<Parsed> lastParsed = new ThreadLocal<>();
+
+    private Parsed parse(String text) {
+        Parsed p = lastParsed.get();
+        if (p != null && p.text.equals(text)) {
+            return p;
+        }
         ClinicalText clinical = ClinicalText.of(text);
+        p = new Parsed(text, clinical, clinical.size() == 0 ? null : context.analyse(clinical));
+        lastParsed.set(p);
+        return p;
+    }
+
+    private static List<List<String>> currentWords(ClinicalText clinical, ContextDetector.Analysis analysis) {
         List<List<String>> runs = new ArrayList<>();
         if (clinical.size() == 0) {
             return List.of();
         }
-        ContextDetector.Analysis analysis = context.analyse(clinical);
         List<String> run = new ArrayList<>();
         for (int i = 0; i < clinical.size(); i++) {
             String token = clinical.token(i);
@@ -172,9 +210,10 @@ public final class RedFlagRules {
     /** Concept name to its evidence, for every concept present (current, not negated, not history). */
     Map<String, List<Evidence>> evidence(Encounter encounter) {
         Map<String, List<Evidence>> found = new HashMap<>();
-        ClinicalText text = ClinicalText.of(encounter.interview().chiefComplaint());
+        Parsed parsed = parse(encounter.interview().chiefComplaint());
+        ClinicalText text = parsed.clinical;
         if (text.size() > 0) {
-            ContextDetector.Analysis analysis = context.analyse(text);
+            ContextDetector.Analysis analysis = parsed.analysis;
             phrases.scan(text, (start, end, concept) -> {
                 if (analysis.status(start, end) == ContextDetector.Status.CURRENT) {
                     found.computeIfAbsent(concept.name(), k -> new ArrayList<>()).add(Evidence.words(text, start, end));
