@@ -85,8 +85,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Concurrent patient streams for --monitoring (default: ${DEFAULT-VALUE}).")
     int streams;
 
-    @Option(names = "--record", description = "Run the triage bench twice in this process: against a server without"
-            + " a clinical record, then against one that keeps every assessment (embedded PostgreSQL in a temporary"
+    @Option(names = "--record", description = "Run the triage bench against two servers in this process, round by round: one without"
+            + " a clinical record and one that keeps every assessment (embedded PostgreSQL in a temporary"
             + " directory unless --data-dir or --database-url), and report the cost.")
     boolean record;
 
@@ -159,15 +159,33 @@ final class BenchCommand implements Callable<Integer> {
             temp = Files.createTempDirectory("vclinic-bench-record");
             recordOptions.dataDir = temp;
         }
+        // Both servers run side by side, warmed alike, and every round measures one then the other, so the
+        // two see the same machine and the same JIT state (measured one after the other, the first ran colder).
         Run off;
-        EmbeddedSecurity security = EmbeddedSecurity.create();
-        try (VclinicServer server = VclinicServer.start(security.security(), served(), "127.0.0.1", 0)) {
-            off = runAgainst(server, security, bodies);
-        }
         Run on;
-        try (VclinicServer server = VclinicServer.start(security.security(), served(), Optional.empty(), Optional.empty(),
-                Optional.of(recordOptions.open(keyOptions)), "127.0.0.1", 0, HttpTimeouts.DEFAULTS)) {
-            on = runAgainst(server, security, bodies);
+        EmbeddedSecurity security = EmbeddedSecurity.create();
+        try (VclinicServer unrecorded = VclinicServer.start(security.security(), served(), "127.0.0.1", 0);
+             VclinicServer recording = VclinicServer.start(security.security(), served(), Optional.empty(),
+                     Optional.empty(), Optional.of(recordOptions.open(keyOptions)), "127.0.0.1", 0,
+                     HttpTimeouts.DEFAULTS)) {
+            ManagedChannel offChannel = channel(unrecorded, security);
+            ManagedChannel onChannel = channel(recording, security);
+            try {
+                Phases offPhases = new Phases(offChannel, bodies);
+                Phases onPhases = new Phases(onChannel, bodies);
+                System.out.printf("warming up both servers, %d s each ...%n", warmupSeconds);
+                offPhases.warm();
+                onPhases.warm();
+                for (int round = 1; round <= rounds; round++) {
+                    offPhases.round(round);
+                    onPhases.round(round);
+                }
+                off = offPhases.finish();
+                on = onPhases.finish();
+            } finally {
+                offChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                onChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
         } finally {
             if (temp != null) {
                 deleteTree(temp);
@@ -179,18 +197,19 @@ final class BenchCommand implements Callable<Integer> {
         double ratioOn = median(ratios(on));
         System.out.printf(Locale.ROOT, "%nrecord cost: Assess/Check ratio %.2f with the record vs %.2f without (%+.1f%%;"
                 + " goal: no fall over 10%%)%n", ratioOn, ratioOff, (ratioOn / ratioOff - 1) * 100);
+        double[] direct = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            direct[i] = on.assesses().get(i).throughput() / off.assesses().get(i).throughput();
+        }
+        System.out.printf(Locale.ROOT, "Assess with the record / Assess without, round by round: median %.2f %s%n",
+                median(direct), java.util.Arrays.toString(java.util.Arrays.stream(direct)
+                        .map(d -> Math.round(d * 100) / 100.0).toArray()));
         return 0;
     }
 
-    private Run runAgainst(VclinicServer server, EmbeddedSecurity security, List<TriageRequest> bodies)
-            throws InterruptedException {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+    private static ManagedChannel channel(VclinicServer server, EmbeddedSecurity security) {
+        return NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                 .directExecutor().intercept(security.backendToken("vclinic-bench")).build();
-        try {
-            return run(channel, bodies);
-        } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
     }
 
     private double[] ratios(Run run) {
@@ -243,33 +262,57 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Run run(ManagedChannel channel, List<TriageRequest> bodies) throws InterruptedException {
-        HealthGrpc.HealthFutureStub health = HealthGrpc.newFutureStub(channel);
-        TriageServiceGrpc.TriageServiceFutureStub triage = TriageServiceGrpc.newFutureStub(channel);
-        HealthCheckRequest ping = HealthCheckRequest.getDefaultInstance();
-        AtomicLong next = new AtomicLong();
-        Supplier<ListenableFuture<?>> check = () -> health.withDeadlineAfter(10, TimeUnit.SECONDS).check(ping);
-        Supplier<ListenableFuture<?>> assess = () -> triage.withDeadlineAfter(10, TimeUnit.SECONDS)
-                .assess(bodies.get((int) (next.getAndIncrement() % bodies.size())));
-        long warmup = TimeUnit.SECONDS.toNanos(warmupSeconds);
-        long measured = TimeUnit.SECONDS.toNanos(durationSeconds);
+        Phases phases = new Phases(channel, bodies);
         System.out.printf("warming up %d s ...%n", warmupSeconds);
-        // Alternate so that both paths are compiled by the JIT before either is measured.
-        for (int i = 0; i < 4; i++) {
-            LoadGenerator.closedLoop("warmup", concurrency, warmup / 8, check);
-            LoadGenerator.closedLoop("warmup", concurrency, warmup / 8, assess);
-        }
+        phases.warm();
         // Rounds alternate Check and Assess, so both see the same machine: on 2 shared cores a single
         // pair of phases can differ by 2x from one run to the next.
-        List<LoadGenerator.Result> checks = new ArrayList<>();
-        List<LoadGenerator.Result> assesses = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
+            phases.round(round);
+        }
+        return phases.finish();
+    }
+
+    /** The phases of one bench against one server, run in the order the caller chooses. */
+    private final class Phases {
+        private final Supplier<ListenableFuture<?>> check;
+        private final Supplier<ListenableFuture<?>> assess;
+        private final List<LoadGenerator.Result> checks = new ArrayList<>();
+        private final List<LoadGenerator.Result> assesses = new ArrayList<>();
+
+        Phases(ManagedChannel channel, List<TriageRequest> bodies) {
+            HealthGrpc.HealthFutureStub health = HealthGrpc.newFutureStub(channel);
+            TriageServiceGrpc.TriageServiceFutureStub triage = TriageServiceGrpc.newFutureStub(channel);
+            HealthCheckRequest ping = HealthCheckRequest.getDefaultInstance();
+            AtomicLong next = new AtomicLong();
+            check = () -> health.withDeadlineAfter(10, TimeUnit.SECONDS).check(ping);
+            assess = () -> triage.withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .assess(bodies.get((int) (next.getAndIncrement() % bodies.size())));
+        }
+
+        /** Alternates so that both paths are compiled by the JIT before either is measured. */
+        void warm() throws InterruptedException {
+            long warmup = TimeUnit.SECONDS.toNanos(warmupSeconds);
+            for (int i = 0; i < 4; i++) {
+                LoadGenerator.closedLoop("warmup", concurrency, warmup / 8, check);
+                LoadGenerator.closedLoop("warmup", concurrency, warmup / 8, assess);
+            }
+        }
+
+        void round(int round) throws InterruptedException {
+            long measured = TimeUnit.SECONDS.toNanos(durationSeconds);
             checks.add(LoadGenerator.closedLoop("Check, round " + round, concurrency, measured, check));
             assesses.add(LoadGenerator.closedLoop("Assess, round " + round, concurrency, measured, assess));
         }
-        double rate = median(assesses.stream().mapToDouble(LoadGenerator.Result::throughput).toArray()) * rateFraction;
-        LoadGenerator.Result open = LoadGenerator.openLoop(
-                String.format(Locale.ROOT, "Assess at %.0f%% of max", rateFraction * 100), rate, measured * 2, assess);
-        return new Run(checks, assesses, open);
+
+        /** The open-loop phase at the rate fraction of the median Assess throughput. */
+        Run finish() throws InterruptedException {
+            long measured = TimeUnit.SECONDS.toNanos(durationSeconds);
+            double rate = median(assesses.stream().mapToDouble(LoadGenerator.Result::throughput).toArray()) * rateFraction;
+            LoadGenerator.Result open = LoadGenerator.openLoop(
+                    String.format(Locale.ROOT, "Assess at %.0f%% of max", rateFraction * 100), rate, measured * 2, assess);
+            return new Run(checks, assesses, open);
+        }
     }
 
     private void report(Run run, String where) {
