@@ -170,6 +170,9 @@ public final class Policy {
                 new HttpRule("POST", "/app/login", OPEN),
                 // The login page and the app's stylesheet and script carry no patient data (health.vclinic.api.app).
                 new HttpRule("GET", "/app/login", OPEN),
+                // Login through a clinic's OpenID Connect provider: leaving for it, and coming back (security.login).
+                new HttpRule("GET", "/app/login/oidc", OPEN),
+                new HttpRule("GET", "/app/login/oidc/callback", OPEN),
                 new HttpRule("GET", "/app/static/*", OPEN),
                 new HttpRule("GET", "/app/**", roles(Role.CLINICIAN)),
                 new HttpRule("POST", "/app/**", roles(Role.CLINICIAN))));
