@@ -446,6 +446,24 @@ class OidcLoginTest {
     }
 
     @Test
+    void theServeOptionNamesClinicIssuerClientAndAnOwnerOnlySecretFile() throws Exception {
+        Path secret = dataDir.resolve("oidc-secret");
+        java.nio.file.Files.writeString(secret, SECRET + "\n");
+        java.nio.file.Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        OidcProvider p = OidcProvider.parse("clinic-a=https://login.example/realms/a," + CLIENT + "," + secret);
+        assertEquals(new OidcProvider(A, URI.create("https://login.example/realms/a"), CLIENT, SECRET), p);
+        assertEquals(URI.create("https://login.example/realms/a/.well-known/openid-configuration"), p.discovery());
+        java.nio.file.Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        IllegalArgumentException readable = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> OidcProvider.parse("clinic-a=https://login.example/realms/a," + CLIENT + "," + secret));
+        assertTrue(readable.getMessage().contains("chmod 600") && !readable.getMessage().contains(SECRET),
+                readable.getMessage());
+        IllegalArgumentException malformed = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> OidcProvider.parse("clinic-a=https://login.example/realms/a," + CLIENT));
+        assertTrue(malformed.getMessage().contains("CLINIC=ISSUER_URL,CLIENT_ID,SECRET_FILE"), malformed.getMessage());
+    }
+
+    @Test
     void thePkceChallengeIsS256() {
         // RFC 7636 Appendix B: the fake provider checks the verifier with the same function.
         assertEquals("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
