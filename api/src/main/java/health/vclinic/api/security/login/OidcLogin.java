@@ -86,7 +86,7 @@ final class OidcLogin {
     /** Why a login through the provider was refused: the audit's reason, and the code the login page explains. */
     private static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
-        final transient LoginEvents.Failure failure;
+        final LoginEvents.Failure failure;
         final String page;
 
         Refused(LoginEvents.Failure failure, String page, String reason) {
