@@ -193,6 +193,8 @@ public final class ClinicianApp {
         Map<String, Object> m = new HashMap<>();
         m.put("title", "Log in");
         m.put("ended", req.query().first("ended").isPresent());
+        // Why a login through the clinic's OpenID Connect provider was refused: one of the codes the page explains.
+        m.put("failed", req.query().first("failed").filter(f -> f.matches("[a-z-]{1,20}")).orElse(""));
         Pages.send(res, Status.OK_200, pages.render("login", m));
     }
 

@@ -88,6 +88,11 @@ final class ServeCommand implements Callable<Integer> {
             + " off after this many minutes without a request (default: ${DEFAULT-VALUE}; 1 to 720).")
     long sessionIdleMinutes;
 
+    @Option(names = "--oidc", paramLabel = "CLINIC=ISSUER_URL,CLIENT_ID,SECRET_FILE", description = "Let the clinic's"
+            + " clinicians also log in through its OpenID Connect provider (GET /app/login/oidc?clinic=CLINIC); the"
+            + " client secret is read from SECRET_FILE (mode 0600). Repeat per clinic. Default: none.")
+    java.util.List<String> oidc = new java.util.ArrayList<>();
+
     @Option(names = "--no-record", description = "Keep no clinical record (answers carry no record_id). Default:"
             + " every assessment is kept.")
     boolean noRecord;
@@ -102,6 +107,10 @@ final class ServeCommand implements Callable<Integer> {
         if (sessionIdleMinutes < 1 || sessionIdleMinutes > 720) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--session-idle-minutes must be 1 to 720 (the session's maximum age is 12 hours)");
+        }
+        if (noRecord && !oidc.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--oidc needs the record (the clinicians' accounts live there): drop --no-record");
         }
         long start = System.nanoTime();
         Optional<ImagingEndpoint> imaging = imagingOptions.open(System.out);
@@ -132,7 +141,7 @@ final class ServeCommand implements Callable<Integer> {
                     record.get().database().dataSource(), record.get().cipher(),
                     health.vclinic.api.security.login.LoginSettings.defaults()
                             .withIdleTimeout(java.time.Duration.ofMinutes(sessionIdleMinutes)), java.time.Clock.systemUTC(),
-                    securityAudit.loginEvents()));
+                    securityAudit.loginEvents()).withOidc(oidcProviders(), Optional.ofNullable(publicUrl)));
         }
         VclinicServer server = VclinicServer.start(security, endpoint, imaging, Optional.of(monitoring), record, host, port,
                 new HttpTimeouts(java.time.Duration.ofSeconds(idleTimeoutSeconds),
@@ -168,7 +177,9 @@ final class ServeCommand implements Callable<Integer> {
                 + " /.well-known/smart-configuration (clients: ./vclinic admin client create)"
                 + (publicUrl == null ? "; no --public-url: assertions for loopback URLs only" : "; at " + publicUrl)));
         record.ifPresent(r -> System.out.println("  clinicians: the review app at /app/ (log in with password + TOTP;"
-                + " ./vclinic admin user create), logoff after " + sessionIdleMinutes + " min idle"));
+                + " ./vclinic admin user create), logoff after " + sessionIdleMinutes + " min idle"
+                + (oidc.isEmpty() ? "" : "; OpenID Connect for " + oidc.stream().map(o -> o.substring(0, o.indexOf('=')).strip())
+                        .collect(java.util.stream.Collectors.joining(", ")))));
         imaging.ifPresent(i -> System.out.println("  imaging " + i.analyzer().modelId()
                 + ": gRPC vclinic.imaging.v1.ImagingService/Analyze, HTTP POST /v1/imaging:analyze (batches of up to "
                 + i.analyzer().batching().maxBatchSize() + ", queue delay " + i.analyzer().batching().maxQueueDelay()
@@ -179,6 +190,19 @@ final class ServeCommand implements Callable<Integer> {
                 + String.join(", ", monitoring.describe()));
         server.awaitTermination();
         return 0;
+    }
+
+    /** The {@code --oidc} providers, their secret files read now, so that a bad one is refused at start. */
+    private java.util.List<health.vclinic.api.security.login.OidcProvider> oidcProviders() {
+        try {
+            var providers = oidc.stream().map(health.vclinic.api.security.login.OidcProvider::parse).toList();
+            if (providers.stream().map(p -> p.clinic()).distinct().count() < providers.size()) {
+                throw new IllegalArgumentException("--oidc names a clinic twice: one provider per clinic");
+            }
+            return providers;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     /**

@@ -78,12 +78,15 @@ public final class ClinicianLogin implements BrowserSessions {
     private final LoginEvents events;
     /** Hashed against when the login is unknown, so that it costs what a known one costs. */
     private final String dummyHash;
+    /** Logins through clinics' OpenID Connect providers, when any are configured. */
+    private final Optional<OidcLogin> oidc;
     /** Argon2id takes 19 MiB and tens of milliseconds each: a flood of logins waits, it does not pile up. */
     private final Semaphore hashing = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
 
     private ClinicianLogin(Accounts accounts, SessionStore sessions, Clock clock, LoginSettings settings,
-                           LoginEvents events) {
+                           LoginEvents events, Optional<OidcLogin> oidc) {
         this.accounts = accounts;
+        this.oidc = oidc;
         this.sessions = sessions;
         this.totp = new Totp(clock);
         this.clock = clock;
@@ -113,7 +116,21 @@ public final class ClinicianLogin implements BrowserSessions {
             LOG.log(System.Logger.Level.WARNING, "TOTP secrets kept in clear by an earlier version could not be sealed"
                     + " now (" + e.getMessage() + "); the next start seals them");
         }
-        return new ClinicianLogin(accounts, new SessionStore(database, clock, settings), clock, settings, events);
+        return new ClinicianLogin(accounts, new SessionStore(database, clock, settings), clock, settings, events,
+                Optional.empty());
+    }
+
+    /**
+     * The same, and clinicians of the clinics in {@code providers} may also log in through their clinic's OpenID
+     * Connect provider ({@link OidcLogin}: {@code GET /app/login/oidc?clinic=...}); the provider sends the browser
+     * back to {@code publicUrl}{@code /app/login/oidc/callback}, or, without one, to the loopback address the
+     * browser used.
+     *
+     * @throws IllegalArgumentException when a clinic has two providers
+     */
+    public ClinicianLogin withOidc(java.util.List<OidcProvider> providers, Optional<URI> publicUrl) {
+        return new ClinicianLogin(accounts, sessions, clock, settings, events,
+                providers.isEmpty() ? Optional.empty() : Optional.of(new OidcLogin(providers, publicUrl, clock)));
     }
 
     public LoginSettings settings() {
@@ -200,6 +217,7 @@ public final class ClinicianLogin implements BrowserSessions {
         routing.post("/app/login", this::login)
                 .post("/app/logout", this::logout)
                 .get("/app/session", this::session);
+        oidc.ifPresent(o -> o.routes(routing, this));
     }
 
     private void login(ServerRequest req, ServerResponse res) {
@@ -227,10 +245,7 @@ public final class ClinicianLogin implements BrowserSessions {
             if (started.isEmpty()) {
                 throw new AuthenticationException(FAILED);
             }
-            // A new login never continues an old session (no fixation): the browser's previous one ends.
-            req.headers().cookies().first(COOKIE).asOptional().ifPresent(sessions::end);
-            res.headers().addCookie(SetCookie.builder(COOKIE, started.get().id()).path("/").secure(true).httpOnly(true)
-                    .sameSite(SetCookie.SameSite.STRICT).build());
+            setSessionCookie(req, res, started.get());
             SessionStore.Live live = sessions.use(started.get().id()).orElseThrow();
             respond(req, res, view(Optional.of(new Current(started.get().id(), live)), live.clinic(), live.login(),
                     live.role().wireName()), "/app/");
@@ -269,6 +284,44 @@ public final class ClinicianLogin implements BrowserSessions {
         SessionStore.Started started = sessions.start(account.id());
         event(LoginEvents.Outcome.LOGGED_IN, Optional.empty(), clinic.value(), login, Optional.of(started.ref()));
         return Optional.of(started);
+    }
+
+    /** Hands the browser its new session's cookie. */
+    void setSessionCookie(ServerRequest req, ServerResponse res, SessionStore.Started started) {
+        // A new login never continues an old session (no fixation): the browser's previous one ends.
+        req.headers().cookies().first(COOKIE).asOptional().ifPresent(sessions::end);
+        res.headers().addCookie(SetCookie.builder(COOKIE, started.id()).path("/").secure(true).httpOnly(true)
+                .sameSite(SetCookie.SameSite.STRICT).build());
+    }
+
+    /**
+     * The session of the clinician {@code user} names, whom the clinic's OpenID Connect provider has
+     * authenticated (with a second factor): an enabled clinician account of that clinic, or empty (told). The
+     * provider owns the password and its lockout, so the account's own lockout does not apply here.
+     */
+    Optional<SessionStore.Started> providerSession(ClinicId clinic, String user) {
+        String login;
+        try {
+            login = Accounts.login(user == null ? "" : user);
+        } catch (InvalidInputException e) {
+            return fail(Optional.empty(), clinic, "", LoginEvents.Failure.UNKNOWN_LOGIN);
+        }
+        Optional<Accounts.Account> found = accounts.find(clinic, login);
+        if (found.isEmpty() || found.get().role() != health.vclinic.api.security.Role.CLINICIAN) {
+            return fail(Optional.empty(), clinic, login, LoginEvents.Failure.UNKNOWN_LOGIN);
+        }
+        if (found.get().disabledAt().isPresent()) {
+            return fail(Optional.empty(), clinic, login, LoginEvents.Failure.ACCOUNT_DISABLED);
+        }
+        sessions.purgeExpired();
+        SessionStore.Started started = sessions.start(found.get().id());
+        event(LoginEvents.Outcome.LOGGED_IN, Optional.empty(), clinic.value(), login, Optional.of(started.ref()));
+        return Optional.of(started);
+    }
+
+    /** Tells of a login through a provider refused before any account was named ({@code clinic} may be empty). */
+    void providerFailure(String clinic, LoginEvents.Failure why) {
+        event(LoginEvents.Outcome.FAILED, Optional.of(why), clinic, "", Optional.empty());
     }
 
     /** Counts the failure against {@code account} (when it is one that counts) and tells the listener. */

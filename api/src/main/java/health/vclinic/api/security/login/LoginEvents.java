@@ -18,7 +18,7 @@ public interface LoginEvents {
 
     /** What happened. */
     enum Outcome {
-        /** Password and code right: a session began. */
+        /** Password and code right, or the clinic's OpenID Connect provider vouched: a session began. */
         LOGGED_IN,
         /** Refused; {@link Event#failure} says why (the caller was told only that it failed). */
         FAILED,
@@ -37,7 +37,14 @@ public interface LoginEvents {
         WRONG_CODE,
         REUSED_CODE,
         ACCOUNT_LOCKED,
-        ACCOUNT_DISABLED
+        ACCOUNT_DISABLED,
+        /**
+         * Through an OpenID Connect provider: the answer did not verify (state, code, ID token's signature,
+         * issuer, audience, expiry or nonce) or the provider refused.
+         */
+        OIDC_REJECTED,
+        /** Through an OpenID Connect provider: its ID token does not say a second factor was used ({@code amr}). */
+        OIDC_NO_MFA
     }
 
     /**
