@@ -19,19 +19,24 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Keeps monitoring alert events, written behind: the stream's thread only queues (it must never wait on
  * the database, or a slow disk would stall every patient's monitoring); one writer inserts what is queued
- * in batches. An event that finds the queue full or the database down is counted as lost in /metrics:
- * the alert itself still reaches the nurse on the stream. Each event is audited in its row's transaction, as
+ * in batches. While the database is down the writer holds its batch and tries again every
+ * {@link #RETRY_INTERVAL} (the queue keeps taking events meanwhile), so an outage shorter than the queue
+ * loses nothing; an event that finds the queue full, or is still unwritten when the server stops, is
+ * counted as lost in /metrics. The alert itself always reaches the nurse on the stream. Each event is audited in its row's transaction, as
  * the request of the stream that produced it (taken on the stream's thread) or as the service's own.
  */
 final class AlertLog implements AlertRecorder, AutoCloseable {
 
     private static final int MAX_BATCH = 256;
+    /** How often the writer tries a held batch again while the database is down. */
+    static final java.time.Duration RETRY_INTERVAL = java.time.Duration.ofMillis(250);
 
     private final RecordStore store;
     private final BlockingQueue<AlertRow> queue = new ArrayBlockingQueue<>(16 * MAX_BATCH);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread writer;
 
     AlertLog(RecordStore store) {
@@ -55,7 +60,10 @@ final class AlertLog implements AlertRecorder, AutoCloseable {
         return "# HELP vclinic_record_alert_events_total Monitoring alert events kept, or lost (queue full, database down).\n"
                 + "# TYPE vclinic_record_alert_events_total counter\n"
                 + "vclinic_record_alert_events_total{outcome=\"committed\"} " + committed.get() + "\n"
-                + "vclinic_record_alert_events_total{outcome=\"lost\"} " + lost.get() + "\n";
+                + "vclinic_record_alert_events_total{outcome=\"lost\"} " + lost.get() + "\n"
+                + "# HELP vclinic_record_alert_events_backlog Alert events waiting for the database (held while it is down).\n"
+                + "# TYPE vclinic_record_alert_events_backlog gauge\n"
+                + "vclinic_record_alert_events_backlog " + backlog() + "\n";
     }
 
     /** Waits until everything queued so far is written or counted lost (for tests and shutdown). */
@@ -80,10 +88,7 @@ final class AlertLog implements AlertRecorder, AutoCloseable {
                     batch.add(first);
                     queue.drainTo(batch, MAX_BATCH - 1);
                     try {
-                        store.insertAlertEvents(batch);
-                        committed.addAndGet(batch.size());
-                    } catch (SQLException | RuntimeException e) {
-                        lost.addAndGet(batch.size());
+                        writeHolding(batch);
                     } finally {
                         batch.clear();
                     }
@@ -92,6 +97,37 @@ final class AlertLog implements AlertRecorder, AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Writes the batch, trying again while the database is down, until written or the log is closed. */
+    private void writeHolding(List<AlertRow> batch) throws InterruptedException {
+        try {
+            while (true) {
+                try {
+                    store.insertAlertEvents(batch);
+                    committed.addAndGet(batch.size());
+                    return;
+                } catch (SQLException e) {
+                    if (closed.get()) {
+                        lost.addAndGet(batch.size());
+                        return;
+                    }
+                    held.set(batch.size());
+                    Thread.sleep(RETRY_INTERVAL);
+                } catch (RuntimeException e) {
+                    // Not the database being away (a row it refuses): trying again would not help.
+                    lost.addAndGet(batch.size());
+                    return;
+                }
+            }
+        } finally {
+            held.set(0);
+        }
+    }
+
+    /** Events queued or held for the database, not yet written. */
+    int backlog() {
+        return queue.size() + held.get();
     }
 
     @Override

@@ -128,6 +128,60 @@ class DatabaseOutageTest {
         }
     }
 
+    @Test
+    void alertEventsRaisedWhileTheDatabaseIsDownAreWrittenWhenItReturns() throws Exception {
+        int port = freePort();
+        Path pgData = dir.resolve("pg-alerts");
+        EmbeddedPostgres pg = start(pgData, port);
+        ClinicalRecord record = ClinicalRecord.open(Database.external("jdbc:postgresql://127.0.0.1:" + port
+                + "/postgres", "postgres", ""), health.vclinic.api.TestKeys.master(dir), dir,
+                ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
+        ClinicId clinic = new ClinicId("outage-alerts");
+        List<String> ids = new ArrayList<>();
+        try {
+            record.alerts().record(clinic, alert("before-0"));
+            record.flushAlerts();
+            pg.close();
+            for (int i = 0; i < 30; i++) {
+                ids.add("during-" + i);
+                record.alerts().record(clinic, alert("during-" + i));
+            }
+            // The writer finds the database gone and holds what it took; nothing is counted lost.
+            Thread.sleep(AlertLog.RETRY_INTERVAL.toMillis() * 2);
+            assertTrue(record.prometheus().contains("vclinic_record_alert_events_total{outcome=\"lost\"} 0"),
+                    record.prometheus());
+            assertTrue(record.prometheus().matches("(?s).*\nvclinic_record_alert_events_backlog [1-9].*"),
+                    record.prometheus());
+            pg = start(pgData, port);
+            record.flushAlerts();
+            assertTrue(record.prometheus().contains("vclinic_record_alert_events_backlog 0"), record.prometheus());
+            assertTrue(record.prometheus().contains("vclinic_record_alert_events_total{outcome=\"lost\"} 0"));
+            try (Connection c = pg.getPostgresDatabase().getConnection();
+                 PreparedStatement s = c.prepareStatement(
+                         "SELECT count(*) FROM alert_event WHERE clinic_id = ? AND alert_id = ANY (?)")) {
+                s.setString(1, clinic.value());
+                s.setArray(2, c.createArrayOf("text", ids.toArray()));
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    assertEquals(ids.size(), rs.getInt(1));
+                }
+            }
+        } finally {
+            record.close();
+            pg.close();
+        }
+    }
+
+    private static health.vclinic.api.monitoring.v1.Alert alert(String id) {
+        java.time.Instant now = java.time.Instant.now();
+        return health.vclinic.api.monitoring.v1.Alert.newBuilder().setAlertId(id).setPatientRef("pt-outage-alerts")
+                .setState(health.vclinic.api.monitoring.v1.AlertState.RAISED)
+                .setSeverity(health.vclinic.api.monitoring.v1.Severity.HIGH)
+                .setKind(health.vclinic.api.monitoring.v1.AlertKind.NEWS2)
+                .setSampleTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
+                .setReason("NEWS2 8").build();
+    }
+
     private static void awaitAtLeast(Set<String> answered, int n) throws InterruptedException {
         while (answered.size() < n) {
             Thread.sleep(10);
