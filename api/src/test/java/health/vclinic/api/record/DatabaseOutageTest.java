@@ -55,9 +55,7 @@ class DatabaseOutageTest {
         int port = freePort();
         Path pgData = dir.resolve("pg");
         EmbeddedPostgres pg = start(pgData, port);
-        ClinicalRecord record = ClinicalRecord.open(Database.external("jdbc:postgresql://127.0.0.1:" + port
-                + "/postgres", "postgres", ""), health.vclinic.api.TestKeys.master(dir),  dir, ClinicalRecord.DEFAULT_SPOOL_BYTES,
-                Optional.empty());
+        ClinicalRecord record = recordOn(port);
         VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, TriageEndpoint.standard(), Optional.empty(), Optional.empty(),
                 Optional.of(record), "127.0.0.1", 0, HttpTimeouts.DEFAULTS);
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().intercept(TestSecurity.backend()).build();
@@ -133,9 +131,7 @@ class DatabaseOutageTest {
         int port = freePort();
         Path pgData = dir.resolve("pg-alerts");
         EmbeddedPostgres pg = start(pgData, port);
-        ClinicalRecord record = ClinicalRecord.open(Database.external("jdbc:postgresql://127.0.0.1:" + port
-                + "/postgres", "postgres", ""), health.vclinic.api.TestKeys.master(dir), dir,
-                ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
+        ClinicalRecord record = recordOn(port);
         ClinicId clinic = new ClinicId("outage-alerts");
         List<String> ids = new ArrayList<>();
         try {
@@ -180,6 +176,12 @@ class DatabaseOutageTest {
                 .setKind(health.vclinic.api.monitoring.v1.AlertKind.NEWS2)
                 .setSampleTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
                 .setReason("NEWS2 8").build();
+    }
+
+    /** The record over the PostgreSQL on {@code port}, as an external database (so it can be stopped). */
+    private ClinicalRecord recordOn(int port) {
+        return ClinicalRecord.open(Database.external("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres",
+                ""), health.vclinic.api.TestKeys.master(dir), dir, ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
     }
 
     private static void awaitAtLeast(Set<String> answered, int n) throws InterruptedException {
