@@ -45,6 +45,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--target", description = "host:port of a running server (default: start one in this process on a free port).")
     String target;
 
+    @Option(names = "--write-frames", description = "Write the bench's requests as gRPC frames for an external load"
+            + " generator (h2load -d) into this directory: check.bin (one Health Check) and assess-N.bin (one Assess"
+            + " each, the first 64 requests), then exit.")
+    Path writeFrames;
+
     @Option(names = "--concurrency", defaultValue = "16", description = "Calls in flight in the closed-loop phases (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
@@ -98,6 +103,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (writeFrames != null) {
+            return writeFrames(requests != null ? load(requests)
+                    : health.vclinic.api.triage.SyntheticRequests.benchSet(ProjectRoot.path()));
+        }
         if (imaging) {
             return imaging();
         }
@@ -346,6 +355,23 @@ final class BenchCommand implements Callable<Integer> {
         java.util.Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** Each message as one gRPC frame (not compressed, 4-byte big-endian length, the message), one per file. */
+    private int writeFrames(List<TriageRequest> bodies) throws IOException {
+        Files.createDirectories(writeFrames);
+        Files.write(writeFrames.resolve("check.bin"), frame(HealthCheckRequest.getDefaultInstance().toByteArray()));
+        int n = Math.min(64, bodies.size());
+        for (int i = 0; i < n; i++) {
+            Files.write(writeFrames.resolve("assess-" + i + ".bin"), frame(bodies.get(i).toByteArray()));
+        }
+        System.out.printf("wrote check.bin and %d assess-N.bin gRPC frames to %s%n", n, writeFrames);
+        return 0;
+    }
+
+    static byte[] frame(byte[] message) {
+        return java.nio.ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message)
+                .array();
     }
 
     static List<TriageRequest> load(Path file) throws IOException {
