@@ -27,9 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * (count, sum, min and max of each {@link Vital}), written behind. The stream's thread only offers the
  * sample to a bounded queue and never waits (a slow disk must not stall monitoring); one writer folds
  * what is queued into open windows and writes them every {@link #FLUSH_INTERVAL}, or sooner when
- * {@link #MAX_OPEN_WINDOWS} are open, as rows that readers merge per minute. A sample that finds the
- * queue full, or whose window meets a database that is down, is counted as lost in /metrics: the trend
- * has a gap, the alerts it caused are unaffected.
+ * {@link #MAX_OPEN_WINDOWS} are open, as rows that readers merge per minute. Windows that meet a database
+ * that is down are held (up to {@link #MAX_HELD_WINDOWS}) and written with the next ones once it returns.
+ * A sample that finds the queue full, whose window finds the held windows full, or that is unwritten when
+ * the server stops, is counted as lost in /metrics: the trend has a gap, the alerts it caused are
+ * unaffected.
  */
 final class VitalsLog implements AutoCloseable {
 
@@ -37,6 +39,8 @@ final class VitalsLog implements AutoCloseable {
     static final Duration FLUSH_INTERVAL = Duration.ofSeconds(10);
     /** Open windows beyond which the writer writes at once (bounds memory with many patients). */
     static final int MAX_OPEN_WINDOWS = 8_192;
+    /** Most windows held while the database is down (about 200 bytes each). */
+    static final int MAX_HELD_WINDOWS = 4 * MAX_OPEN_WINDOWS;
     private static final int QUEUE_CAPACITY = 16_384;
 
     private sealed interface Item permits Sampled, Flush {
@@ -90,6 +94,9 @@ final class VitalsLog implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
+    /** Windows the database could not take yet, with their sample counts (the writer's alone). */
+    private final List<VitalWindowRow> held = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger heldCount = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread writer;
     private long nextWrite = System.nanoTime() + FLUSH_INTERVAL.toNanos();
 
@@ -129,7 +136,10 @@ final class VitalsLog implements AutoCloseable {
                 + " (queue full, database down).\n"
                 + "# TYPE vclinic_record_vital_samples_total counter\n"
                 + "vclinic_record_vital_samples_total{outcome=\"committed\"} " + committed.get() + "\n"
-                + "vclinic_record_vital_samples_total{outcome=\"lost\"} " + lost.get() + "\n";
+                + "vclinic_record_vital_samples_total{outcome=\"lost\"} " + lost.get() + "\n"
+                + "# HELP vclinic_record_vital_windows_held Trend windows held while the database is down.\n"
+                + "# TYPE vclinic_record_vital_windows_held gauge\n"
+                + "vclinic_record_vital_windows_held " + heldCount.get() + "\n";
     }
 
     private void writeLoop() {
@@ -159,6 +169,10 @@ final class VitalsLog implements AutoCloseable {
             flushes.forEach(f -> f.complete(null));
         }
         write();
+        // Whatever the database still could not take is lost now.
+        held.forEach(r -> lost.addAndGet(r.samples()));
+        held.clear();
+        heldCount.set(0);
         // A flush that raced with close: everything it waited for was written just above.
         for (Item item = queue.poll(); item != null; item = queue.poll()) {
             if (item instanceof Flush f) {
@@ -169,24 +183,33 @@ final class VitalsLog implements AutoCloseable {
 
     private void write() {
         nextWrite = System.nanoTime() + FLUSH_INTERVAL.toNanos();
-        if (open.isEmpty()) {
+        if (open.isEmpty() && held.isEmpty()) {
             return;
         }
-        List<VitalWindowRow> rows = new ArrayList<>(open.size());
-        long samples = 0;
+        List<VitalWindowRow> rows = new ArrayList<>(held);
         for (Map.Entry<Key, Open> e : open.entrySet()) {
             Key k = e.getKey();
             rows.add(new VitalWindowRow(UUID.randomUUID(), k.clinic(), new PatientRef(k.patient()), k.minute(),
                     e.getValue().samples, e.getValue().summaries()));
-            samples += e.getValue().samples;
         }
         open.clear();
+        held.clear();
         try {
+            // Held windows keep their ids: a write that committed before its answer was lost is not doubled.
             store.insertVitalWindows(rows);
-            committed.addAndGet(samples);
-        } catch (SQLException | RuntimeException e) {
-            lost.addAndGet(samples);
+            rows.forEach(r -> committed.addAndGet(r.samples()));
+        } catch (SQLException e) {
+            for (VitalWindowRow r : rows) {
+                if (held.size() < MAX_HELD_WINDOWS) {
+                    held.add(r);
+                } else {
+                    lost.addAndGet(r.samples());
+                }
+            }
+        } catch (RuntimeException e) {
+            rows.forEach(r -> lost.addAndGet(r.samples()));
         }
+        heldCount.set(held.size());
     }
 
     /** Writes what is queued and stops the writer. */

@@ -168,6 +168,50 @@ class DatabaseOutageTest {
         }
     }
 
+    @Test
+    void trendWindowsMetWhileTheDatabaseIsDownAreWrittenWhenItReturns() throws Exception {
+        int port = freePort();
+        Path pgData = dir.resolve("pg-vitals");
+        EmbeddedPostgres pg = start(pgData, port);
+        ClinicalRecord record = recordOn(port);
+        ClinicId clinic = new ClinicId("outage-vitals");
+        java.time.Instant start = java.time.Instant.parse("2026-11-30T08:00:00Z");
+        try {
+            pg.close();
+            // Ten minutes of one sample a minute, summarised and written while the database is stopped.
+            for (int i = 0; i < 10; i++) {
+                record.vitals().record(clinic, new health.vclinic.datasets.monitoring.VitalSample("pt-outage-vitals",
+                        "watch-1", start.plusSeconds(60L * i), health.vclinic.datasets.VitalSigns.builder()
+                        .heartRate(80 + i).build(), Optional.empty(), java.util.OptionalDouble.of(0.95)));
+            }
+            record.flushVitals();
+            assertTrue(record.prometheus().contains("vclinic_record_vital_samples_total{outcome=\"lost\"} 0"),
+                    record.prometheus());
+            assertTrue(record.prometheus().matches("(?s).*\nvclinic_record_vital_windows_held 10\n.*"),
+                    record.prometheus());
+            pg = start(pgData, port);
+            // Each flush is one write attempt; the pool may spend its first on connections the stop broke.
+            for (int attempt = 0; attempt < 20 && !record.prometheus().contains("vclinic_record_vital_windows_held 0\n");
+                 attempt++) {
+                record.flushVitals();
+            }
+            assertTrue(record.prometheus().contains("vclinic_record_vital_windows_held 0"), record.prometheus());
+            assertTrue(record.prometheus().contains("vclinic_record_vital_samples_total{outcome=\"committed\"} 10"),
+                    record.prometheus());
+            try (Connection c = pg.getPostgresDatabase().getConnection();
+                 PreparedStatement s = c.prepareStatement("SELECT count(*) FROM vital_window WHERE clinic_id = ?")) {
+                s.setString(1, clinic.value());
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    assertEquals(10, rs.getInt(1));
+                }
+            }
+        } finally {
+            record.close();
+            pg.close();
+        }
+    }
+
     private static health.vclinic.api.monitoring.v1.Alert alert(String id) {
         java.time.Instant now = java.time.Instant.now();
         return health.vclinic.api.monitoring.v1.Alert.newBuilder().setAlertId(id).setPatientRef("pt-outage-alerts")
