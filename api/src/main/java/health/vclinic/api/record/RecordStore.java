@@ -46,13 +46,54 @@ import javax.sql.DataSource;
  */
 public final class RecordStore {
 
-    /** The tables that hold patient data, each with its time column. */
-    static final List<String[]> PATIENT_TABLES = List.of(
-            new String[] {"triage_assessment", "assessed_at"},
-            new String[] {"alert_event", "occurred_at"},
-            new String[] {"imaging_analysis", "analyzed_at"},
-            new String[] {"fhir_call", "called_at"},
-            new String[] {"vital_window", "window_start"});
+    /** A table that holds patient data (a {@code clinic_id} and a {@code patient_ref} on every row), and its time column. */
+    record PatientTable(String name, String timeColumn) {
+    }
+
+    /** Every table that holds patient data: what an erasure, the retention purge and their checks cover. */
+    static final List<PatientTable> PATIENT_TABLES = List.of(
+            new PatientTable("triage_assessment", "assessed_at"),
+            new PatientTable("alert_event", "occurred_at"),
+            new PatientTable("imaging_analysis", "analyzed_at"),
+            new PatientTable("fhir_call", "called_at"),
+            new PatientTable("vital_window", "window_start"));
+
+    @FunctionalInterface
+    private interface Parameters {
+        void bind(PreparedStatement s) throws SQLException;
+    }
+
+    /**
+     * One statement per patient table ({@code sql} of the table), bound alike: the sum of the rows it
+     * changed or, for a query, of the single number it answered.
+     */
+    private static long overPatientTables(Connection c, java.util.function.Function<PatientTable, String> sql,
+                                          Parameters parameters) throws SQLException {
+        long total = 0;
+        for (PatientTable table : PATIENT_TABLES) {
+            try (PreparedStatement s = c.prepareStatement(sql.apply(table))) {
+                parameters.bind(s);
+                if (s.execute()) {
+                    try (ResultSet rs = s.getResultSet()) {
+                        rs.next();
+                        total += rs.getLong(1);
+                    }
+                } else {
+                    total += s.getUpdateCount();
+                }
+            }
+        }
+        return total;
+    }
+
+    /** Binds the clinic and the patient's lookup hash, in that order. */
+    private Parameters clinicAndPatient(ClinicId clinic, PatientRef patient) throws SQLException {
+        String lookup = sealing.lookup(clinic, patient);
+        return s -> {
+            s.setString(1, clinic.value());
+            s.setString(2, lookup);
+        };
+    }
 
     private final DataSource dataSource;
     private final Sealing sealing;
@@ -742,15 +783,8 @@ public final class RecordStore {
         return write(c -> {
             // The erasure is audited by the patient's keyed hash only, in the erasure's own transaction.
             audit(c, access, AuditAction.ERASE, "Patient", "patient-record", Optional.of(patient));
-            long erased = 0;
-            for (String[] table : PATIENT_TABLES) {
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table[0]
-                        + " WHERE clinic_id = ? AND patient_ref = ?")) {
-                    s.setString(1, clinic.value());
-                    s.setString(2, sealing.lookup(clinic, patient));
-                    erased += s.executeUpdate();
-                }
-            }
+            long erased = overPatientTables(c, t -> "DELETE FROM " + t.name() + " WHERE clinic_id = ? AND patient_ref = ?",
+                    clinicAndPatient(clinic, patient));
             logErasure(c, clinic, "PATIENT_REQUEST", erased);
             return erased;
         });
@@ -763,15 +797,11 @@ public final class RecordStore {
      */
     public long purgeOlderThan(ClinicId clinic, Instant cutoff) {
         return write(c -> {
-            long purged = 0;
-            for (String[] table : PATIENT_TABLES) {
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table[0]
-                        + " WHERE clinic_id = ? AND " + table[1] + " < ?")) {
-                    s.setString(1, clinic.value());
-                    s.setObject(2, utc(cutoff));
-                    purged += s.executeUpdate();
-                }
-            }
+            long purged = overPatientTables(c, t -> "DELETE FROM " + t.name() + " WHERE clinic_id = ? AND "
+                    + t.timeColumn() + " < ?", s -> {
+                        s.setString(1, clinic.value());
+                        s.setObject(2, utc(cutoff));
+                    });
             if (purged > 0) {
                 logErasure(c, clinic, "RETENTION", purged);
             }
@@ -784,8 +814,8 @@ public final class RecordStore {
         List<ClinicId> clinics = read(c -> {
             List<ClinicId> out = new ArrayList<>();
             StringBuilder union = new StringBuilder();
-            for (String[] table : PATIENT_TABLES) {
-                union.append(union.isEmpty() ? "" : " UNION ").append("SELECT DISTINCT clinic_id FROM ").append(table[0]);
+            for (PatientTable table : PATIENT_TABLES) {
+                union.append(union.isEmpty() ? "" : " UNION ").append("SELECT DISTINCT clinic_id FROM ").append(table.name());
             }
             try (PreparedStatement s = c.prepareStatement(union.toString()); ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -803,21 +833,8 @@ public final class RecordStore {
 
     /** Rows that mention this patient in any table (for checks that an erasure left nothing). */
     public long rowsAbout(ClinicId clinic, PatientRef patient) {
-        return read(c -> {
-            long n = 0;
-            for (String[] table : PATIENT_TABLES) {
-                try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM " + table[0]
-                        + " WHERE clinic_id = ? AND patient_ref = ?")) {
-                    s.setString(1, clinic.value());
-                    s.setString(2, sealing.lookup(clinic, patient));
-                    try (ResultSet rs = s.executeQuery()) {
-                        rs.next();
-                        n += rs.getLong(1);
-                    }
-                }
-            }
-            return n;
-        });
+        return read(c -> overPatientTables(c, t -> "SELECT count(*) FROM " + t.name()
+                + " WHERE clinic_id = ? AND patient_ref = ?", clinicAndPatient(clinic, patient)));
     }
 
     /** Seals the rows kept in clear before encryption at rest ({@link LegacyRows}); returns how many. */

@@ -318,7 +318,7 @@ class RecordRoundTripTest {
     private static long countWhereAnyColumnMentions(String needle) throws Exception {
         long n = 0;
         try (Connection c = record.database().dataSource().getConnection(); Statement s = c.createStatement()) {
-            List<String> tables = new ArrayList<>(RecordStore.PATIENT_TABLES.stream().map(t -> t[0]).toList());
+            List<String> tables = new ArrayList<>(RecordStore.PATIENT_TABLES.stream().map(RecordStore.PatientTable::name).toList());
             tables.add("erasure");
             for (String table : tables) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table + " t WHERE position('"

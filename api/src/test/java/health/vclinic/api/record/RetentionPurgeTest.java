@@ -55,14 +55,14 @@ class RetentionPurgeTest {
             record.purgeExpired();
             assertEquals(0, record.purgeExpired(), "nothing left to purge");
 
-            for (String[] table : RecordStore.PATIENT_TABLES) {
-                assertEquals(1, count(record, "SELECT count(*) FROM " + table[0] + " WHERE clinic_id = 'default'"),
-                        table[0] + ": the recent row stays, the old one goes");
+            for (RecordStore.PatientTable table : RecordStore.PATIENT_TABLES) {
+                assertEquals(1, count(record, "SELECT count(*) FROM " + table.name() + " WHERE clinic_id = 'default'"),
+                        table.name() + ": the recent row stays, the old one goes");
                 // The retention period is the service's: another clinic's old rows go too.
-                assertEquals(0, count(record, "SELECT count(*) FROM " + table[0] + " WHERE clinic_id = 'other-clinic'"),
-                        table[0] + ": the retention period applies to every clinic");
-                assertEquals(0, count(record, "SELECT count(*) FROM " + table[0] + " WHERE clinic_id = 'default' AND "
-                        + table[1] + " < now() - interval '30 days'"), table[0]);
+                assertEquals(0, count(record, "SELECT count(*) FROM " + table.name() + " WHERE clinic_id = 'other-clinic'"),
+                        table.name() + ": the retention period applies to every clinic");
+                assertEquals(0, count(record, "SELECT count(*) FROM " + table.name() + " WHERE clinic_id = 'default' AND "
+                        + table.timeColumn() + " < now() - interval '30 days'"), table.name());
             }
             // However the purge was split (the schedule also runs once at start), every purged row is counted once.
             assertEquals(RecordStore.PATIENT_TABLES.size(), count(record,
