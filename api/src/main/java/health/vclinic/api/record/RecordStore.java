@@ -734,19 +734,25 @@ public final class RecordStore {
                     + " ORDER BY alert_id, occurred_at DESC, event_id DESC) latest WHERE state <> 'RESOLVED'"
                     + " ORDER BY occurred_at DESC, event_id DESC")) {
                 s.setString(1, clinic.value());
-                List<RecordedAlertEvent> out = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(RecordedAlertEvent.newBuilder()
-                                .setEventId(rs.getObject("event_id", UUID.class).toString())
-                                .setPatientRef(sealing.openRef(clinic, rs, "alert_event").orElseThrow())
-                                .setOccurredAt(timestamp(instant(rs, "occurred_at")))
-                                .setAlert(alertEvent(clinic, rs)).build());
-                    }
-                }
-                return out;
+                return recordedAlertEvents(clinic, s);
             }
         });
+    }
+
+    /** The alert events a query of {@code alert_event} rows answers, in its order. */
+    private List<RecordedAlertEvent> recordedAlertEvents(ClinicId clinic, PreparedStatement s)
+            throws SQLException, com.google.protobuf.InvalidProtocolBufferException {
+        List<RecordedAlertEvent> out = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                out.add(RecordedAlertEvent.newBuilder()
+                        .setEventId(rs.getObject("event_id", UUID.class).toString())
+                        .setPatientRef(sealing.openRef(clinic, rs, "alert_event").orElseThrow())
+                        .setOccurredAt(timestamp(instant(rs, "occurred_at")))
+                        .setAlert(alertEvent(clinic, rs)).build());
+            }
+        }
+        return out;
     }
 
     /** Every event of one monitoring alert of {@code clinic}, oldest first; empty when there is none. */
@@ -757,17 +763,7 @@ public final class RecordStore {
                     + " ORDER BY occurred_at, event_id")) {
                 s.setString(1, clinic.value());
                 s.setString(2, alertId);
-                List<RecordedAlertEvent> out = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(RecordedAlertEvent.newBuilder()
-                                .setEventId(rs.getObject("event_id", UUID.class).toString())
-                                .setPatientRef(sealing.openRef(clinic, rs, "alert_event").orElseThrow())
-                                .setOccurredAt(timestamp(instant(rs, "occurred_at")))
-                                .setAlert(alertEvent(clinic, rs)).build());
-                    }
-                }
-                return out;
+                return recordedAlertEvents(clinic, s);
             }
         });
     }

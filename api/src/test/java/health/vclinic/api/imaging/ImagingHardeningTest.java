@@ -149,15 +149,8 @@ class ImagingHardeningTest {
         }
     }
 
-    /**
-     * Defect 6: under 32 large PNGs readiness stopped answering. Here the one decoding thread is held
-     * busy and the decode queue is full; readiness, gRPC health and triage still answer, more images
-     * are refused at once as overload, and an image over the pixel limit is the client's error naming
-     * the limit, judged from its header.
-     */
-    @Test
-    void healthAndTriageAnswerWhileEveryDecoderIsBusyAndMoreImagesAreRefusedAtOnce() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
+    /** A single decoder thread, already busy until {@code release} opens: every image after it must queue. */
+    private static ExecutorService decoderBusyUntil(CountDownLatch release) throws InterruptedException {
         ExecutorService thread = Executors.newSingleThreadExecutor();
         CountDownLatch busy = new CountDownLatch(1);
         thread.execute(() -> {
@@ -169,6 +162,19 @@ class ImagingHardeningTest {
             }
         });
         assertTrue(busy.await(10, TimeUnit.SECONDS));
+        return thread;
+    }
+
+    /**
+     * Defect 6: under 32 large PNGs readiness stopped answering. Here the one decoding thread is held
+     * busy and the decode queue is full; readiness, gRPC health and triage still answer, more images
+     * are refused at once as overload, and an image over the pixel limit is the client's error naming
+     * the limit, judged from its header.
+     */
+    @Test
+    void healthAndTriageAnswerWhileEveryDecoderIsBusyAndMoreImagesAreRefusedAtOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService thread = decoderBusyUntil(release);
         ImagingEndpoint endpoint = start(new DynamicBatcher.Config(8, Duration.ofMillis(1), 64),
                 new DecodePool(new DecodePool.Config(1, 32L << 20, 8), thread));
         // One clinic here: its share is lifted above the decoders' own limit, which this test is about.
@@ -223,17 +229,7 @@ class ImagingHardeningTest {
     @Test
     void oneClinicCannotFillTheDecodeQueueForAnother() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        ExecutorService thread = Executors.newSingleThreadExecutor();
-        CountDownLatch busy = new CountDownLatch(1);
-        thread.execute(() -> {
-            busy.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertTrue(busy.await(10, TimeUnit.SECONDS));
+        ExecutorService thread = decoderBusyUntil(release);
         ImagingEndpoint endpoint = start(new DynamicBatcher.Config(8, Duration.ofMillis(1), 64),
                 new DecodePool(new DecodePool.Config(1, 32L << 20, 8), thread));
         assertEquals(4, endpoint.quota().limits().maxImages(), "half the decode queue");
