@@ -1,5 +1,6 @@
 package health.vclinic.api.cli;
 
+import health.vclinic.api.record.AssessmentLog;
 import health.vclinic.api.record.ClinicalRecord;
 import health.vclinic.api.record.Database;
 import health.vclinic.api.triage.ServedEngine;
@@ -42,9 +43,30 @@ public final class RecordOptions {
             + " days, hourly (default: 0, keep until erased).")
     int retentionDays;
 
-    @Option(names = "--spool-max-mb", defaultValue = "64", description = "Bound of the local spool that keeps"
-            + " assessments while the database is unreachable, in MiB (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--spool-max-mb", defaultValue = "64", description = "Bound of the local journal that keeps"
+            + " assessments until the database has them (all of them while it is unreachable), in MiB"
+            + " (default: ${DEFAULT-VALUE}).")
     int spoolMaxMb;
+
+    @Option(names = "--record-durability", defaultValue = "journal", converter = DurabilityConverter.class,
+            description = "When an assessment is answered: journal = once appended to the local journal, committed"
+                    + " to the database milliseconds later (survives a crash of the service); commit = once"
+                    + " committed to the database (also survives a power loss; each call waits for a commit)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    AssessmentLog.Durability durability;
+
+    /** journal | commit, in lower case as the README writes them. */
+    static final class DurabilityConverter implements picocli.CommandLine.ITypeConverter<AssessmentLog.Durability> {
+        @Override
+        public AssessmentLog.Durability convert(String value) {
+            return switch (value) {
+                case "journal" -> AssessmentLog.Durability.JOURNAL;
+                case "commit" -> AssessmentLog.Durability.COMMIT;
+                default -> throw new picocli.CommandLine.TypeConversionException(
+                        "--record-durability must be journal or commit, not '" + value + "'");
+            };
+        }
+    }
 
     Path dataDir() {
         return dataDir != null ? dataDir : ServedEngine.projectRoot().resolve("data");
@@ -75,6 +97,6 @@ public final class RecordOptions {
             throw new IllegalArgumentException("--retention-days must be 0 or more and --spool-max-mb 1 or more");
         }
         return ClinicalRecord.open(openDatabase(), keys.master(new java.io.PrintWriter(System.out, true)), dataDir(), (long) spoolMaxMb << 20,
-                retentionDays == 0 ? Optional.empty() : Optional.of(Duration.ofDays(retentionDays)));
+                retentionDays == 0 ? Optional.empty() : Optional.of(Duration.ofDays(retentionDays)), durability);
     }
 }

@@ -21,6 +21,12 @@ final class Aead {
     static final int TAG_BYTES = TAG_BITS / 8;
     private static final String TRANSFORMATION = "AES/GCM/NoPadding";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * Cipher objects for reuse: looking one up costs more than sealing a row, and request threads are virtual
+     * (a thread-local would hold one per request). Each is re-initialised with its key and nonce on every use.
+     */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<Cipher> CIPHERS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int MAX_POOLED = 64;
 
     private Aead() {
     }
@@ -34,11 +40,13 @@ final class Aead {
 
     /** {@code out[offset..]} := ciphertext and tag of {@code plaintext}; returns the bytes written. */
     static int seal(SecretKey key, byte[] nonce, byte[] aad, byte[] plaintext, byte[] out, int offset) {
+        Cipher c = cipher();
         try {
-            Cipher c = Cipher.getInstance(TRANSFORMATION);
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             c.updateAAD(aad);
-            return c.doFinal(plaintext, 0, plaintext.length, out, offset);
+            int n = c.doFinal(plaintext, 0, plaintext.length, out, offset);
+            release(c);
+            return n;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM is not available in this JDK", e);
         }
@@ -51,15 +59,37 @@ final class Aead {
      */
     static byte[] open(SecretKey key, byte[] nonce, byte[] aad, byte[] in, int offset, int length)
             throws AEADBadTagException {
+        Cipher c = cipher();
         try {
-            Cipher c = Cipher.getInstance(TRANSFORMATION);
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             c.updateAAD(aad);
-            return c.doFinal(in, offset, length);
+            byte[] plain = c.doFinal(in, offset, length);
+            release(c);
+            return plain;
         } catch (AEADBadTagException e) {
             throw e;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM is not available in this JDK", e);
+        }
+    }
+
+    /** A pooled cipher, or a new one. */
+    private static Cipher cipher() {
+        Cipher c = CIPHERS.poll();
+        if (c != null) {
+            return c;
+        }
+        try {
+            return Cipher.getInstance(TRANSFORMATION);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM is not available in this JDK", e);
+        }
+    }
+
+    /** Back to the pool after a completed operation (a failed one's cipher is dropped). */
+    private static void release(Cipher c) {
+        if (CIPHERS.size() < MAX_POOLED) {
+            CIPHERS.offer(c);
         }
     }
 

@@ -15,89 +15,140 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.OptionalLong;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Keeps every triage assessment before it is answered, by group commit: request threads queue their
- * row and wait; one writer thread takes everything queued (up to {@link #MAX_BATCH}), inserts it in one
- * transaction and releases the waiters. Under load many answers share one commit, so recording costs a
- * commit per batch, not per request.
+ * Keeps every triage assessment, written ahead then behind: the request thread appends the assessment to
+ * the local {@link Journal} (sealed, numbered) and, by default, answers at once; one writer thread takes
+ * everything appended (up to {@link #MAX_BATCH}) and commits it to the database in one transaction with its
+ * audit entries. The answer's {@code record_id} is the id the row is committed under; a crash between the
+ * answer and the commit loses nothing, because the next start writes the journal under the same ids. With
+ * {@link Durability#COMMIT} the request thread instead waits for its batch's commit (a clinic that wants an
+ * answer only once the database holds it, at the cost of a commit's latency per call).
  *
- * <p>When the database is unreachable the batch goes to the local {@link Spool} instead (forced to disk
- * before anyone is answered) and the answers say {@code recorded=false}; while the spool holds anything,
- * new batches go there directly (no connection timeout per batch), and a replay thread writes the
- * spool to the database as soon as it answers again, under the same ids. A full spool is the one case
- * where an answer is given without being kept: patient safety first, counted as lost in /metrics.
+ * <p>Reads of the record wait for the assessments answered before them ({@link #settle}), so whoever was
+ * answered reads their assessment back at once. When the database is unreachable the writer keeps its
+ * batch, forces the journal to disk and retries every {@link #RETRY_INTERVAL}; the answers meanwhile say
+ * {@code recorded=false} and {@link #backlog} counts what waits. A full journal (its bound in bytes) is the
+ * one case where an answer is given without being kept: patient safety first, counted as lost in /metrics.
+ *
+ * <p>Durability bound, stated: an appended entry is in the operating system's page cache, so it survives a
+ * crash of the service but not a power loss in the milliseconds before its commit (or before the journal is
+ * forced, during an outage). {@link Durability#COMMIT} closes that window.
  */
 public final class AssessmentLog implements TriageRecorder, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(AssessmentLog.class.getName());
     /** Largest group commit. */
     static final int MAX_BATCH = 256;
-    /** How often the replay thread looks for the database while the spool holds assessments. */
-    static final Duration REPLAY_INTERVAL = Duration.ofMillis(250);
+    /** How often the writer tries the database again while it is unreachable. */
+    static final Duration RETRY_INTERVAL = Duration.ofMillis(250);
+    /** The longest a read waits for the assessments answered before it to be committed. */
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(5);
 
-    private record Pending(AssessmentRow row, CompletableFuture<Boolean> done) {
+    /** When an assessment is answered, relative to its commit. */
+    public enum Durability {
+        /** Once appended to the local journal; committed a few milliseconds behind the answer (the default). */
+        JOURNAL,
+        /** Once committed to the database. */
+        COMMIT
+    }
+
+    private record Pending(Journal.Entry entry, Optional<CompletableFuture<Boolean>> done, boolean recovered) {
     }
 
     private final RecordStore store;
-    private final Spool spool;
-    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(4 * MAX_BATCH);
-    private final ReentrantLock spoolLock = new ReentrantLock();
+    private final Journal journal;
+    private final Durability durability;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Object progress = new Object();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicInteger backlog = new AtomicInteger();
+    private final AtomicLong backlogUpTo = new AtomicLong();
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong spooled = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
     private final Thread writer;
-    private final Thread replayer;
+    private volatile boolean down;
+    private volatile long committedSequence;
 
     /**
-     * @param spoolFile where assessments wait while the database is unreachable
-     * @param spoolMaxBytes the spool's bound
+     * @param journalDir where assessments are appended before they are answered
+     * @param legacySpool the spool file of an earlier version, written to the database first when present
+     * @param journalMaxBytes the journal's bound
      */
-    public AssessmentLog(RecordStore store, Path spoolFile, long spoolMaxBytes) {
+    public AssessmentLog(RecordStore store, Path journalDir, Optional<Path> legacySpool, long journalMaxBytes,
+                         Durability durability) {
         this.store = store;
-        this.spool = new Spool(spoolFile, spoolMaxBytes, store.cipher());
-        backlog.set(spool.entries());
+        this.durability = durability;
+        this.journal = new Journal(journalDir, legacySpool, journalMaxBytes, new JournalCodec(store.cipher()));
+        List<Journal.Entry> back = journal.recovered();
+        back.forEach(e -> queue.add(new Pending(e, Optional.empty(), true)));
+        if (!back.isEmpty()) {
+            backlogUpTo.set(back.getLast().sequence());
+            LOG.log(System.Logger.Level.INFO, "record journal: " + back.size() + " assessments of an earlier run to write");
+        }
         writer = Thread.ofPlatform().name("vclinic-record-writer").daemon().start(this::writeLoop);
-        replayer = Thread.ofPlatform().name("vclinic-record-replay").daemon().start(this::replayLoop);
+        store.settlingReadsWith(this::settle);
     }
 
     @Override
     public Receipt record(Caller caller, TriageRequest request, TriageAssessment assessment, long latencyNanos) {
+        if (closed.get()) {
+            return new Receipt(Optional.empty(), false);
+        }
         UUID id = UUID.randomUUID();
         Optional<PatientRef> patient = request.getPatientRef().isEmpty() ? Optional.empty()
                 : Optional.of(new PatientRef(request.getPatientRef()));
         AssessmentRow row = new AssessmentRow(id, caller.clinic(), patient, Instant.now(), latencyNanos / 1000, request,
                 assessment.toBuilder().setRecordId(id.toString()).build(), health.vclinic.api.audit.Access.current());
-        Pending p = new Pending(row, new CompletableFuture<>());
+        Optional<CompletableFuture<Boolean>> done = durability == Durability.COMMIT
+                ? Optional.of(new CompletableFuture<>()) : Optional.empty();
+        OptionalLong sequence;
         try {
-            queue.put(p);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while recording", e);
+            sequence = journal.append(row, e -> queue.add(new Pending(e, done, false)));
+        } catch (IOException | RuntimeException e) {
+            lost.incrementAndGet();
+            LOG.log(System.Logger.Level.ERROR, "record journal unwritable: " + e.getClass().getName()
+                    + "; an assessment was answered without being kept");
+            return new Receipt(Optional.empty(), false);
         }
-        return new Receipt(Optional.of(id.toString()), p.done().join());
+        if (sequence.isEmpty()) {
+            lost.incrementAndGet();
+            LOG.log(System.Logger.Level.ERROR, "record journal full: an assessment was answered without being kept");
+            return new Receipt(Optional.empty(), false);
+        }
+        boolean recorded;
+        if (done.isPresent()) {
+            recorded = done.get().join();
+        } else {
+            recorded = !down;
+            if (!recorded) {
+                backlogUpTo.accumulateAndGet(sequence.getAsLong(), Math::max);
+            }
+        }
+        if (!recorded) {
+            spooled.incrementAndGet();
+        }
+        return new Receipt(Optional.of(id.toString()), recorded);
     }
 
-    /** Assessments answered but waiting in the spool for the database. */
+    /** Assessments answered while the database was unreachable (or left by an earlier run), not yet written. */
     public int backlog() {
-        return backlog.get();
+        return (int) Math.max(0, backlogUpTo.get() - committedSequence);
     }
 
     /** Prometheus text for the record's counters and its backlog. */
     public String prometheus() {
-        return "# HELP vclinic_record_backlog Assessments answered but waiting in the local spool for the database.\n"
-                + "# TYPE vclinic_record_backlog gauge\nvclinic_record_backlog " + backlog.get() + "\n"
+        return "# HELP vclinic_record_backlog Assessments answered but waiting in the local journal for the database.\n"
+                + "# TYPE vclinic_record_backlog gauge\nvclinic_record_backlog " + backlog() + "\n"
+                + "# HELP vclinic_record_journal_bytes Bytes held by the local journal of assessments.\n"
+                + "# TYPE vclinic_record_journal_bytes gauge\nvclinic_record_journal_bytes " + journal.bytes() + "\n"
                 + "# HELP vclinic_record_assessments_total Assessments kept, by how.\n"
                 + "# TYPE vclinic_record_assessments_total counter\n"
                 + "vclinic_record_assessments_total{outcome=\"committed\"} " + committed.get() + "\n"
@@ -106,17 +157,72 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
                 + "vclinic_record_assessments_total{outcome=\"lost\"} " + lost.get() + "\n";
     }
 
+    /**
+     * Waits until every assessment answered so far is committed, so a read sees them; returns at once while
+     * the database is unreachable (the read will say so), and after {@link #SETTLE_TIMEOUT} at most.
+     */
+    void settle() {
+        settleUpTo(journal.appended());
+    }
+
+    /**
+     * Makes sure nothing answered so far stays in the journal's files: every such assessment is committed
+     * and the segments holding it are deleted (an erasure calls this after deleting the patient's rows).
+     */
+    void dropCommittedFromJournal() {
+        try {
+            settleUpTo(journal.seal());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot close the record journal's segment", e);
+        }
+    }
+
+    private void settleUpTo(long sequence) {
+        if (committedSequence >= sequence || Thread.currentThread() == writer) {
+            return;
+        }
+        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        synchronized (progress) {
+            while (committedSequence < sequence && !down && !closed.get()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    progress.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     private void writeLoop() {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
-        while (!closed.get() || !queue.isEmpty()) {
+        boolean retried = false;
+        while (true) {
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                if (batch.isEmpty()) {
+                    if (closed.get() && queue.isEmpty()) {
+                        return;
+                    }
+                    Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    retried = false;
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
+                if (write(batch, retried)) {
+                    batch.clear();
+                } else if (closed.get()) {
+                    return; // the journal keeps the rest for the next start
+                } else {
+                    retried = true;
+                    Thread.sleep(RETRY_INTERVAL);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -124,97 +230,66 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
                 // Never leave a caller waiting: whatever failed, they are answered as not recorded.
                 LOG.log(System.Logger.Level.ERROR, "record writer: " + e.getClass().getName());
                 lost.addAndGet(batch.size());
-                batch.forEach(p -> p.done().complete(false));
-            } finally {
+                batch.forEach(p -> p.done().ifPresent(f -> f.complete(false)));
                 batch.clear();
             }
         }
     }
 
-    private void write(List<Pending> batch) {
-        List<AssessmentRow> rows = batch.stream().map(Pending::row).toList();
-        if (backlog.get() == 0) {
-            try {
-                store.insertAssessments(rows);
-                committed.addAndGet(rows.size());
-                batch.forEach(p -> p.done().complete(true));
-                return;
-            } catch (SQLException e) {
+    /** Commits the batch; false, keeping it, when the database cannot take it. */
+    private boolean write(List<Pending> batch, boolean retried) {
+        try {
+            store.insertAssessments(batch.stream().map(p -> p.entry().row()).toList());
+        } catch (SQLException e) {
+            if (!down) {
                 LOG.log(System.Logger.Level.WARNING, "clinical record unreachable (SQLState " + e.getSQLState()
-                        + "): spooling assessments locally until it returns");
+                        + "): assessments wait in the local journal until it returns");
             }
-        }
-        spoolLock.lock();
-        try {
-            if (spool.append(rows)) {
-                spooled.addAndGet(rows.size());
-                backlog.set(spool.entries());
-            } else {
-                lost.addAndGet(rows.size());
-                LOG.log(System.Logger.Level.ERROR, "record spool full: " + rows.size()
-                        + " assessments answered without being kept");
-            }
-        } catch (IOException e) {
-            lost.addAndGet(rows.size());
-            LOG.log(System.Logger.Level.ERROR, "record spool unwritable: " + e.getClass().getName());
-        } finally {
-            spoolLock.unlock();
-        }
-        batch.forEach(p -> p.done().complete(false));
-    }
-
-    private void replayLoop() {
-        while (!closed.get()) {
+            backlogUpTo.accumulateAndGet(journal.appended(), Math::max);
+            down = true;
             try {
-                Thread.sleep(REPLAY_INTERVAL);
-                if (backlog.get() > 0) {
-                    replay();
-                }
-            } catch (InterruptedException e) {
-                return;
+                journal.force();
+            } catch (IOException io) {
+                LOG.log(System.Logger.Level.ERROR, "record journal cannot be forced to disk: " + io.getClass().getName());
             }
-        }
-    }
-
-    /** Writes the spool to the database when it answers; the spool is cleared only after the commit. */
-    boolean replay() {
-        // Probe outside the lock: while the database is down, the writer keeps spooling meanwhile.
-        if (!store.reachable()) {
+            batch.forEach(p -> p.done().ifPresent(f -> f.complete(false)));
             return false;
         }
-        spoolLock.lock();
+        long last = batch.getLast().entry().sequence();
+        long late = retried ? batch.size() : batch.stream().filter(Pending::recovered).count();
+        replayed.addAndGet(late);
+        committed.addAndGet(batch.size() - late);
+        if (down) {
+            down = false;
+            LOG.log(System.Logger.Level.INFO, "clinical record back: writing the assessments that waited");
+        }
         try {
-            List<AssessmentRow> rows = spool.readAll();
-            for (int from = 0; from < rows.size(); from += MAX_BATCH) {
-                store.insertAssessments(rows.subList(from, Math.min(rows.size(), from + MAX_BATCH)));
-            }
-            spool.clear();
-            replayed.addAndGet(rows.size());
-            backlog.set(0);
-            LOG.log(System.Logger.Level.INFO, "clinical record back: " + rows.size() + " spooled assessments written");
-            return true;
-        } catch (SQLException | IOException e) {
-            return false;
-        } finally {
-            spoolLock.unlock();
+            journal.committed(last);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "record journal cannot be trimmed: " + e.getClass().getName());
         }
+        synchronized (progress) {
+            committedSequence = last;
+            progress.notifyAll();
+        }
+        batch.forEach(p -> p.done().ifPresent(f -> f.complete(true)));
+        return true;
     }
 
-    /** Stops taking assessments after the queued ones are written; one last replay, best effort. */
+    /** Stops taking assessments after the queued ones are written (or left in the journal for the next start). */
     @Override
     public void close() {
         if (closed.getAndSet(true)) {
             return;
         }
+        synchronized (progress) {
+            progress.notifyAll();
+        }
         try {
             writer.join();
-            replayer.interrupt();
-            replayer.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (backlog.get() > 0) {
-            replay();
-        }
+        journal.close();
     }
 }

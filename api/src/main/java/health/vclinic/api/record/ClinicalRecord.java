@@ -68,12 +68,13 @@ public final class ClinicalRecord implements AutoCloseable {
     private final FhirReads fhirReads;
 
     private ClinicalRecord(Database database, health.vclinic.api.keys.FieldCipher cipher, Path dataDir,
-                           long spoolBytes, Optional<Duration> keepFor) {
+                           long spoolBytes, Optional<Duration> keepFor, AssessmentLog.Durability durability) {
         this.database = database;
         this.store = new RecordStore(database.dataSource(), cipher);
         this.reader = new RecordReader(store);
         this.fhirReads = new FhirReads(store);
-        this.assessments = new AssessmentLog(store, dataDir.resolve("spool/assessments.spool"), spoolBytes);
+        this.assessments = new AssessmentLog(store, dataDir.resolve("journal"),
+                Optional.of(dataDir.resolve("spool/assessments.spool")), spoolBytes, durability);
         this.alerts = new AlertLog(store);
         this.images = new ImagingLog(store);
         this.fhirCalls = new FhirCallLog(store);
@@ -94,6 +95,15 @@ public final class ClinicalRecord implements AutoCloseable {
      */
     public static ClinicalRecord open(Database database, health.vclinic.api.keys.MasterKeySource master, Path dataDir,
                                       long spoolBytes, Optional<Duration> keepFor) {
+        return open(database, master, dataDir, spoolBytes, keepFor, AssessmentLog.Durability.JOURNAL);
+    }
+
+    /**
+     * Opens the record as {@link #open(Database, health.vclinic.api.keys.MasterKeySource, Path, long, Optional)},
+     * answering assessments at {@code durability}.
+     */
+    public static ClinicalRecord open(Database database, health.vclinic.api.keys.MasterKeySource master, Path dataDir,
+                                      long spoolBytes, Optional<Duration> keepFor, AssessmentLog.Durability durability) {
         health.vclinic.api.keys.FieldCipher cipher;
         try {
             health.vclinic.api.keys.KeyRing keys = health.vclinic.api.keys.KeyRing.open(database.dataSource(), master);
@@ -108,7 +118,7 @@ public final class ClinicalRecord implements AutoCloseable {
             database.close();
             throw e;
         }
-        return new ClinicalRecord(database, cipher, dataDir, spoolBytes, keepFor);
+        return new ClinicalRecord(database, cipher, dataDir, spoolBytes, keepFor, durability);
     }
 
     /** The cipher that seals this record's patient data at rest (its key ring: rotation, shredding). */
@@ -188,7 +198,9 @@ public final class ClinicalRecord implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted before erasing", e);
         }
-        return store.erase(clinic, patient);
+        long rows = store.erase(clinic, patient);
+        assessments.dropCommittedFromJournal();
+        return rows;
     }
 
     /** The patient's whole record as a FHIR R4 Bundle (JSON). */

@@ -83,7 +83,12 @@ class DatabaseOutageTest {
             awaitAtLeast(answered, 100);
 
             pg.close();
-            // While it is stopped, every answer is still given, with an id, and says it is not yet recorded.
+            // The writer finds the database gone at its next commit (answers until then are journaled and
+            // written later like the rest); from then on every answer is still given, with an id, and says it
+            // is not yet recorded.
+            while (record.assessments().backlog() == 0) {
+                Thread.sleep(10);
+            }
             for (int i = 0; i < 20; i++) {
                 TriageAssessment a = stub.withDeadlineAfter(30, TimeUnit.SECONDS).assess(request);
                 assertFalse(a.getRecorded());

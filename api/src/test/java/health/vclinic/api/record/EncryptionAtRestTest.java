@@ -147,18 +147,21 @@ class EncryptionAtRestTest {
     }
 
     @Test
-    void theSpoolFileHoldsNoPlaintextAndReadsBack() throws IOException {
-        Path file = dataDir.resolve("scan-spool/assessments.spool");
-        Spool spool = new Spool(file, 1 << 20, record.cipher());
+    void theJournalHoldsNoPlaintextAndReadsBack() throws IOException {
+        Path dir = dataDir.resolve("scan-journal");
+        Journal journal = new Journal(dir, Optional.empty(), 1 << 20, new JournalCodec(record.cipher()));
         RecordStore.AssessmentRow row = new RecordStore.AssessmentRow(UUID.randomUUID(), ClinicId.DEFAULT,
                 Optional.of(new PatientRef(PATIENT)), Instant.now(), 10, sent, answer, Optional.empty());
-        assertTrue(spool.append(List.of(row)));
-        assertEquals(List.of(), filesHolding(file.getParent(), COMPLAINT_WORD.getBytes(StandardCharsets.UTF_8)));
-        assertEquals(List.of(), filesHolding(file.getParent(), PATIENT.getBytes(StandardCharsets.UTF_8)));
-        Files.write(file.resolveSibling("control"), sent.toByteArray());
-        assertEquals(List.of(file.resolveSibling("control")),
-                filesHolding(file.getParent(), COMPLAINT_WORD.getBytes(StandardCharsets.UTF_8)));
-        RecordStore.AssessmentRow back = new Spool(file, 1 << 20, record.cipher()).readAll().getFirst();
+        assertTrue(journal.append(row, e -> { }).isPresent());
+        journal.close();
+        assertEquals(List.of(), filesHolding(dir, COMPLAINT_WORD.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of(), filesHolding(dir, PATIENT.getBytes(StandardCharsets.UTF_8)));
+        Files.write(dir.resolve("control"), sent.toByteArray());
+        assertEquals(List.of(dir.resolve("control")), filesHolding(dir, COMPLAINT_WORD.getBytes(StandardCharsets.UTF_8)));
+        Files.delete(dir.resolve("control"));
+        Journal reopened = new Journal(dir, Optional.empty(), 1 << 20, new JournalCodec(record.cipher()));
+        RecordStore.AssessmentRow back = reopened.recovered().getFirst().row();
+        reopened.close();
         assertEquals(sent, back.request());
         assertEquals(Optional.of(new PatientRef(PATIENT)), back.patient());
     }

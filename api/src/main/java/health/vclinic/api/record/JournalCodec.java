@@ -12,12 +12,8 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,76 +21,41 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The local spool of assessments answered while the database was unreachable: one append-only file,
- * forced to disk before the answer leaves, bounded in bytes, read back whole when the database returns.
- * A record cut short by a crash mid-append is the last one and is dropped on reading (it was never
- * answered: the answer waits for the force).
+ * How an assessment is written in the record's {@link Journal}: framed as a negative length, the clinic id
+ * and the entry sealed at rest like the database's rows ({@link health.vclinic.api.keys.FieldCipher}, context
+ * {@value #CONTEXT}, the clinic's current data key). An entry framed with a positive length is one written in
+ * clear by an earlier version and is still read. A record cut short by a crash mid-append is the last one of
+ * its file and is dropped on reading.
  *
- * <p>Each entry is sealed at rest like the database's rows ({@link health.vclinic.api.keys.FieldCipher},
- * context {@value #CONTEXT}, the clinic's current data key) and framed as a negative length, the clinic id
- * and the envelope; an entry framed with a positive length is one written in clear by an earlier version and
- * is still read. Sealing needs the clinic's data key while the database that holds it is down: the key ring
- * keeps the last key it had while the database cannot be reached (the default clinic's from the record's
- * start, another clinic's from its first use in this process). Limit: a clinic whose key this process never
- * held (no assessment since start) cannot be spooled during an outage; its batch is refused as unwritable
+ * <p>Sealing needs the clinic's data key while the database that holds it may be down: the key ring keeps
+ * the last key it had while the database cannot be reached (the default clinic's from the record's start,
+ * another clinic's from its first use in this process). Limit: a clinic whose key this process never held
+ * (no assessment since start) cannot be journaled during an outage; its assessment is answered unkept
  * rather than kept in clear.
- *
- * <p>Used by one writer thread only.
  */
-final class Spool {
+final class JournalCodec {
 
     static final String CONTEXT = "spool.assessment";
 
-    private final Path file;
-    private final long maxBytes;
     private final health.vclinic.api.keys.FieldCipher cipher;
-    private long bytes;
-    private int entries;
 
-    Spool(Path file, long maxBytes, health.vclinic.api.keys.FieldCipher cipher) {
-        this.file = file;
-        this.maxBytes = maxBytes;
+    JournalCodec(health.vclinic.api.keys.FieldCipher cipher) {
         this.cipher = cipher;
-        try {
-            Files.createDirectories(file.getParent());
-            this.bytes = Files.isRegularFile(file) ? Files.size(file) : 0;
-            this.entries = bytes == 0 ? 0 : readAll().size();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the record spool " + file, e);
-        }
     }
 
-    /**
-     * Appends a batch and forces it to disk.
-     *
-     * @return false, writing nothing, when the batch would take the spool over its bound
-     */
-    boolean append(List<AssessmentRow> rows) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    /** The entry as appended: its framing, then the clinic id and the sealed assessment. */
+    byte[] framed(AssessmentRow row) throws IOException {
+        byte[] one = sealed(row);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(one.length + 4);
         DataOutputStream out = new DataOutputStream(buf);
-        for (AssessmentRow r : rows) {
-            byte[] one = sealed(r);
-            out.writeInt(-one.length);
-            out.write(one);
-        }
-        if (bytes + buf.size() > maxBytes) {
-            return false;
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            ByteBuffer b = ByteBuffer.wrap(buf.toByteArray());
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
-        }
-        bytes += buf.size();
-        entries += rows.size();
-        return true;
+        out.writeInt(-one.length);
+        out.write(one);
+        out.flush();
+        return buf.toByteArray();
     }
 
-    /** Every complete entry, oldest first. */
-    List<AssessmentRow> readAll() throws IOException {
+    /** Every complete entry of {@code file}, oldest first. */
+    List<AssessmentRow> readAll(Path file) throws IOException {
         List<AssessmentRow> rows = new ArrayList<>();
         if (!Files.isRegularFile(file)) {
             return rows;
@@ -113,17 +74,6 @@ final class Spool {
                 rows.add(decode(length < 0 ? opened(one) : one));
             }
         }
-    }
-
-    /** Forgets every entry (after they were committed to the database). */
-    void clear() throws IOException {
-        Files.deleteIfExists(file);
-        bytes = 0;
-        entries = 0;
-    }
-
-    int entries() {
-        return entries;
     }
 
     /** The clinic id, then the entry sealed for it. */
