@@ -6,12 +6,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -109,13 +107,7 @@ final class AuditChain {
     }
 
     private byte[] mac(byte[] input) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(input);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is in every JDK", e);
-        }
+        return health.vclinic.api.keys.Hmac.sha256(key, input);
     }
 
     private static void string(DataOutputStream out, String s) throws IOException {

@@ -4,12 +4,10 @@ import health.vclinic.api.keys.EncryptionException.Reason;
 import health.vclinic.api.server.ClinicId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import javax.crypto.AEADBadTagException;
-import javax.crypto.Mac;
 
 /**
  * Encryption of a field at rest (a column value: free text, an image, a patient reference) with its
@@ -125,13 +123,7 @@ public final class FieldCipher {
     public String keyedHash(ClinicId clinic, String value) {
         Objects.requireNonNull(clinic, "clinic");
         Objects.requireNonNull(value, "value");
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(keys.lookupKey(clinic));
-            return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
-        }
+        return HexFormat.of().formatHex(Hmac.sha256(keys.lookupKey(clinic), value.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static void checkContext(String context) {

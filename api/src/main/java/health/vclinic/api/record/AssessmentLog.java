@@ -86,7 +86,7 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
                          Durability durability) {
         this.store = store;
         this.durability = durability;
-        this.journal = new Journal(journalDir, legacySpool, journalMaxBytes, new JournalCodec(store.cipher()));
+        this.journal = new Journal(journalDir, legacySpool, journalMaxBytes, new JournalCodec(store.cipher(), store::seal));
         List<Journal.Entry> back = journal.recovered();
         back.forEach(e -> queue.add(new Pending(e, Optional.empty(), true)));
         if (!back.isEmpty()) {
@@ -111,8 +111,8 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
                 ? Optional.of(new CompletableFuture<>()) : Optional.empty();
         OptionalLong sequence;
         try {
-            sequence = journal.append(row, e -> queue.add(new Pending(e, done, false)));
-        } catch (IOException | RuntimeException e) {
+            sequence = journal.append(store.seal(row), e -> queue.add(new Pending(e, done, false)));
+        } catch (IOException | SQLException | RuntimeException e) {
             lost.incrementAndGet();
             LOG.log(System.Logger.Level.ERROR, "record journal unwritable: " + e.getClass().getName()
                     + "; an assessment was answered without being kept");
@@ -239,7 +239,7 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
     /** Commits the batch; false, keeping it, when the database cannot take it. */
     private boolean write(List<Pending> batch, boolean retried) {
         try {
-            store.insertAssessments(batch.stream().map(p -> p.entry().row()).toList());
+            store.insertSealedAssessments(batch.stream().map(p -> p.entry().row()).toList());
         } catch (SQLException e) {
             if (!down) {
                 LOG.log(System.Logger.Level.WARNING, "clinical record unreachable (SQLState " + e.getSQLState()

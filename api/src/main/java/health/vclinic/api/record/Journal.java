@@ -1,6 +1,6 @@
 package health.vclinic.api.record;
 
-import health.vclinic.api.record.RecordStore.AssessmentRow;
+import health.vclinic.api.record.RecordStore.SealedAssessment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -45,7 +45,7 @@ final class Journal {
     static final long SEGMENT_BYTES = 4L << 20;
 
     /** An assessment with its place in the journal. */
-    record Entry(long sequence, AssessmentRow row) {
+    record Entry(long sequence, SealedAssessment row) {
     }
 
     private record Segment(Path file, long lastSequence, long bytes) {
@@ -93,7 +93,7 @@ final class Journal {
             nextSegment = segments.isEmpty() ? 1 : number(segments.getLast()) + 1;
             List<Entry> back = new ArrayList<>();
             for (Path f : files) {
-                for (AssessmentRow row : codec.readAll(f)) {
+                for (SealedAssessment row : codec.readAll(f)) {
                     back.add(new Entry(++appended, row));
                 }
                 long size = Files.size(f);
@@ -118,7 +118,7 @@ final class Journal {
      *
      * @return the entry's sequence, or empty when the journal is at its bound (nothing written)
      */
-    OptionalLong append(AssessmentRow row, Consumer<Entry> next) throws IOException {
+    OptionalLong append(SealedAssessment row, Consumer<Entry> next) throws IOException {
         if (owner.isEmpty()) {
             throw new IOException("the record journal belongs to another process on this data directory");
         }

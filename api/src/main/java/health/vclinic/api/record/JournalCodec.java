@@ -2,6 +2,7 @@ package health.vclinic.api.record;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import health.vclinic.api.record.RecordStore.AssessmentRow;
+import health.vclinic.api.record.RecordStore.SealedAssessment;
 import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.server.PatientRef;
 import health.vclinic.api.triage.v1.TriageAssessment;
@@ -21,11 +22,15 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * How an assessment is written in the record's {@link Journal}: framed as a negative length, the clinic id
- * and the entry sealed at rest like the database's rows ({@link health.vclinic.api.keys.FieldCipher}, context
- * {@value #CONTEXT}, the clinic's current data key). An entry framed with a positive length is one written in
- * clear by an earlier version and is still read. A record cut short by a crash mid-append is the last one of
- * its file and is dropped on reading.
+ * How an assessment is written in the record's {@link Journal}: as its database row will hold it
+ * ({@link RecordStore.SealedAssessment}: the request, the answer and the patient reference already sealed
+ * at rest for their columns, the rest what the row keeps in clear), framed as a marker, a length and the
+ * fields. So an assessment is sealed once, and the journal holds nothing the database would not.
+ *
+ * <p>Entries of an earlier version are still read: a negative length frames an entry sealed whole
+ * ({@link health.vclinic.api.keys.FieldCipher}, context {@value #CONTEXT}, the clinic's data key), a
+ * positive one an entry in clear; both are sealed as rows on reading. A record cut short by a crash
+ * mid-append is the last one of its file and is dropped on reading.
  *
  * <p>Sealing needs the clinic's data key while the database that holds it may be down: the key ring keeps
  * the last key it had while the database cannot be reached (the default clinic's from the record's start,
@@ -36,27 +41,53 @@ import java.util.UUID;
 final class JournalCodec {
 
     static final String CONTEXT = "spool.assessment";
+    /** Frames an entry of this version (a row's fields); earlier versions framed a signed length. */
+    private static final int ROW_MARKER = Integer.MIN_VALUE;
 
-    private final health.vclinic.api.keys.FieldCipher cipher;
-
-    JournalCodec(health.vclinic.api.keys.FieldCipher cipher) {
-        this.cipher = cipher;
+    /** Seals an assessment of an earlier version's journal as its row. */
+    @FunctionalInterface
+    interface Sealer {
+        SealedAssessment seal(AssessmentRow row) throws java.sql.SQLException;
     }
 
-    /** The entry as appended: its framing, then the clinic id and the sealed assessment. */
-    byte[] framed(AssessmentRow row) throws IOException {
-        byte[] one = sealed(row);
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(one.length + 4);
+    private final health.vclinic.api.keys.FieldCipher cipher;
+    private final Sealer sealer;
+
+    JournalCodec(health.vclinic.api.keys.FieldCipher cipher, Sealer sealer) {
+        this.cipher = cipher;
+        this.sealer = sealer;
+    }
+
+    /** The entry as appended: the marker, its length, then the row's fields. */
+    byte[] framed(SealedAssessment a) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(a.request().length + a.result().length + 512);
         DataOutputStream out = new DataOutputStream(buf);
-        out.writeInt(-one.length);
-        out.write(one);
+        out.writeInt(ROW_MARKER);
+        out.writeInt(0); // the body's length, set below
+        out.writeLong(a.recordId().getMostSignificantBits());
+        out.writeLong(a.recordId().getLeastSignificantBits());
+        out.writeUTF(a.clinic().value());
+        out.writeUTF(a.patientLookup().orElse(""));
+        bytes(out, a.patientRefSealed().orElse(new byte[0]));
+        out.writeLong(a.assessedAt().getEpochSecond());
+        out.writeInt(a.assessedAt().getNano());
+        out.writeLong(a.latencyMicros());
+        out.writeInt(a.level());
+        out.writeUTF(a.decidedBy());
+        strings(out, a.modelVersions());
+        bytes(out, a.request());
+        bytes(out, a.result());
+        strings(out, a.reviewKinds());
+        access(out, a.access());
         out.flush();
-        return buf.toByteArray();
+        byte[] framed = buf.toByteArray();
+        java.nio.ByteBuffer.wrap(framed).putInt(4, framed.length - 8);
+        return framed;
     }
 
     /** Every complete entry of {@code file}, oldest first. */
-    List<AssessmentRow> readAll(Path file) throws IOException {
-        List<AssessmentRow> rows = new ArrayList<>();
+    List<SealedAssessment> readAll(Path file) throws IOException {
+        List<SealedAssessment> rows = new ArrayList<>();
         if (!Files.isRegularFile(file)) {
             return rows;
         }
@@ -66,28 +97,96 @@ final class JournalCodec {
                 int length;
                 try {
                     length = in.readInt();
-                    one = new byte[Math.abs(length)];
+                    one = new byte[length == ROW_MARKER ? in.readInt() : Math.abs(length)];
                     in.readFully(one);
                 } catch (EOFException torn) {
                     return rows;
                 }
-                rows.add(decode(length < 0 ? opened(one) : one));
+                rows.add(length == ROW_MARKER ? row(one) : earlier(decode(length < 0 ? opened(one) : one)));
             }
         }
     }
 
-    /** The clinic id, then the entry sealed for it. */
-    private byte[] sealed(AssessmentRow r) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(buf);
-        out.writeUTF(r.clinic().value());
-        try {
-            out.write(cipher.seal(r.clinic(), encode(r), CONTEXT));
-        } catch (health.vclinic.api.keys.EncryptionException e) {
-            throw new IOException("cannot seal a spooled assessment: " + e.reason(), e);
+    private SealedAssessment row(byte[] one) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(one));
+        UUID id = new UUID(in.readLong(), in.readLong());
+        ClinicId clinic = new ClinicId(in.readUTF());
+        String lookup = in.readUTF();
+        byte[] refSealed = bytes(in);
+        Instant at = Instant.ofEpochSecond(in.readLong(), in.readInt());
+        long latency = in.readLong();
+        int level = in.readInt();
+        String decidedBy = in.readUTF();
+        List<String> models = strings(in);
+        byte[] request = bytes(in);
+        byte[] result = bytes(in);
+        List<String> review = strings(in);
+        Optional<health.vclinic.api.audit.Access> access = access(in, clinic);
+        Optional<PatientRef> patient = Optional.empty();
+        if (refSealed.length > 0) {
+            try {
+                patient = Optional.of(new PatientRef(new String(cipher.open(clinic, refSealed,
+                        RecordStore.PATIENT_REF_CONTEXT), java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (health.vclinic.api.keys.EncryptionException e) {
+                throw new IOException("a journaled patient reference does not open: " + e.reason(), e);
+            }
         }
-        out.flush();
-        return buf.toByteArray();
+        return new SealedAssessment(id, clinic, patient, lookup.isEmpty() ? Optional.empty() : Optional.of(lookup),
+                refSealed.length == 0 ? Optional.empty() : Optional.of(refSealed), at, latency, level, decidedBy,
+                models, request, result, review, access);
+    }
+
+    private SealedAssessment earlier(AssessmentRow row) throws IOException {
+        try {
+            return sealer.seal(row);
+        } catch (java.sql.SQLException e) {
+            throw new IOException("cannot seal an assessment of an earlier journal", e);
+        }
+    }
+
+    private static void bytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static byte[] bytes(DataInputStream in) throws IOException {
+        return in.readNBytes(in.readInt());
+    }
+
+    private static void strings(DataOutputStream out, List<String> list) throws IOException {
+        out.writeInt(list.size());
+        for (String s : list) {
+            out.writeUTF(s);
+        }
+    }
+
+    private static List<String> strings(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(in.readUTF());
+        }
+        return List.copyOf(out);
+    }
+
+    /** Who asked, for the audit entry written with the row. */
+    private static void access(DataOutputStream out, Optional<health.vclinic.api.audit.Access> access) throws IOException {
+        out.writeBoolean(access.isPresent());
+        if (access.isPresent()) {
+            health.vclinic.api.security.Caller c = access.get().caller();
+            out.writeUTF(c.role().wireName());
+            out.writeUTF(c.subject());
+            out.writeUTF(c.tokenId());
+            out.writeUTF(access.get().requestId());
+        }
+    }
+
+    private static Optional<health.vclinic.api.audit.Access> access(DataInputStream in, ClinicId clinic) throws IOException {
+        if (in.available() > 0 && in.readBoolean()) {
+            return Optional.of(new health.vclinic.api.audit.Access(new health.vclinic.api.security.Caller(clinic,
+                    health.vclinic.api.security.Role.parse(in.readUTF()), in.readUTF(), in.readUTF()), in.readUTF()));
+        }
+        return Optional.empty();
     }
 
     private byte[] opened(byte[] one) throws IOException {
@@ -100,35 +199,6 @@ final class JournalCodec {
         }
     }
 
-    private static byte[] encode(AssessmentRow r) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(buf);
-        out.writeLong(r.recordId().getMostSignificantBits());
-        out.writeLong(r.recordId().getLeastSignificantBits());
-        out.writeUTF(r.clinic().value());
-        out.writeUTF(r.patient().map(PatientRef::value).orElse(""));
-        out.writeLong(r.assessedAt().getEpochSecond());
-        out.writeInt(r.assessedAt().getNano());
-        out.writeLong(r.latencyMicros());
-        byte[] request = r.request().toByteArray();
-        out.writeInt(request.length);
-        out.write(request);
-        byte[] result = r.result().toByteArray();
-        out.writeInt(result.length);
-        out.write(result);
-        // Who asked, for the audit entry written with the row when it is replayed (absent in old spools).
-        out.writeBoolean(r.access().isPresent());
-        if (r.access().isPresent()) {
-            health.vclinic.api.security.Caller c = r.access().get().caller();
-            out.writeUTF(c.role().wireName());
-            out.writeUTF(c.subject());
-            out.writeUTF(c.tokenId());
-            out.writeUTF(r.access().get().requestId());
-        }
-        out.flush();
-        return buf.toByteArray();
-    }
-
     private static AssessmentRow decode(byte[] one) throws IOException {
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(one));
         UUID id = new UUID(in.readLong(), in.readLong());
@@ -139,11 +209,7 @@ final class JournalCodec {
         try {
             TriageRequest request = TriageRequest.parseFrom(in.readNBytes(in.readInt()));
             TriageAssessment result = TriageAssessment.parseFrom(in.readNBytes(in.readInt()));
-            Optional<health.vclinic.api.audit.Access> access = Optional.empty();
-            if (in.available() > 0 && in.readBoolean()) {
-                access = Optional.of(new health.vclinic.api.audit.Access(new health.vclinic.api.security.Caller(clinic,
-                        health.vclinic.api.security.Role.parse(in.readUTF()), in.readUTF(), in.readUTF()), in.readUTF()));
-            }
+            Optional<health.vclinic.api.audit.Access> access = access(in, clinic);
             return new AssessmentRow(id, clinic, ref.isEmpty() ? Optional.empty() : Optional.of(new PatientRef(ref)),
                     at, latency, request, result, access);
         } catch (InvalidProtocolBufferException e) {

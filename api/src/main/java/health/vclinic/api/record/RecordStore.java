@@ -287,9 +287,47 @@ public final class RecordStore {
         }
     }
 
+    /**
+     * An assessment as its row holds it: the columns kept in clear (what the worklist and the timeline query)
+     * and the rest sealed for its clinic, computed once, so the journal and the database take the same bytes.
+     * {@code patient} is the plaintext reference for the audit entry only; nothing writes it in clear.
+     */
+    record SealedAssessment(UUID recordId, ClinicId clinic, Optional<PatientRef> patient, Optional<String> patientLookup,
+                            Optional<byte[]> patientRefSealed, Instant assessedAt, long latencyMicros, int level,
+                            String decidedBy, List<String> modelVersions, byte[] request, byte[] result,
+                            List<String> reviewKinds, Optional<Access> access) {
+    }
+
+    /** Seals {@code r} as its row will hold it. */
+    SealedAssessment seal(AssessmentRow r) throws SQLException {
+        return new SealedAssessment(r.recordId(), r.clinic(), r.patient(),
+                Optional.ofNullable(sealing.lookupOrNull(r.clinic(), r.patient())),
+                Optional.ofNullable(sealing.sealRefOrNull(r.clinic(), r.patient(), "triage_assessment")),
+                r.assessedAt(), r.latencyMicros(), r.result().getLevel(), r.result().getDecidedBy(),
+                r.result().getModelVersionsMap().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                        .map(e -> e.getKey() + "=" + e.getValue()).toList(),
+                sealing.seal(r.clinic(), r.request().toByteArray(), REQUEST_CONTEXT),
+                sealing.seal(r.clinic(), r.result().toByteArray(), RESULT_CONTEXT),
+                // Why it awaits a clinician (empty: it does not); V7's trigger puts it on the worklist.
+                WorklistKind.of(r.result()).stream().map(Enum::name).toList(), r.access());
+    }
+
+    static final String REQUEST_CONTEXT = "triage_assessment.request";
+    static final String RESULT_CONTEXT = "triage_assessment.result";
+    static final String PATIENT_REF_CONTEXT = "triage_assessment.patient_ref_sealed";
+
     /** Inserts a batch in one transaction; ids already present are skipped (a replay is idempotent). */
     public void insertAssessments(List<AssessmentRow> rows) throws SQLException {
-        batch(INSERT_ASSESSMENT, rows, this::bindAssessment, (c, all) -> {
+        List<SealedAssessment> sealed = new ArrayList<>(rows.size());
+        for (AssessmentRow r : rows) {
+            sealed.add(seal(r));
+        }
+        insertSealedAssessments(sealed);
+    }
+
+    /** Inserts sealed assessments and their audit entries in one transaction; ids already present are skipped. */
+    void insertSealedAssessments(List<SealedAssessment> rows) throws SQLException {
+        batch(INSERT_ASSESSMENT, rows, RecordStore::bindAssessment, (c, all) -> {
             if (audit.isPresent()) {
                 // One entry per assessment, appended together: the batch's audit costs about one entry.
                 audit.get().append(c, all.stream().filter(r -> r.access().isPresent()).flatMap(r -> r.access().get()
@@ -303,22 +341,19 @@ public final class RecordStore {
             + " assessed_at, latency_micros, level, decided_by, model_versions, request, result, review_kinds, sealed,"
             + " patient_ref_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?) ON CONFLICT (record_id) DO NOTHING";
 
-    private void bindAssessment(Connection c, PreparedStatement s, AssessmentRow r) throws SQLException {
+    private static void bindAssessment(Connection c, PreparedStatement s, SealedAssessment r) throws SQLException {
         s.setObject(1, r.recordId());
         s.setString(2, r.clinic().value());
-        s.setString(3, sealing.lookupOrNull(r.clinic(), r.patient()));
+        s.setString(3, r.patientLookup().orElse(null));
         s.setObject(4, utc(r.assessedAt()));
         s.setLong(5, r.latencyMicros());
-        s.setInt(6, r.result().getLevel());
-        s.setString(7, r.result().getDecidedBy());
-        s.setArray(8, c.createArrayOf("text", r.result().getModelVersionsMap().entrySet().stream()
-                .sorted(java.util.Map.Entry.comparingByKey())
-                .map(e -> e.getKey() + "=" + e.getValue()).toArray()));
-        s.setBytes(9, sealing.seal(r.clinic(), r.request().toByteArray(), "triage_assessment.request"));
-        s.setBytes(10, sealing.seal(r.clinic(), r.result().toByteArray(), "triage_assessment.result"));
-        s.setBytes(12, sealing.sealRefOrNull(r.clinic(), r.patient(), "triage_assessment"));
-        // Why it awaits a clinician (empty: it does not); V7's trigger puts it on the worklist.
-        s.setArray(11, c.createArrayOf("text", WorklistKind.of(r.result()).stream().map(Enum::name).toArray()));
+        s.setInt(6, r.level());
+        s.setString(7, r.decidedBy());
+        s.setArray(8, c.createArrayOf("text", r.modelVersions().toArray()));
+        s.setBytes(9, r.request());
+        s.setBytes(10, r.result());
+        s.setArray(11, c.createArrayOf("text", r.reviewKinds().toArray()));
+        s.setBytes(12, r.patientRefSealed().orElse(null));
     }
 
     /** Inserts alert events in one transaction; ids already present are skipped. */
@@ -453,7 +488,7 @@ public final class RecordStore {
             // The assessment it stands for, with the same id, in the same transaction: one access, one entry.
             if (r.assessment().isPresent()) {
                 try (PreparedStatement a = c.prepareStatement(INSERT_ASSESSMENT)) {
-                    bindAssessment(c, a, r.assessment().get());
+                    bindAssessment(c, a, seal(r.assessment().get()));
                     a.executeUpdate();
                 }
             }

@@ -147,22 +147,25 @@ class EncryptionAtRestTest {
     }
 
     @Test
-    void theJournalHoldsNoPlaintextAndReadsBack() throws IOException {
+    void theJournalHoldsNoPlaintextAndReadsBack() throws Exception {
         Path dir = dataDir.resolve("scan-journal");
-        Journal journal = new Journal(dir, Optional.empty(), 1 << 20, new JournalCodec(record.cipher()));
+        RecordStore store = new RecordStore(Database.embedded(dataDir, OptionalInt.empty()).dataSource(), record.cipher());
+        JournalCodec codec = new JournalCodec(record.cipher(), store::seal);
+        Journal journal = new Journal(dir, Optional.empty(), 1 << 20, codec);
         RecordStore.AssessmentRow row = new RecordStore.AssessmentRow(UUID.randomUUID(), ClinicId.DEFAULT,
                 Optional.of(new PatientRef(PATIENT)), Instant.now(), 10, sent, answer, Optional.empty());
-        assertTrue(journal.append(row, e -> { }).isPresent());
+        assertTrue(journal.append(store.seal(row), e -> { }).isPresent());
         journal.close();
         assertEquals(List.of(), filesHolding(dir, COMPLAINT_WORD.getBytes(StandardCharsets.UTF_8)));
         assertEquals(List.of(), filesHolding(dir, PATIENT.getBytes(StandardCharsets.UTF_8)));
         Files.write(dir.resolve("control"), sent.toByteArray());
         assertEquals(List.of(dir.resolve("control")), filesHolding(dir, COMPLAINT_WORD.getBytes(StandardCharsets.UTF_8)));
         Files.delete(dir.resolve("control"));
-        Journal reopened = new Journal(dir, Optional.empty(), 1 << 20, new JournalCodec(record.cipher()));
-        RecordStore.AssessmentRow back = reopened.recovered().getFirst().row();
+        Journal reopened = new Journal(dir, Optional.empty(), 1 << 20, codec);
+        RecordStore.SealedAssessment back = reopened.recovered().getFirst().row();
         reopened.close();
-        assertEquals(sent, back.request());
+        assertEquals(sent, TriageRequest.parseFrom(record.cipher().open(ClinicId.DEFAULT, back.request(),
+                RecordStore.REQUEST_CONTEXT)));
         assertEquals(Optional.of(new PatientRef(PATIENT)), back.patient());
     }
 
