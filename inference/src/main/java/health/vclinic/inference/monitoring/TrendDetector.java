@@ -51,6 +51,21 @@ public final class TrendDetector implements Detector<TrendDetector.State> {
 
     private static final int MIN_POINTS = 3;
 
+    /** The topic of each set of trending vitals (bit i: rule i), written once rather than per fit. */
+    private static final String[] TOPICS = new String[1 << RULES.size()];
+
+    static {
+        for (int mask = 0; mask < TOPICS.length; mask++) {
+            StringJoiner topic = new StringJoiner(",");
+            for (int i = 0; i < RULES.size(); i++) {
+                if ((mask & 1 << i) != 0) {
+                    topic.add(RULES.get(i).vital().id());
+                }
+            }
+            TOPICS[mask] = topic.toString();
+        }
+    }
+
     /** Per patient: the bucket last fitted and what the fit found. */
     public static final class State {
         long fittedBucket = Long.MIN_VALUE;
@@ -96,7 +111,9 @@ public final class TrendDetector implements Detector<TrendDetector.State> {
         long span = c.trendSpan().toMillis();
         double minHours = span / 3.0 / 3_600_000.0;
         List<Trending> trending = null;
-        for (Rule r : RULES) {
+        int trendingMask = 0;
+        for (int i = 0; i < RULES.size(); i++) {
+            Rule r = RULES.get(i);
             PatientWindow.Trend t = e.window().trend(r.vital(), span);
             if (t.points() < MIN_POINTS || t.coveredHours() < minHours || t.change() * r.direction() < r.minChange()) {
                 continue;
@@ -109,14 +126,13 @@ public final class TrendDetector implements Detector<TrendDetector.State> {
                 trending = new ArrayList<>(RULES.size());
             }
             trending.add(new Trending(r, t, now));
+            trendingMask |= 1 << i;
         }
         if (trending == null) {
             return Optional.empty();
         }
-        StringJoiner topic = new StringJoiner(",");
-        trending.forEach(v -> topic.add(v.rule().vital().id()));
         AlertSeverity severity = trending.size() >= 2 ? AlertSeverity.MEDIUM : AlertSeverity.LOW;
-        return Optional.of(Finding.deferred(severity, topic.toString(), new Fit(List.copyOf(trending),
+        return Optional.of(Finding.deferred(severity, TOPICS[trendingMask], new Fit(List.copyOf(trending),
                 e.window().windowStart(span), e.nowMillis(), e.window().samples(span))));
     }
 
