@@ -3,23 +3,18 @@ package health.vclinic.inference.monitoring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import health.vclinic.datasets.VitalSigns;
-import health.vclinic.datasets.monitoring.VitalSample;
-import health.vclinic.models.ModelRepository;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 /**
  * A condition that holds is found on every sample, but its words are written only when an alert goes
  * out: the engine reads a finding's reason and evidence for RAISED and UPDATED, not while the open
- * alert stands. Formatting them on every sample was most of what the anomaly detector allocated.
+ * alert stands. Formatting them on every sample was most of what the anomaly detector allocated
+ * ({@link HotPathAllocationTest} counts it).
  */
 class DeferredFindingTest {
 
@@ -111,50 +106,5 @@ class DeferredFindingTest {
         assertEquals(eager.hashCode(), deferred.hashCode());
         deferred.reason();
         assertEquals(1, calls[0]);
-    }
-
-    /** The bench's workload (one sample a minute, alternating well and deteriorating hours). */
-    private static VitalSample sample(String patient, long i) {
-        long phase = i % 480;
-        double x = phase >= 240 ? Math.min(1, (phase - 240) / 60.0) : 0;
-        double wobble = ((i * 7919) % 11) - 5;
-        return VitalSample.of(patient, "bench", Instant.parse("2025-01-01T00:00:00Z").plusSeconds(60 * i),
-                VitalSigns.builder().heartRate(74 + wobble + 50 * x).respiratoryRate(15 + 11 * x).spo2(97 - 6 * x)
-                        .systolicBp(124 - 30 * x).diastolicBp(78 - 15 * x).temperatureC(36.9 + 1.6 * x),
-                Optional.empty(), OptionalDouble.of(0.95));
-    }
-
-    /**
-     * With the shipped isolation forest, counted in bytes by the JVM, not timed. When the anomaly reason
-     * and evidence were written on every sample an unusual patient sent, this was about 4.4 KB; now about
-     * 0.6 KB (the bound leaves room for the JIT's day).
-     */
-    @Test
-    void withTheAnomalyForestTheEngineAllocatesUnderOneAndAHalfKilobytesPerSample() {
-        Path root = Path.of(System.getProperty("vclinic.root", "..")).toAbsolutePath().normalize();
-        MonitoringModels models = MonitoringModels.load(ModelRepository.open(root.resolve(ModelRepository.DEFAULT_RELATIVE_ROOT)), 1);
-        assertTrue(models.forest().isPresent(), "the repository ships the anomaly forest");
-        MonitoringConfig config = MonitoringConfig.defaults();
-        List<Detector<?>> detectors = MonitoringEngine.standardDetectors(config, models.forest(), Optional.empty());
-        List<VitalSample> samples = new ArrayList<>();
-        for (int i = 0; i < 960; i++) {
-            for (int p = 0; p < 16; p++) {
-                samples.add(sample("p" + p, i));
-            }
-        }
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        double perSample = Double.NaN;
-        long anomalies = 0;
-        for (int round = 0; round < 3; round++) {
-            MonitoringEngine engine = MonitoringEngine.create(config, detectors, () -> 0L);
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (VitalSample s : samples) {
-                anomalies += engine.accept(s).alerts().stream().filter(a -> a.kind() == AlertKind.ANOMALY).count();
-            }
-            perSample = (threads.getCurrentThreadAllocatedBytes() - before) / (double) samples.size();
-        }
-        System.out.printf("monitoring engine with the anomaly forest: %.0f bytes allocated per sample%n", perSample);
-        assertTrue(anomalies > 0, "the workload is unusual at times: anomaly alerts are part of what is measured");
-        assertTrue(perSample < 1536, perSample + " bytes per sample");
     }
 }
