@@ -24,7 +24,7 @@ import java.util.Optional;
  * <p>Helidon parses each message inside its data handler; when parsing fails it logs a SEVERE stack
  * trace, cancels the service and never answers, so the client waits forever. It also answers "no
  * message", "two messages" on a unary call and a truncated body with INTERNAL, and takes any flag byte.
- * Here every message is framed ({@link MessageFramer}) and parsed with the method's own marshaller
+ * Here every message is framed ({@link MessageFramer}) and parsed with the parser of the method's marshaller
  * before Helidon sees it; a message that does not parse, a second message on a unary call, a missing or
  * cut-off message end the call at once with INVALID_ARGUMENT (RESOURCE_EXHAUSTED over the size limit),
  * through {@link CallGuard}, and nothing is logged: the client's mistake is counted in {@code /metrics}
