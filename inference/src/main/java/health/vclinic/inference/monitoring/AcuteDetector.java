@@ -210,7 +210,10 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         }
         s.newest = t;
         VitalSigns v = e.sample().vitals();
-        v.hypercapnicRespiratoryFailure().ifPresent(h -> s.scale2 = h);
+        Optional<Boolean> scale2 = v.hypercapnicRespiratoryFailure();
+        if (scale2.isPresent()) {
+            s.scale2 = scale2.get();
+        }
         boolean anyDense = false;
         for (int i = 0; i < SCORED.length; i++) {
             var value = SCORED[i].of(v);

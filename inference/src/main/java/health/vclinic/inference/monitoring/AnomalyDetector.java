@@ -1,5 +1,6 @@
 package health.vclinic.inference.monitoring;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -75,20 +76,37 @@ public final class AnomalyDetector implements Detector<AnomalyDetector.State> {
         }
         AlertSeverity severity = state.score >= forest.mediumThreshold() ? AlertSeverity.MEDIUM : AlertSeverity.LOW;
         double threshold = severity == AlertSeverity.MEDIUM ? forest.mediumThreshold() : forest.lowThreshold();
-        List<Measurement> m = new ArrayList<>();
-        StringJoiner unusual = new StringJoiner(", ");
-        for (int i : forest.mostUnusual(state.features, 3)) {
-            String name = WindowFeatures.NAMES.get(i);
-            m.add(Measurement.of(name, Math.round(state.features[i] * 100) / 100.0, ""));
-            unusual.add(String.format(Locale.ROOT, "%s %.1f (training median %.1f)", name.replace('_', ' '),
-                    state.features[i], forest.featureMedian()[i]));
-        }
-        String reason = String.format(Locale.ROOT, "Unusual combination of vital signs for patients without sepsis"
-                + " (isolation-forest score %.3f, alert at %.3f); most unusual: %s", state.score, threshold, unusual);
         long span = WindowFeatures.LOOKBACK_MILLIS;
-        Evidence evidence = new Evidence(m, e.windowStart(span), e.now(), e.window().samples(span),
-                OptionalDouble.of(Math.round(state.score * 1e4) / 1e4), OptionalDouble.of(threshold));
-        return Optional.of(new Finding(severity, reason, evidence, severity.name()));
+        // The features array is replaced, never changed, when the patient is scored again: safe to keep.
+        return Optional.of(Finding.deferred(severity, severity.name(), new Unusual(forest, state.score, threshold,
+                state.features, e.window().windowStart(span), e.nowMillis(), e.window().samples(span))));
+    }
+
+    /** The words and values of an anomaly finding, as scored at the sample that found it. */
+    private record Unusual(AnomalyForest forest, double score, double threshold, double[] features, long from, long to,
+                           int samples) implements Finding.Details {
+
+        @Override
+        public String reason() {
+            double[] median = forest.featureMedian();
+            StringJoiner unusual = new StringJoiner(", ");
+            for (int i : forest.mostUnusual(features, 3)) {
+                unusual.add(String.format(Locale.ROOT, "%s %.1f (training median %.1f)",
+                        WindowFeatures.NAMES.get(i).replace('_', ' '), features[i], median[i]));
+            }
+            return String.format(Locale.ROOT, "Unusual combination of vital signs for patients without sepsis"
+                    + " (isolation-forest score %.3f, alert at %.3f); most unusual: %s", score, threshold, unusual);
+        }
+
+        @Override
+        public Evidence evidence() {
+            List<Measurement> m = new ArrayList<>();
+            for (int i : forest.mostUnusual(features, 3)) {
+                m.add(Measurement.of(WindowFeatures.NAMES.get(i), Math.round(features[i] * 100) / 100.0, ""));
+            }
+            return new Evidence(m, Instant.ofEpochMilli(from), Instant.ofEpochMilli(to), samples,
+                    OptionalDouble.of(Math.round(score * 1e4) / 1e4), OptionalDouble.of(threshold));
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package health.vclinic.inference.monitoring;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,21 @@ public final class TrendDetector implements Detector<TrendDetector.State> {
 
     private static final int MIN_POINTS = 3;
 
+    /** The topic of each set of trending vitals (bit i: rule i), written once rather than per fit. */
+    private static final String[] TOPICS = new String[1 << RULES.size()];
+
+    static {
+        for (int mask = 0; mask < TOPICS.length; mask++) {
+            StringJoiner topic = new StringJoiner(",");
+            for (int i = 0; i < RULES.size(); i++) {
+                if ((mask & 1 << i) != 0) {
+                    topic.add(RULES.get(i).vital().id());
+                }
+            }
+            TOPICS[mask] = topic.toString();
+        }
+    }
+
     /** Per patient: the bucket last fitted and what the fit found. */
     public static final class State {
         long fittedBucket = Long.MIN_VALUE;
@@ -94,10 +110,10 @@ public final class TrendDetector implements Detector<TrendDetector.State> {
         MonitoringConfig c = e.config();
         long span = c.trendSpan().toMillis();
         double minHours = span / 3.0 / 3_600_000.0;
-        List<Measurement> evidence = null;
-        StringJoiner reasons = null;
-        StringJoiner topic = null;
-        for (Rule r : RULES) {
+        List<Trending> trending = null;
+        int trendingMask = 0;
+        for (int i = 0; i < RULES.size(); i++) {
+            Rule r = RULES.get(i);
             PatientWindow.Trend t = e.window().trend(r.vital(), span);
             if (t.points() < MIN_POINTS || t.coveredHours() < minHours || t.change() * r.direction() < r.minChange()) {
                 continue;
@@ -106,27 +122,54 @@ public final class TrendDetector implements Detector<TrendDetector.State> {
             if (Double.isNaN(now) || !r.abnormal(now)) {
                 continue;
             }
-            if (evidence == null) {
-                evidence = new ArrayList<>();
-                reasons = new StringJoiner("; ");
-                topic = new StringJoiner(",");
+            if (trending == null) {
+                trending = new ArrayList<>(RULES.size());
             }
-            Vital v = r.vital();
-            evidence.add(Measurement.of(v.id(), News2Detector.round(now), v.unit()));
-            evidence.add(Measurement.of(v.id() + "_change", News2Detector.round(t.change()), v.unit()));
-            evidence.add(Measurement.of(v.id() + "_slope_per_h", Math.round(t.slopePerHour() * 100) / 100.0, v.unit() + "/h"));
-            reasons.add(String.format(Locale.ROOT, "%s %s by %.1f %s over %.1f h (now %.1f %s)", v.words(),
-                    r.direction() > 0 ? "rising" : "falling", Math.abs(t.change()), v.unit(), t.coveredHours(), now, v.unit()));
-            topic.add(v.id());
+            trending.add(new Trending(r, t, now));
+            trendingMask |= 1 << i;
         }
-        if (evidence == null) {
+        if (trending == null) {
             return Optional.empty();
         }
-        AlertSeverity severity = evidence.size() >= 6 ? AlertSeverity.MEDIUM : AlertSeverity.LOW;
-        String reason = (severity == AlertSeverity.MEDIUM ? "Several vital signs deteriorating together: " : "Vital sign deteriorating: ")
-                + reasons;
-        return Optional.of(new Finding(severity, reason,
-                Evidence.of(evidence, e.windowStart(span), e.now(), e.window().samples(span)), topic.toString()));
+        AlertSeverity severity = trending.size() >= 2 ? AlertSeverity.MEDIUM : AlertSeverity.LOW;
+        return Optional.of(Finding.deferred(severity, TOPICS[trendingMask], new Fit(List.copyOf(trending),
+                e.window().windowStart(span), e.nowMillis(), e.window().samples(span))));
+    }
+
+    /** One vital trending out of range: its rule, the fitted line and the smoothed value now. */
+    private record Trending(Rule rule, PatientWindow.Trend trend, double now) {
+    }
+
+    /** The words and values of a trend finding, as fitted at the sample that found it. */
+    private record Fit(List<Trending> trending, long from, long to, int samples) implements Finding.Details {
+
+        @Override
+        public String reason() {
+            StringJoiner reasons = new StringJoiner("; ");
+            for (Trending v : trending) {
+                Vital vital = v.rule().vital();
+                PatientWindow.Trend t = v.trend();
+                reasons.add(String.format(Locale.ROOT, "%s %s by %.1f %s over %.1f h (now %.1f %s)", vital.words(),
+                        v.rule().direction() > 0 ? "rising" : "falling", Math.abs(t.change()), vital.unit(),
+                        t.coveredHours(), v.now(), vital.unit()));
+            }
+            return (trending.size() >= 2 ? "Several vital signs deteriorating together: " : "Vital sign deteriorating: ")
+                    + reasons;
+        }
+
+        @Override
+        public Evidence evidence() {
+            List<Measurement> evidence = new ArrayList<>(3 * trending.size());
+            for (Trending v : trending) {
+                Vital vital = v.rule().vital();
+                PatientWindow.Trend t = v.trend();
+                evidence.add(Measurement.of(vital.id(), News2Detector.round(v.now()), vital.unit()));
+                evidence.add(Measurement.of(vital.id() + "_change", News2Detector.round(t.change()), vital.unit()));
+                evidence.add(Measurement.of(vital.id() + "_slope_per_h", Math.round(t.slopePerHour() * 100) / 100.0,
+                        vital.unit() + "/h"));
+            }
+            return Evidence.of(evidence, Instant.ofEpochMilli(from), Instant.ofEpochMilli(to), samples);
+        }
     }
 
     @Override
