@@ -35,6 +35,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.grpc.GrpcConfig;
 import io.helidon.webserver.grpc.GrpcReflectionFeature;
 import io.helidon.webserver.grpc.GrpcRouting;
+import health.vclinic.api.grpcwire.ParsedOnce;
 import io.helidon.webserver.grpc.GrpcServiceDescriptor;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http2.Http2Config;
@@ -220,11 +221,11 @@ public final class VclinicServer implements AutoCloseable {
                 .intercept(1000, new Deadlines())
                 .intercept(900, new IdentityEncoding())
                 // A descriptor built from the bindable service carries its proto, which reflection needs.
-                .service(GrpcServiceDescriptor.builder(new TriageGrpcService(endpoint)).build())
-                .service(GrpcServiceDescriptor.builder(health.getHealthService()).build());
-        imaging.ifPresent(i -> routing.service(GrpcServiceDescriptor.builder(new ImagingGrpcService(i)).build()));
-        monitoring.ifPresent(m -> routing.service(GrpcServiceDescriptor.builder(new MonitoringGrpcService(m)).build()));
-        record.ifPresent(r -> routing.service(GrpcServiceDescriptor.builder(r.grpcService()).build()));
+                .service(GrpcServiceDescriptor.builder(ParsedOnce.of(new TriageGrpcService(endpoint))).build())
+                .service(GrpcServiceDescriptor.builder(ParsedOnce.of(health.getHealthService())).build());
+        imaging.ifPresent(i -> routing.service(GrpcServiceDescriptor.builder(ParsedOnce.of(new ImagingGrpcService(i))).build()));
+        monitoring.ifPresent(m -> routing.service(GrpcServiceDescriptor.builder(ParsedOnce.of(new MonitoringGrpcService(m))).build()));
+        record.ifPresent(r -> routing.service(GrpcServiceDescriptor.builder(ParsedOnce.of(r.grpcService())).build()));
         return routing;
     }
 

@@ -159,9 +159,10 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
 
     /**
      * Waits until every assessment answered so far is committed, so a read sees them; returns at once while
-     * the database is unreachable (the read will say so), and after {@link #SETTLE_TIMEOUT} at most.
+     * the database is unreachable (the read will say so), and after {@link #SETTLE_TIMEOUT} at most. The
+     * record's own reads do this; whoever reads the tables directly (a test, a report) calls it first.
      */
-    void settle() {
+    public void settle() {
         settleUpTo(journal.appended());
     }
 
