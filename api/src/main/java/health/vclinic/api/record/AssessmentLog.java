@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link Durability#COMMIT} the request thread instead waits for its batch's commit (a clinic that wants an
  * answer only once the database holds it, at the cost of a commit's latency per call).
  *
- * <p>Reads of the record wait for the assessments answered before them ({@link #settle}), so whoever was
- * answered reads their assessment back at once. When the database is unreachable the writer keeps its
+ * <p>Every connection to the record's database is handed out after the assessments answered before it
+ * are committed ({@link #settle}, through {@link Database#dataSource}), so whoever was answered reads their
+ * assessment back at once, from the record's reads, the reviews or a direct query. When the database is unreachable the writer keeps its
  * batch, forces the journal to disk and retries every {@link #RETRY_INTERVAL}; the answers meanwhile say
  * {@code recorded=false} and {@link #backlog} counts what waits. A full journal (its bound in bytes) is the
  * one case where an answer is given without being kept: patient safety first, counted as lost in /metrics.
@@ -94,7 +95,6 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "record journal: " + back.size() + " assessments of an earlier run to write");
         }
         writer = Thread.ofPlatform().name("vclinic-record-writer").daemon().start(this::writeLoop);
-        store.settlingReadsWith(this::settle);
     }
 
     @Override
@@ -159,10 +159,10 @@ public final class AssessmentLog implements TriageRecorder, AutoCloseable {
 
     /**
      * Waits until every assessment answered so far is committed, so a read sees them; returns at once while
-     * the database is unreachable (the read will say so), and after {@link #SETTLE_TIMEOUT} at most. The
-     * record's own reads do this; whoever reads the tables directly (a test, a report) calls it first.
+     * the database is unreachable (the read will say so), and after {@link #SETTLE_TIMEOUT} at most. Every
+     * connection of {@link Database#dataSource} waits for this first.
      */
-    public void settle() {
+    void settle() {
         settleUpTo(journal.appended());
     }
 

@@ -75,6 +75,7 @@ public final class ClinicalRecord implements AutoCloseable {
         this.fhirReads = new FhirReads(store);
         this.assessments = new AssessmentLog(store, dataDir.resolve("journal"),
                 Optional.of(dataDir.resolve("spool/assessments.spool")), spoolBytes, durability);
+        database.settleBeforeConnections(assessments::settle);
         this.alerts = new AlertLog(store);
         this.images = new ImagingLog(store);
         this.fhirCalls = new FhirCallLog(store);

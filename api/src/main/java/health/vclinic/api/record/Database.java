@@ -37,11 +37,13 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final Optional<EmbeddedPostgres> embedded;
     private final String description;
+    private final Settling settling;
 
     private Database(HikariDataSource pool, Optional<EmbeddedPostgres> embedded, String description) {
         this.pool = pool;
         this.embedded = embedded;
         this.description = description;
+        this.settling = new Settling(pool);
     }
 
     /**
@@ -142,8 +144,78 @@ public final class Database implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
+    /**
+     * The pool, as every reader and writer of the record gets it: each connection is handed out only after
+     * {@link #settleBeforeConnections}'s wait, so whoever reads (the record's reads, the reviews, the
+     * worklist, the audit trail, a test counting rows) sees every assessment answered before it.
+     */
     public DataSource dataSource() {
-        return pool;
+        return settling;
+    }
+
+    /**
+     * Runs {@code settle} before every connection is handed out: the assessment log's wait for what was
+     * answered and is written behind ({@link AssessmentLog#settle}); it returns at once on its own writer.
+     */
+    void settleBeforeConnections(Runnable settle) {
+        settling.settle = java.util.Objects.requireNonNull(settle, "settle");
+    }
+
+    /** The pool behind a wait. */
+    private static final class Settling implements DataSource {
+        private final HikariDataSource pool;
+        private volatile Runnable settle = () -> { };
+
+        Settling(HikariDataSource pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public java.sql.Connection getConnection() throws java.sql.SQLException {
+            settle.run();
+            return pool.getConnection();
+        }
+
+        @Override
+        public java.sql.Connection getConnection(String user, String password) throws java.sql.SQLException {
+            settle.run();
+            return pool.getConnection(user, password);
+        }
+
+        @Override
+        public java.io.PrintWriter getLogWriter() throws java.sql.SQLException {
+            return pool.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(java.io.PrintWriter out) throws java.sql.SQLException {
+            pool.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws java.sql.SQLException {
+            pool.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws java.sql.SQLException {
+            return pool.getLoginTimeout();
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException {
+            return pool.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws java.sql.SQLException {
+            return type.isInstance(this) ? type.cast(this) : pool.unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) throws java.sql.SQLException {
+            return type.isInstance(this) || pool.isWrapperFor(type);
+        }
     }
 
     /** Where the data live, in words (no credentials). */

@@ -98,7 +98,6 @@ public final class RecordStore {
     private final DataSource dataSource;
     private final Sealing sealing;
     private volatile Optional<AuditLog> audit = Optional.empty();
-    private volatile Runnable settle = () -> { };
 
     /** The record on {@code dataSource}, its patient data sealed at rest by {@code cipher} (see {@link Sealing}). */
     public RecordStore(DataSource dataSource, health.vclinic.api.keys.FieldCipher cipher) {
@@ -967,21 +966,11 @@ public final class RecordStore {
         return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
 
-    /**
-     * Runs before every read and erasure: the assessment log's wait for what was answered before it (see
-     * {@link AssessmentLog#settle}), so a caller reads back what it was just answered.
-     */
-    void settlingReadsWith(Runnable settle) {
-        this.settle = Objects.requireNonNull(settle, "settle");
-    }
-
     private <T> T read(Transactions.Work<T> work) {
-        settle.run();
         return Transactions.read(dataSource, work);
     }
 
     private <T> T write(Transactions.Work<T> work) {
-        settle.run();
         return Transactions.write(dataSource, work);
     }
 }

@@ -242,7 +242,6 @@ class RecordRoundTripTest {
     @Test
     void theRecordRefusesUpdatesInPlace() throws Exception {
         assess(firstEncounter(), "pt-append");
-        record.assessments().settle(); // written behind the answer: this reads the table directly
         try (Connection c = record.database().dataSource().getConnection(); Statement s = c.createStatement()) {
             assertThrows(java.sql.SQLException.class, () -> s.executeUpdate(
                     "UPDATE triage_assessment SET level = 5 WHERE patient_ref = '"

@@ -138,7 +138,6 @@ class SecurityTest {
     }
 
     private static long assessmentRows() throws Exception {
-        record.assessments().settle(); // written behind the answers: this reads the table directly
         try (Connection c = record.database().dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT count(*) FROM triage_assessment")) {
             r.next();

@@ -184,7 +184,6 @@ class SmartBackendServicesTest {
     }
 
     private static long assessmentsOf(ClinicId clinic) throws Exception {
-        record.assessments().settle(); // written behind the answers: this reads the table directly
         try (Connection c = record.database().dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT count(*) FROM triage_assessment WHERE clinic_id = '"
                      + clinic.value() + "'")) {
