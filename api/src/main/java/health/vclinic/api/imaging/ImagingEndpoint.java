@@ -153,10 +153,20 @@ public final class ImagingEndpoint implements AutoCloseable {
 
     /**
      * {@code triage} with this endpoint's model reading the chest X-rays sent with triage requests,
-     * through the same batches as {@code Analyze}.
+     * through the same batches as {@code Analyze} and under the same per-clinic quota (costed from the
+     * header, as {@code Analyze} costs an image).
      */
     public TriageEndpoint readingChestXrays(TriageEndpoint triage) {
-        return new TriageEndpoint(triage.engine().withImaging(new CxrTriageReader(analyzer)));
+        return new TriageEndpoint(triage.engine().withImaging(new CxrTriageReader(analyzer)), (clinic, image) -> {
+            long cost;
+            try {
+                cost = DecodePool.cost(ImageHeader.read(image, limits, "chest_xray"), image.length);
+            } catch (InvalidInputException notAnImage) {
+                // Nothing will be decoded: the request's reader refuses it with every other invalid field.
+                return () -> { };
+            }
+            return quota.admit(clinic, cost)::close;
+        });
     }
 
     /** The analyzer behind this endpoint (the triage path and the benchmark use it too). */

@@ -30,19 +30,26 @@ public final class TriageEndpoint {
 
     private final TriageEngine engine;
     private final TriageRecorder recorder;
+    private final ImageAdmission images;
 
     public TriageEndpoint(TriageEngine engine) {
-        this(engine, TriageRecorder.NONE);
+        this(engine, TriageRecorder.NONE, ImageAdmission.NONE);
     }
 
-    private TriageEndpoint(TriageEngine engine, TriageRecorder recorder) {
+    /** The endpoint over {@code engine}, admitting the chest X-rays of its requests through {@code images}. */
+    public TriageEndpoint(TriageEngine engine, ImageAdmission images) {
+        this(engine, TriageRecorder.NONE, images);
+    }
+
+    private TriageEndpoint(TriageEngine engine, TriageRecorder recorder, ImageAdmission images) {
+        this.images = java.util.Objects.requireNonNull(images, "images");
         this.engine = engine;
         this.recorder = recorder;
     }
 
     /** This endpoint, keeping every assessment it answers in {@code recorder} before answering. */
     public TriageEndpoint recordingTo(TriageRecorder recorder) {
-        return new TriageEndpoint(engine, java.util.Objects.requireNonNull(recorder, "recorder"));
+        return new TriageEndpoint(engine, java.util.Objects.requireNonNull(recorder, "recorder"), images);
     }
 
     /** The engine behind this endpoint (for entry points that map their own wire format, like FHIR). */
@@ -65,7 +72,14 @@ public final class TriageEndpoint {
         if (!request.getPatientRef().isEmpty()) {
             new PatientRef(request.getPatientRef());
         }
-        TriageAssessment assessment = TriageMapper.toProto(engine.assess(TriageMapper.toEncounter(request)));
+        TriageAssessment assessment;
+        if (request.getChestXray().isEmpty()) {
+            assessment = TriageMapper.toProto(engine.assess(TriageMapper.toEncounter(request)));
+        } else {
+            try (ImageAdmission.Admitted admitted = images.admit(caller.clinic(), request.getChestXray().toByteArray())) {
+                assessment = TriageMapper.toProto(engine.assess(TriageMapper.toEncounter(request)));
+            }
+        }
         if (recorder == TriageRecorder.NONE) {
             return assessment;
         }

@@ -12,6 +12,8 @@ import com.google.protobuf.util.JsonFormat;
 import health.vclinic.api.security.Role;
 import health.vclinic.api.server.ClinicId;
 import health.vclinic.api.triage.TriageEndpoint;
+import health.vclinic.api.triage.v1.TriageAssessment;
+import health.vclinic.api.triage.v1.TriageServiceGrpc;
 import health.vclinic.api.VclinicServer;
 import health.vclinic.api.imaging.v1.AnalyzeRequest;
 import health.vclinic.api.imaging.v1.Assessability;
@@ -254,6 +256,17 @@ class ImagingHardeningTest {
                 assertEquals(429, overHttp.statusCode(), overHttp.body());
                 assertTrue(overHttp.body().contains("imaging quota"), overHttp.body());
             }
+            // A chest X-ray inside a triage request counts against the same quota: no way around it.
+            StatusRuntimeException overByTriage = assertThrows(StatusRuntimeException.class, () -> TriageServiceGrpc
+                    .newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).assess(withXray(films.get(6))));
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, overByTriage.getStatus().getCode());
+            assertTrue(overByTriage.getStatus().getDescription().contains("imaging quota"),
+                    overByTriage.getStatus().getDescription());
+            // Clinic B's triage with an X-ray is admitted, read and answered, and gives its place back.
+            TriageAssessment byB = TriageServiceGrpc.newBlockingStub(asB).withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .assess(withXray(films.get(7)));
+            assertTrue(byB.getLevel() >= 1 && byB.getLevel() <= 5);
+            assertEquals(0, endpoint.quota().inFlight(b));
             for (int i = 0; i < 4; i++) {
                 admitted.add(ImagingServiceGrpc.newFutureStub(asB).withDeadlineAfter(60, TimeUnit.SECONDS)
                         .analyze(request(films.get(8 + i), false)));
@@ -340,4 +353,11 @@ class ImagingHardeningTest {
         b.putInt(0).put("IEND".getBytes(StandardCharsets.US_ASCII)).putInt(0xae426082);
         return b.array();
     }
+
+    /** The first example triage request with {@code film} as its chest X-ray. */
+    private static health.vclinic.api.triage.v1.TriageRequest withXray(byte[] film) {
+        return TriageEndpoint.parseJson(health.vclinic.api.TestSupport.exampleLines().getFirst()).toBuilder()
+                .setChestXray(ByteString.copyFrom(film)).build();
+    }
+
 }
