@@ -78,6 +78,7 @@ final class Journal {
         this.codec = codec;
         try {
             Files.createDirectories(dir);
+            ownerOnly(dir, "rwx------");
             owner = owned(dir.resolve("lock"));
             if (owner.isEmpty()) {
                 recovered = List.of();
@@ -246,7 +247,15 @@ final class Journal {
         openFile = dir.resolve(String.format(java.util.Locale.ROOT, "segment-%016d.journal", nextSegment++));
         open = FileChannel.open(openFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
+        ownerOnly(openFile, "rw-------");
         openBytes = 0;
+    }
+
+    /** Patient data, even sealed, readable by the service's user only (where the file system has owners). */
+    private static void ownerOnly(Path path, String permissions) throws IOException {
+        if (Files.getFileStore(path).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
+        }
     }
 
     /** The journal's lock, or empty when another process (or another record in this one) holds it. */

@@ -156,6 +156,13 @@ class EncryptionAtRestTest {
                 Optional.of(new PatientRef(PATIENT)), Instant.now(), 10, sent, answer, Optional.empty());
         assertTrue(journal.append(store.seal(row), e -> { }).isPresent());
         journal.close();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".journal")).toList()) {
+                assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(f)), "a journal segment is its owner's only");
+            }
+        }
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
         assertEquals(List.of(), filesHolding(dir, COMPLAINT_WORD.getBytes(StandardCharsets.UTF_8)));
         assertEquals(List.of(), filesHolding(dir, PATIENT.getBytes(StandardCharsets.UTF_8)));
         Files.write(dir.resolve("control"), sent.toByteArray());
