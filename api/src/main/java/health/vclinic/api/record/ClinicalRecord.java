@@ -43,7 +43,7 @@ import java.util.function.Supplier;
 public final class ClinicalRecord implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ClinicalRecord.class.getName());
-    /** Default bound of the local spool: about 30,000 typical assessments. */
+    /** Default bound of the local journal: about 30,000 typical assessments. */
     public static final long DEFAULT_SPOOL_BYTES = 64L << 20;
     /** The HTTP routes, as counted in metrics. */
     public static final Set<String> ROUTES = Set.of("GET /v1/record/assessments/{id}",
@@ -91,7 +91,7 @@ public final class ClinicalRecord implements AutoCloseable {
      * (see {@link Sealing}); rows kept in clear by a version before encryption at rest are sealed now.
      *
      * @param master the master key of encryption at rest, never stored in the database
-     * @param dataDir where the local spool lives
+     * @param dataDir where the local journal lives (and an earlier version's spool)
      * @param keepFor the retention period, empty to keep records until erased
      */
     public static ClinicalRecord open(Database database, health.vclinic.api.keys.MasterKeySource master, Path dataDir,
@@ -109,7 +109,7 @@ public final class ClinicalRecord implements AutoCloseable {
         try {
             health.vclinic.api.keys.KeyRing keys = health.vclinic.api.keys.KeyRing.open(database.dataSource(), master);
             cipher = new health.vclinic.api.keys.FieldCipher(keys);
-            // Caches the default clinic's keys, so the spool can seal while the database is down (see Spool).
+            // Caches the default clinic's keys, so the journal can seal while the database is down (see JournalCodec).
             cipher.keyedHash(ClinicId.DEFAULT, "warm-up");
             long sealed = new RecordStore(database.dataSource(), cipher).sealLegacyRows();
             if (sealed > 0) {
@@ -248,7 +248,7 @@ public final class ClinicalRecord implements AutoCloseable {
         return new RecordGrpcService(reader);
     }
 
-    /** Prometheus text: the spool backlog and how assessments were kept. */
+    /** Prometheus text: the journal backlog and how assessments were kept. */
     public String prometheus() {
         return assessments.prometheus() + alerts.prometheus() + images.prometheus() + fhirCalls.prometheus()
                 + vitals.prometheus();

@@ -42,7 +42,7 @@ import javax.sql.DataSource;
 /**
  * The clinical record's SQL: plain JDBC, prepared statements, one transaction per call. Every call takes
  * the clinic, and no query reads across clinics. Rows are only inserted (a repeated id is ignored, which
- * makes the spool's replay idempotent) or deleted by an erasure or the retention purge.
+ * makes the journal's replay idempotent) or deleted by an erasure or the retention purge.
  */
 public final class RecordStore {
 

@@ -18,7 +18,7 @@ import java.util.Optional;
  * migration V8 has {@code sealed = false} and is read as it was stored until it is sealed.
  *
  * <p>A key store that cannot be reached surfaces as {@link SQLException}, so the callers' handling of an
- * unreachable database (the spool, {@code UNAVAILABLE}) covers it.
+ * unreachable database (the journal, {@code UNAVAILABLE}) covers it.
  */
 final class Sealing {
 
