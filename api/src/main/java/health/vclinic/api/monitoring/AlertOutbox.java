@@ -37,6 +37,7 @@ final class AlertOutbox {
     private final Condition notEmpty = lock.newCondition();
     private boolean closed;
     private long superseded;
+    private long wakeups;
 
     AlertOutbox(int capacity) {
         if (capacity < 1) {
@@ -115,15 +116,16 @@ final class AlertOutbox {
     }
 
     /**
-     * The next alert to send, waiting up to {@code timeoutNanos}; empty when none came in time or the
-     * outbox is closed and empty.
+     * The next alert to send, waiting up to {@code timeoutNanos}; empty when none came in time, when
+     * {@link #wake} was called meanwhile, or when the outbox is closed and empty.
      */
     Optional<Alert> take(long timeoutNanos) throws InterruptedException {
         lock.lock();
         try {
             long left = timeoutNanos;
+            long woken = wakeups;
             while (queue.isEmpty()) {
-                if (closed || left <= 0) {
+                if (closed || left <= 0 || wakeups != woken) {
                     return Optional.empty();
                 }
                 left = notEmpty.awaitNanos(left);
@@ -152,10 +154,11 @@ final class AlertOutbox {
         }
     }
 
-    /** Wakes a waiting {@link #take} without closing (the stream has something else to do). */
+    /** Makes a waiting {@link #take} return empty without closing (the stream has something else to do). */
     void wake() {
         lock.lock();
         try {
+            wakeups++;
             notEmpty.signalAll();
         } finally {
             lock.unlock();
