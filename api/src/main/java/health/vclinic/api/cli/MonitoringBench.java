@@ -46,10 +46,12 @@ import org.HdrHistogram.Histogram;
  * <p>Workload: each stream is one patient's device sending a sample per minute of data time (heart
  * rate, respiratory rate, SpO2, blood pressure, temperature, signal quality), alternating four normal
  * hours with four deteriorating ones, so NEWS2 and trend alerts are raised and resolved all along.
- * Phases, against one server: (1) samples/s at maximum rate, every stream sending as fast as flow
- * control lets it (closed loop); (2) alert latency, sample sent to alert received, at a fixed fraction
- * of that rate (open loop: the latency clock starts at the scheduled send, so queueing is not hidden);
- * (3) the engine alone, in this process, on one thread: samples/s per core.
+ * The streams' patients are out of phase with one another, as a clinic's are. Phases, against one
+ * server: (1) samples/s at maximum rate, every stream sending as fast as flow control lets it (closed
+ * loop); (2) alert latency, sample sent to alert received, at a fixed fraction of that rate for twice
+ * as long, after {@link #OPEN_LOOP_SETTLE_SECONDS} untimed (open loop: the latency clock starts at the
+ * scheduled send, so queueing is not hidden), with the collections that happened meanwhile; (3) the
+ * engine alone, in this process, on one thread: samples/s per core.
  */
 public final class MonitoringBench {
 
@@ -66,10 +68,46 @@ public final class MonitoringBench {
     public record Settings(int streams, int seconds, int warmupSeconds, double rateFraction) {
     }
 
-    /** A measured phase. */
-    record Result(String name, long samples, double seconds, long alerts, Histogram latencyMicros) {
+    /** A measured phase, with the collector's pauses during it when they were counted. */
+    record Result(String name, long samples, double seconds, long alerts, Histogram latencyMicros, GcPauses gc) {
         double rate() {
             return samples / seconds;
+        }
+    }
+
+    /**
+     * Collections and their accumulated time, per collector, between two instants of this process (as
+     * the JVM's collector beans count them: for G1 the young and old beans' time is pause time).
+     */
+    record GcPauses(String summary, long collections, long millis) {
+        static final GcPauses NONE = new GcPauses("", 0, 0);
+
+        static long[] snapshot() {
+            List<GarbageCollectorMXBean> beans = ManagementFactory.getGarbageCollectorMXBeans();
+            long[] counts = new long[2 * beans.size()];
+            for (int i = 0; i < beans.size(); i++) {
+                counts[2 * i] = beans.get(i).getCollectionCount();
+                counts[2 * i + 1] = beans.get(i).getCollectionTime();
+            }
+            return counts;
+        }
+
+        static GcPauses since(long[] before) {
+            long[] after = snapshot();
+            List<GarbageCollectorMXBean> beans = ManagementFactory.getGarbageCollectorMXBeans();
+            List<String> parts = new ArrayList<>();
+            long collections = 0;
+            long millis = 0;
+            for (int i = 0; i < beans.size(); i++) {
+                long c = after[2 * i] - before[2 * i];
+                long t = after[2 * i + 1] - before[2 * i + 1];
+                if (c > 0) {
+                    parts.add(String.format(Locale.ROOT, "%s %d in %d ms", beans.get(i).getName(), c, t));
+                    collections += c;
+                    millis += t;
+                }
+            }
+            return new GcPauses(String.join(", ", parts), collections, millis);
         }
     }
 
@@ -115,9 +153,10 @@ public final class MonitoringBench {
      * @param maxRate samples/s at the maximum rate
      * @param openRate samples/s of the open-loop phase
      * @param latencyMicros alert latency in the open-loop phase
+     * @param gc the collections during the timed part of the open-loop phase
      * @param engineRate samples/s of the engine alone on one thread
      */
-    public record Figures(double maxRate, double openRate, Histogram latencyMicros, double engineRate) {
+    public record Figures(double maxRate, double openRate, Histogram latencyMicros, GcPauses gc, double engineRate) {
     }
 
     /**
@@ -140,6 +179,9 @@ public final class MonitoringBench {
         r.put("latency_p50_ms", f.latencyMicros().getValueAtPercentile(50) / 1000.0);
         r.put("latency_p99_ms", f.latencyMicros().getValueAtPercentile(99) / 1000.0);
         r.put("latency_max_ms", f.latencyMicros().getMaxValue() / 1000.0);
+        r.put("gc_in_timed_phase", f.gc().summary());
+        r.put("gc_collections_in_timed_phase", f.gc().collections());
+        r.put("gc_ms_in_timed_phase", f.gc().millis());
         r.put("engine_samples_per_second_one_thread", Math.round(f.engineRate()));
         r.put("collector", String.join(", ", ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .map(GarbageCollectorMXBean::getName).toList()));
@@ -165,7 +207,8 @@ public final class MonitoringBench {
             Result max = closedLoop(channel, settings.streams(), settings.seconds(), 1_000_000);
             line(out, max);
             double rate = max.rate() * settings.rateFraction();
-            Result open = openLoop(channel, settings.streams(), settings.seconds(), rate, 2_000_000);
+            // Twice as long as the other phases, as in the triage bench: a p99 needs enough alerts.
+            Result open = openLoop(channel, settings.streams(), 2 * settings.seconds(), rate, 2_000_000);
             line(out, open);
             Result engine = inProcess(settings.streams() * 64, settings.seconds());
             line(out, engine);
@@ -176,8 +219,10 @@ public final class MonitoringBench {
                     open.latencyMicros().getValueAtPercentile(50) / 1000.0,
                     open.latencyMicros().getValueAtPercentile(99) / 1000.0,
                     open.latencyMicros().getMaxValue() / 1000.0, open.latencyMicros().getTotalCount());
+            out.printf(Locale.ROOT, "collections while alerts were timed: %s%n",
+                    open.gc().collections() == 0 ? "none" : open.gc().summary());
             out.printf(Locale.ROOT, "in process: %.0f samples/s on one thread (goal >= 200,000 per core)%n", engine.rate());
-            return new Figures(max.rate(), open.rate(), open.latencyMicros(), engine.rate());
+            return new Figures(max.rate(), open.rate(), open.latencyMicros(), open.gc(), engine.rate());
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -193,7 +238,15 @@ public final class MonitoringBench {
 
     /** The {@code i}-th sample of a synthetic patient: one per minute, alternating well and deteriorating. */
     public static VitalSample sample(String patient, long i) {
-        long phase = i % (2 * HALF_CYCLE);
+        return sample(patient, i, 0);
+    }
+
+    /**
+     * The {@code i}-th sample of a synthetic patient whose cycle is shifted by {@code phaseOffset} minutes,
+     * so that a bench's patients do not all deteriorate in the same minute.
+     */
+    static VitalSample sample(String patient, long i, long phaseOffset) {
+        long phase = (i + phaseOffset) % (2 * HALF_CYCLE);
         boolean ill = phase >= HALF_CYCLE;
         double x = ill ? Math.min(1, (phase - HALF_CYCLE) / 60.0) : 0;
         double wobble = ((i * 7919) % 11) - 5;
@@ -215,16 +268,24 @@ public final class MonitoringBench {
     private static final class Stream {
         static final int RING = 1 << 16;
         final String patient;
+        final long phaseOffset;
         final long[] sentAt = new long[RING];
         final LongAdder alerts;
         final Histogram latency;
         final CountDownLatch done;
         final AtomicReference<Metadata> trailers = new AtomicReference<>();
+        final AtomicReference<io.grpc.Status> failure = new AtomicReference<>();
         ClientCallStreamObserver<VitalSample> requests;
         long next;
+        /** Closed loop: send whenever flow control allows, until this instant (nanoTime); 0 for the open loop. */
+        long untilNanos;
+        /** Open loop: alerts are timed for samples scheduled from this instant (nanoTime) on. */
+        long timedFrom = Long.MAX_VALUE;
+        private boolean completed;
 
-        Stream(String patient, LongAdder alerts, Histogram latency, CountDownLatch done) {
+        Stream(String patient, long phaseOffset, LongAdder alerts, Histogram latency, CountDownLatch done) {
             this.patient = patient;
+            this.phaseOffset = phaseOffset;
             this.alerts = alerts;
             this.latency = latency;
             this.done = done;
@@ -237,6 +298,9 @@ public final class MonitoringBench {
                         @Override
                         public void beforeStart(ClientCallStreamObserver<VitalSample> r) {
                             requests = r;
+                            if (untilNanos != 0) {
+                                r.setOnReadyHandler(Stream.this::sendWhileReady);
+                            }
                         }
 
                         @Override
@@ -245,13 +309,14 @@ public final class MonitoringBench {
                             alerts.increment();
                             long i = (MonitoringMapper.instant(a.getSampleTime()).getEpochSecond() - T0.getEpochSecond()) / 60;
                             long sent = sentAt[(int) (i % RING)];
-                            if (latency != null && sent != 0 && i < next && next - i < RING) {
+                            if (latency != null && sent >= timedFrom && i < next && next - i < RING) {
                                 latency.recordValue(Math.max(1, (now - sent) / 1000));
                             }
                         }
 
                         @Override
                         public void onError(Throwable t) {
+                            failure.compareAndSet(null, io.grpc.Status.fromThrowable(t));
                             done.countDown();
                         }
 
@@ -265,8 +330,26 @@ public final class MonitoringBench {
         /** Sends the next sample, recording {@code at} (nanoTime) as its send time. */
         void send(long at) {
             sentAt[(int) (next % RING)] = at;
-            requests.onNext(sample(patient, next));
+            requests.onNext(sample(patient, next, phaseOffset));
             next++;
+        }
+
+        /** The closed loop's on-ready callback (gRPC calls it serially, on the channel's event loop). */
+        private void sendWhileReady() {
+            if (completed) {
+                return;
+            }
+            long now = System.nanoTime();
+            while (requests.isReady() && now < untilNanos) {
+                send(now);
+                if ((next & 63) == 0) {
+                    now = System.nanoTime();
+                }
+            }
+            if (now >= untilNanos) {
+                completed = true;
+                requests.onCompleted();
+            }
         }
 
         long accepted() {
@@ -275,56 +358,79 @@ public final class MonitoringBench {
         }
     }
 
+    /**
+     * Stream {@code i} of {@code n} starts its cycle {@code i / n} of the way through: patients who all
+     * deteriorate in the same minute would time bursts of simultaneous alerts, not a clinic's load.
+     */
+    private static long phaseOffset(int i, int n) {
+        return 2L * HALF_CYCLE * i / n;
+    }
+
+    /** Opens {@code n} streams; with {@code untilNanos} not 0 they send by themselves until then (closed loop). */
     private static List<Stream> open(Channel channel, int n, String prefix, LongAdder alerts, Histogram latency,
-                                     CountDownLatch done) {
+                                     CountDownLatch done, long untilNanos) {
         List<Stream> streams = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Stream s = new Stream(prefix + i, alerts, latency, done);
+            Stream s = new Stream(prefix + i, phaseOffset(i, n), alerts, latency, done);
+            s.untilNanos = untilNanos;
             s.open(channel);
             streams.add(s);
         }
         return streams;
     }
 
-    /** Every stream sends as fast as flow control allows (one virtual thread each). */
+    /**
+     * Every stream sends as fast as flow control allows, from gRPC's on-ready callbacks on the channel's
+     * event loop: no sender threads polling for readiness, which on 2 cores would take carrier time from
+     * the server's own virtual threads in this process and make the maximum vary from run to run.
+     */
     static Result closedLoop(Channel channel, int n, int seconds, long patientBase) throws InterruptedException {
         LongAdder alerts = new LongAdder();
         CountDownLatch done = new CountDownLatch(n);
-        List<Stream> streams = open(channel, n, "bench-max-" + patientBase + "-", alerts, null, done);
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        List<Thread> senders = new ArrayList<>();
-        for (Stream s : streams) {
-            senders.add(Thread.ofVirtual().start(() -> {
-                while (System.nanoTime() < end) {
-                    if (s.requests.isReady()) {
-                        s.send(System.nanoTime());
-                    } else {
-                        LockSupport.parkNanos(20_000);
-                    }
-                }
-                s.requests.onCompleted();
-            }));
-        }
-        for (Thread t : senders) {
-            t.join();
-        }
-        done.await(60, TimeUnit.SECONDS);
+        List<Stream> streams = open(channel, n, "bench-max-" + patientBase + "-", alerts, null, done, end);
+        done.await(seconds + 60L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - start) / 1e9;
+        requireCompleted(streams);
         long accepted = streams.stream().mapToLong(Stream::accepted).sum();
-        return new Result("max rate (closed loop)", accepted, elapsed, alerts.sum(), new Histogram(1));
+        return new Result("max rate (closed loop)", accepted, elapsed, alerts.sum(), new Histogram(1), GcPauses.NONE);
     }
 
-    /** Samples at a fixed total rate, round-robin over the streams, from one scheduling thread. */
+    /** A phase whose streams did not all complete has no figures: it says which failed and why. */
+    private static void requireCompleted(List<Stream> streams) {
+        List<String> failed = streams.stream().filter(s -> s.failure.get() != null)
+                .map(s -> s.failure.get().getCode() + " " + s.failure.get().getDescription()).toList();
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException(failed.size() + " of " + streams.size() + " streams failed, first: "
+                    + failed.getFirst());
+        }
+        if (streams.stream().anyMatch(s -> s.trailers.get() == null)) {
+            throw new IllegalStateException("streams did not complete within a minute of the phase's end");
+        }
+    }
+
+    /** Seconds the open loop runs at its rate before its alerts are timed (its streams and patients are new). */
+    static final int OPEN_LOOP_SETTLE_SECONDS = 2;
+
+    /**
+     * Samples at a fixed total rate, round-robin over the streams, from one scheduling thread: for
+     * {@link #OPEN_LOOP_SETTLE_SECONDS} untimed, then {@code seconds} timed. The rate reported is the
+     * samples the server accepted in the timed part.
+     */
     static Result openLoop(Channel channel, int n, int seconds, double rate, long patientBase) throws InterruptedException {
         LongAdder alerts = new LongAdder();
         Histogram latency = new ConcurrentHistogram(60_000_000L, 3);
         CountDownLatch done = new CountDownLatch(n);
-        List<Stream> streams = open(channel, n, "bench-open-" + patientBase + "-", alerts, latency, done);
+        List<Stream> streams = open(channel, n, "bench-open-" + patientBase + "-", alerts, latency, done, 0);
         long period = (long) (1e9 / rate);
         long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        long timedFrom = start + TimeUnit.SECONDS.toNanos(OPEN_LOOP_SETTLE_SECONDS);
+        streams.forEach(s -> s.timedFrom = timedFrom);
+        long end = timedFrom + TimeUnit.SECONDS.toNanos(seconds);
+        long[] gcBefore = null;
         long scheduled = start;
+        long settleSent = -1;
         long sent = 0;
         int k = 0;
         // Wakes every 50 us and sends what has come due, each sample timed from its scheduled instant: no
@@ -332,6 +438,10 @@ public final class MonitoringBench {
         while (scheduled < end) {
             long now = System.nanoTime();
             while (scheduled <= now && scheduled < end) {
+                if (settleSent < 0 && scheduled >= timedFrom) {
+                    settleSent = sent;
+                    gcBefore = GcPauses.snapshot();
+                }
                 streams.get(k).send(scheduled);
                 k = (k + 1) % n;
                 sent++;
@@ -339,11 +449,13 @@ public final class MonitoringBench {
             }
             LockSupport.parkNanos(50_000);
         }
+        GcPauses gc = gcBefore == null ? GcPauses.NONE : GcPauses.since(gcBefore);
         streams.forEach(s -> s.requests.onCompleted());
         done.await(60, TimeUnit.SECONDS);
-        double elapsed = seconds;
-        return new Result(String.format(Locale.ROOT, "fixed rate %.0f/s (open loop)", rate), sent, elapsed, alerts.sum(),
-                latency);
+        requireCompleted(streams);
+        long accepted = streams.stream().mapToLong(Stream::accepted).sum();
+        return new Result(String.format(Locale.ROOT, "fixed rate %.0f/s (open loop)", rate),
+                accepted - Math.max(0, settleSent), seconds, latency.getTotalCount(), latency, gc);
     }
 
     /** The engine alone on this thread, the standard detectors without models, {@code patients} patients. */
@@ -379,6 +491,6 @@ public final class MonitoringBench {
             count += samples.size();
         }
         return new Result("in process, 1 thread, " + patients + " patients", count, (System.nanoTime() - start) / 1e9,
-                alerts, new Histogram(1));
+                alerts, new Histogram(1), GcPauses.NONE);
     }
 }
