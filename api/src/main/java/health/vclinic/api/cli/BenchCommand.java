@@ -338,11 +338,13 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "median Check %.0f calls/s, median Assess %.0f calls/s%n",
                 median(run.checks().stream().mapToDouble(LoadGenerator.Result::throughput).toArray()),
                 median(run.assesses().stream().mapToDouble(LoadGenerator.Result::throughput).toArray()));
-        System.out.printf(Locale.ROOT, "Assess/Check throughput ratio: median %.2f over %d rounds %s (goal >= 0.70)%n",
+        System.out.printf(Locale.ROOT, "Assess/Check throughput ratio: median %.2f over %d rounds %s (goal >= 0.80)%n",
                 median(ratios), rounds, java.util.Arrays.toString(java.util.Arrays.stream(ratios)
                         .mapToObj(r -> String.format(Locale.ROOT, "%.2f", r)).toArray()));
         System.out.printf(Locale.ROOT, "Assess p50 %.3f ms, p99 %.3f ms at %.0f%% of max, %d errors (goal p99 <= 5 ms)%n",
                 run.open().p50Micros() / 1000, run.open().p99Micros() / 1000, rateFraction * 100, run.open().errors());
+        System.out.printf(Locale.ROOT, "collections in this process during the open loop: %s%n",
+                run.open().gc().collections() == 0 ? "none" : run.open().gc().summary());
     }
 
     private static void line(LoadGenerator.Result r) {

@@ -23,9 +23,9 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoadGenerator {
 
-    /** Outcome of one phase. Latencies in microseconds. */
+    /** Outcome of one phase. Latencies in microseconds; the collections during it, where counted (open loop). */
     public record Result(String name, long calls, long errors, double seconds, double p50Micros, double p99Micros,
-                         double maxMicros) {
+                         double maxMicros, GcPauses gc) {
         public double throughput() {
             return calls / seconds;
         }
@@ -50,7 +50,7 @@ public final class LoadGenerator {
         }
         done.await(durationNanos + TimeUnit.SECONDS.toNanos(30), TimeUnit.NANOSECONDS);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return result(name, calls.sum(), errors.sum(), seconds, latencies);
+        return result(name, calls.sum(), errors.sum(), seconds, latencies, GcPauses.NONE);
     }
 
     private static void next(Supplier<ListenableFuture<?>> call, long end, Histogram latencies, LongAdder calls,
@@ -87,6 +87,7 @@ public final class LoadGenerator {
         long end = start + durationNanos;
         long scheduled = start;
         long skipped = 0;
+        long[] gcBefore = GcPauses.snapshot();
         while (scheduled < end) {
             long wait = scheduled - System.nanoTime();
             if (wait > 20_000) {
@@ -118,13 +119,14 @@ public final class LoadGenerator {
             }
             scheduled += period;
         }
+        GcPauses gc = GcPauses.since(gcBefore);
         long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (inFlight.get() > 0 && System.nanoTime() < drainUntil) {
             Thread.sleep(1);
         }
         double seconds = durationNanos / 1e9;
         // A call never sent because too many were in flight counts as an error: it was not served.
-        return result(name, calls.sum() + skipped, errors.sum() + skipped, seconds, latencies);
+        return result(name, calls.sum() + skipped, errors.sum() + skipped, seconds, latencies, gc);
     }
 
     private static void record(long sent, Histogram latencies, LongAdder calls) {
@@ -137,8 +139,8 @@ public final class LoadGenerator {
         return new ConcurrentHistogram(60_000_000L, 3);
     }
 
-    private static Result result(String name, long calls, long errors, double seconds, Histogram h) {
+    private static Result result(String name, long calls, long errors, double seconds, Histogram h, GcPauses gc) {
         return new Result(name, calls, errors, seconds, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
-                h.getMaxValue());
+                h.getMaxValue(), gc);
     }
 }
