@@ -101,9 +101,17 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     private final int[] column;
     private final OrtEnvironment env;
     private final OrtSession session;
+    /**
+     * The model's weights when it is a factorization machine whose ONNX graph this service can read and
+     * whose closed form matches ONNX Runtime on probe rows: then the occlusion rows of an explanation are
+     * computed from them and only the input row goes to ONNX Runtime. Null otherwise.
+     */
+    private final FactorizationMachine machine;
+    /** The urgency score of the all-zero row (from ONNX Runtime), when {@link #machine} is set. */
+    private final double intercept;
 
     private OnnxTriageModel(String id, TriageModelSpec spec, TriageFeatures features, OrtEnvironment env,
-                            OrtSession session) {
+                            OrtSession session, byte[] onnx) {
         this.id = id;
         this.spec = spec;
         this.features = features;
@@ -115,6 +123,37 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         }
         this.env = env;
         this.session = session;
+        FactorizationMachine fm = FactorizationMachine.read(onnx, gather.length, column.length).orElse(null);
+        this.machine = fm != null && matchesOnnx(fm) ? fm : null;
+        this.intercept = urgency(logCalibrated(levels(run(new float[][] {new float[gather.length]})[0])));
+    }
+
+    /**
+     * Whether the closed form gives ONNX Runtime's probabilities (within 1e-5, the card's export parity) on
+     * the zero row, every one-feature row and a few dense pseudo-random rows.
+     */
+    private boolean matchesOnnx(FactorizationMachine fm) {
+        int width = gather.length;
+        float[][] rows = new float[width + 17][width];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(20_261_204L);
+        for (int j = 0; j < width; j++) {
+            rows[j + 1][j] = 1f + j % 7;
+        }
+        for (int r = width + 1; r < rows.length; r++) {
+            for (int j = 0; j < width; j++) {
+                rows[r][j] = random.nextInt(4) == 0 ? (float) random.nextDouble(-2, 2) : 0f;
+            }
+        }
+        double[][] onnx = run(rows);
+        for (int r = 0; r < rows.length; r++) {
+            double[] p = FactorizationMachine.softmax(fm.scores(fm.sums(rows[r], null, true), null));
+            for (int c = 0; c < p.length; c++) {
+                if (!(Math.abs(p[c] - onnx[r][c]) <= 1e-5)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -174,7 +213,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
             options.setInterOpNumThreads(1);
             session = env.createSession(onnx, options);
             checkShapes(session, spec);
-            return new OnnxTriageModel(id, spec, features, env, session);
+            return new OnnxTriageModel(id, spec, features, env, session, onnx);
         } catch (OrtException e) {
             close(session);
             throw new InferenceException("ONNX Runtime cannot load model " + id + ": " + e.getMessage(), e);
@@ -280,6 +319,9 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
             }
         }
         List<String> names = List.copyOf(present.keySet());
+        if (machine != null) {
+            return explainInClosedForm(encounter, findings, complaint, x, present, names);
+        }
         int width = x.length;
         FloatBuffer rows = buffers.take((names.size() + 2) * width);
         double[][] out;
@@ -306,9 +348,78 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
             double without = urgency(logCalibrated(levels(out[i + 2])));
             contributions.add(new Contribution(names.get(i), words.get(i), logit - without));
         }
+        return explanation(level, p, logit, urgency(logCalibrated(levels(out[1]))), contributions);
+    }
+
+    /**
+     * {@link #explain} for a factorization machine: the input row through ONNX Runtime (the probabilities,
+     * the level and the urgency score), the occlusion rows in closed form from the machine's weights (the
+     * same occlusion, without a row per input), the intercept computed once at load.
+     */
+    private Explanation explainInClosedForm(Encounter encounter, RuleFindings findings,
+                                            TriageFeatures.ComplaintReading complaint, float[] x,
+                                            Map<String, List<Integer>> present, List<String> names) {
+        double[] logP = logCalibrated(levels(run(new float[][] {x})[0]));
+        double[] p = exp(logP);
+        TriageLevel level = spec.decide(p);
+        double logit = urgency(logP);
+        double[] all = machine.sums(x, null, true);
+        double full = closedFormUrgency(machine.scores(all, null));
+        List<String> words = features.words(names, encounter, findings, complaint);
+        List<Contribution> contributions = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            int[] occluded = present.get(names.get(i)).stream().mapToInt(Integer::intValue).toArray();
+            double without = closedFormUrgency(machine.scores(all, machine.sums(x, occluded, false)));
+            contributions.add(new Contribution(names.get(i), words.get(i), full - without));
+        }
+        return explanation(level, p, logit, intercept, contributions);
+    }
+
+    private static Explanation explanation(TriageLevel level, double[] p, double logit, double intercept,
+                                           List<Contribution> contributions) {
         contributions.sort(Comparator.comparingDouble((Contribution c) -> -Math.abs(c.value()))
                 .thenComparing(Contribution::input));
-        return new Explanation(level, p, logit, urgency(logCalibrated(levels(out[1]))), contributions);
+        return new Explanation(level, p, logit, intercept, contributions);
+    }
+
+    /**
+     * {@link #urgency}({@link #logCalibrated}) of the softmax of the machine's scores {@code z} (output
+     * columns), in double precision: a probability is floored at {@code Float.MIN_NORMAL} as ONNX
+     * Runtime's float output is, and the cumulative sums are taken once rather than per threshold.
+     */
+    private double closedFormUrgency(double[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : z) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (double v : z) {
+            sum += Math.exp(v - max);
+        }
+        double logSum = max + Math.log(sum);
+        double floor = Math.log(Float.MIN_NORMAL);
+        int n = column.length;
+        double[] y = new double[n];
+        double top = Double.NEGATIVE_INFINITY;
+        for (int l = 0; l < n; l++) {
+            y[l] = Math.max(z[column[l]] - logSum, floor) / spec.temperature();
+            top = Math.max(top, y[l]);
+        }
+        double[] q = new double[n];
+        for (int l = 0; l < n; l++) {
+            q[l] = Math.exp(y[l] - top);
+        }
+        double score = 0;
+        double atMost = 0;
+        for (int k = 0; k < n - 1; k++) {
+            atMost += q[k];
+            double above = 0;
+            for (int j = k + 1; j < n; j++) {
+                above += q[j];
+            }
+            score += Math.log(atMost) - Math.log(above);
+        }
+        return score / (n - 1);
     }
 
     private double[][] run(float[][] rows) {
