@@ -95,6 +95,8 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     private final TriageModelSpec spec;
     private final TriageFeatures features;
     private final int[] gather;
+    /** Builds the input row ({@link TriageFeatures#gatherer}). */
+    private final TriageFeatures.Gatherer row;
     /** The clinical input of each model feature, in input order. */
     private final String[] input;
     /** The output column of each level: column[level - 1]. */
@@ -116,6 +118,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         this.spec = spec;
         this.features = features;
         this.gather = features.indicesOf(spec.featureNames());
+        this.row = features.gatherer(spec.featureNames());
         this.input = spec.featureNames().stream().map(features::inputOf).toArray(String[]::new);
         this.column = new int[TriageLevel.values().length];
         for (int c = 0; c < spec.outputLevels().size(); c++) {
@@ -274,12 +277,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
 
     /** As {@link #inputs(Encounter, RuleFindings)}, with the chief complaint given as read. */
     public float[] inputs(Encounter encounter, RuleFindings findings, TriageFeatures.ComplaintReading complaint) {
-        double[] all = features.extract(encounter, findings, complaint);
-        float[] x = new float[gather.length];
-        for (int i = 0; i < gather.length; i++) {
-            x[i] = (float) all[gather[i]];
-        }
-        return x;
+        return row.row(encounter, findings, complaint);
     }
 
     /** The ONNX output for this encounter before calibration, one probability per level, level 1 first. */

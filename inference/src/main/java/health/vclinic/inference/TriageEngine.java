@@ -270,9 +270,14 @@ public final class TriageEngine implements AutoCloseable {
 
     /** True when the chief complaint has a current (not negated, not past) breathing or chest finding. */
     private boolean oximetryIndicated(Encounter encounter) {
-        ComplaintLexicon lexicon = ComplaintLexicon.standard();
-        Set<String> groups = lexicon.conceptsIn(lexicon.normalise(rules.currentWords(encounter.interview().chiefComplaint())));
-        return groups.stream().anyMatch(OXIMETRY_COMPLAINTS::contains);
+        Set<String> groups = ComplaintLexicon.standard().read(rules.currentWords(encounter.interview().chiefComplaint()))
+                .concepts();
+        for (String g : groups) {
+            if (OXIMETRY_COMPLAINTS.contains(g)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

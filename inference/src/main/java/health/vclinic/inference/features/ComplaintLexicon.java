@@ -134,6 +134,34 @@ public final class ComplaintLexicon {
         return centralPain;
     }
 
+    /**
+     * Current words as this lexicon reads them: normalised ({@link #normalise}) and their groups
+     * ({@link #conceptsIn}).
+     *
+     * @param runs the runs read, as given
+     */
+    public record Reading(List<List<String>> runs, List<List<String>> normalised, Set<String> concepts) {
+    }
+
+    /**
+     * The last reading on the calling thread. One Assess reads the same complaint's current words (one
+     * list, kept by {@code RedFlagRules}) for the oximetry check and for the model's features; requests run
+     * on virtual threads, so the memo goes with the request.
+     */
+    private final ThreadLocal<Reading> lastReading = new ThreadLocal<>();
+
+    /** {@link #normalise} and {@link #conceptsIn} of {@code runs}, computed once for the same list object in a row. */
+    public Reading read(List<List<String>> runs) {
+        Reading last = lastReading.get();
+        if (last != null && last.runs() == runs) {
+            return last;
+        }
+        List<List<String>> normalised = normalise(runs);
+        Reading r = new Reading(runs, normalised, java.util.Collections.unmodifiableSet(conceptsIn(normalised)));
+        lastReading.set(r);
+        return r;
+    }
+
     /** Runs of words with shorthand expanded, plurals reduced and synonyms replaced. */
     public List<List<String>> normalise(List<List<String>> runs) {
         List<List<String>> out = new ArrayList<>(runs.size());
