@@ -263,11 +263,28 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         List<String> reasons = new ArrayList<>(REASONS);
         String approximate = spec.exactExplanation() ? "" : ", approximate";
         for (Contribution c : e.contributions().subList(0, Math.min(REASONS, e.contributions().size()))) {
-            reasons.add(String.format(Locale.ROOT, "%s: towards %s urgent (%+.2f%s)", c.words(),
-                    c.value() >= 0 ? "more" : "less", c.value(), approximate));
+            reasons.add(c.words() + ": towards " + (c.value() >= 0 ? "more" : "less") + " urgent ("
+                    + signedHundredths(c.value()) + approximate + ")");
         }
-        return new ModelOpinion("model:" + id, e.level(), Arrays.stream(e.probabilities()).boxed().toList(),
-                reasons);
+        double[] p = e.probabilities;
+        return new ModelOpinion("model:" + id, e.level(), List.of(p[0], p[1], p[2], p[3], p[4]), reasons);
+    }
+
+    /**
+     * {@code String.format(Locale.ROOT, "%+.2f", v)}: a sign, then the value rounded half up to two
+     * decimals. Written out for the values far from a tie (the formatter rounds the decimal digits of the
+     * double, so a value within a rounding error of a half hundredth is left to the formatter itself).
+     */
+    static String signedHundredths(double v) {
+        double hundredths = Math.abs(v) * 100;
+        double fraction = hundredths - Math.floor(hundredths);
+        if (!(hundredths < 1e12) || Math.abs(fraction - 0.5) < 1e-6) {
+            return String.format(Locale.ROOT, "%+.2f", v);
+        }
+        long rounded = (long) Math.floor(hundredths + 0.5);
+        long cents = rounded % 100;
+        boolean negative = v < 0 || (v == 0 && 1 / v < 0);
+        return (negative ? "-" : "+") + rounded / 100 + (cents < 10 ? ".0" : ".") + cents;
     }
 
     /** The model's input row as fed to ONNX Runtime, in the card's feature order. */
@@ -366,7 +383,11 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         List<String> words = features.words(names, encounter, findings, complaint);
         List<Contribution> contributions = new ArrayList<>(names.size());
         for (int i = 0; i < names.size(); i++) {
-            int[] occluded = present.get(names.get(i)).stream().mapToInt(Integer::intValue).toArray();
+            List<Integer> group = present.get(names.get(i));
+            int[] occluded = new int[group.size()];
+            for (int k = 0; k < occluded.length; k++) {
+                occluded[k] = group.get(k);
+            }
             double without = closedFormUrgency(machine.scores(all, machine.sums(x, occluded, false)));
             contributions.add(new Contribution(names.get(i), words.get(i), full - without));
         }

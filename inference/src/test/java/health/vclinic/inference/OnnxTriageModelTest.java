@@ -79,6 +79,21 @@ class OnnxTriageModelTest {
     }
 
     @Test
+    void reasonsWriteContributionsAsTheFormatterWould() {
+        List<Double> values = new java.util.ArrayList<>(List.of(0.0, -0.0, 0.005, -0.005, 0.125, -0.125, 1.005,
+                2.675, -2.675, 0.994999, 0.995, -0.995, 9.999, 10.0, 123.456, -0.0049999, 1e-9, -1e-9));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(15);
+        for (int i = 0; i < 200_000; i++) {
+            values.add(random.nextDouble(-12, 12) / (1 + random.nextInt(1000)));
+            values.add(Math.round(random.nextDouble(-2000, 2000)) / 400.0); // exact and near ties
+        }
+        for (double v : values) {
+            assertEquals(String.format(java.util.Locale.ROOT, "%+.2f", v), OnnxTriageModel.signedHundredths(v),
+                    Double.toString(v));
+        }
+    }
+
+    @Test
     void reasonsAreTheLargestContributionsInPlainWords() {
         Encounter e = TEST_SITE.stream().map(KtasVisit::encounter)
                 .filter(x -> x.interview().chiefComplaint().equals("ant. chest pain")).findFirst().orElseThrow();

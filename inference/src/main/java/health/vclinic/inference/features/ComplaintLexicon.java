@@ -57,7 +57,26 @@ public final class ComplaintLexicon {
             return words;
         }).toList()));
         this.sortedConcepts = java.util.Collections.unmodifiableMap(sorted);
+        List<String> names = List.copyOf(sorted.keySet());
+        Map<String, java.util.BitSet> byWord = new HashMap<>();
+        for (int c = 0; c < names.size(); c++) {
+            for (String[] phrase : sorted.get(names.get(c))) {
+                if (phrase.length > 0) {
+                    byWord.computeIfAbsent(phrase[0], w -> new java.util.BitSet()).set(c);
+                }
+            }
+        }
+        this.conceptNames = names;
+        this.conceptsByFirstWord = Map.copyOf(byWord);
     }
+
+    /** The group names in the lexicon's order, indexed as {@link #conceptsByFirstWord} sets them. */
+    private final List<String> conceptNames;
+    /**
+     * For each word, the groups with a phrase whose first sorted word it is: a group none of whose
+     * phrases starts with a word of the complaint cannot occur in it, so only these are tested.
+     */
+    private final Map<String, java.util.BitSet> conceptsByFirstWord;
 
     private static final class Holder {
         private static final ComplaintLexicon STANDARD = load();
@@ -205,11 +224,19 @@ public final class ComplaintLexicon {
         // Every word of the complaint, once: a phrase with a word outside it cannot occur (most cannot).
         Set<String> present = new java.util.HashSet<>();
         normalised.forEach(present::addAll);
+        java.util.BitSet candidates = new java.util.BitSet();
+        for (String w : present) {
+            java.util.BitSet groups = conceptsByFirstWord.get(w);
+            if (groups != null) {
+                candidates.or(groups);
+            }
+        }
         Set<String> found = new LinkedHashSet<>();
-        for (Map.Entry<String, List<String[]>> c : sortedConcepts.entrySet()) {
-            for (String[] phrase : c.getValue()) {
+        for (int g = candidates.nextSetBit(0); g >= 0; g = candidates.nextSetBit(g + 1)) {
+            String name = conceptNames.get(g);
+            for (String[] phrase : sortedConcepts.get(name)) {
                 if (occurs(phrase, present, normalised)) {
-                    found.add(c.getKey());
+                    found.add(name);
                     break;
                 }
             }
