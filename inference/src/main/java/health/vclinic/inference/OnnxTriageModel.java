@@ -403,30 +403,42 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
 
     /**
      * {@link #urgency}({@link #logCalibrated}) of the softmax of the machine's scores {@code z} (output
-     * columns), in double precision: a probability is floored at {@code Float.MIN_NORMAL} as ONNX
-     * Runtime's float output is, and the cumulative sums are taken once rather than per threshold.
+     * columns), in double precision. The calibrated probabilities are proportional to
+     * exp((z - max z) / T), and the urgency score only needs their ratios: log P(level <= k) - log P(level > k)
+     * is the log of a ratio of partial sums. A probability ONNX Runtime would give as below
+     * {@code Float.MIN_NORMAL} is floored there, as {@link #logCalibrated} floors it; that needs the
+     * normalised log-probabilities, taken only when some score lies that far below the largest.
      */
     private double closedFormUrgency(double[] z) {
+        int n = column.length;
         double max = Double.NEGATIVE_INFINITY;
         for (double v : z) {
             max = Math.max(max, v);
         }
-        double sum = 0;
-        for (double v : z) {
-            sum += Math.exp(v - max);
-        }
-        double logSum = max + Math.log(sum);
-        double floor = Math.log(Float.MIN_NORMAL);
-        int n = column.length;
-        double[] y = new double[n];
-        double top = Double.NEGATIVE_INFINITY;
-        for (int l = 0; l < n; l++) {
-            y[l] = Math.max(z[column[l]] - logSum, floor) / spec.temperature();
-            top = Math.max(top, y[l]);
-        }
         double[] q = new double[n];
+        double t = spec.temperature();
+        boolean floored = false;
         for (int l = 0; l < n; l++) {
-            q[l] = Math.exp(y[l] - top);
+            double below = z[column[l]] - max;
+            floored |= below < FLOOR_MARGIN;
+            q[l] = Math.exp(below / t);
+        }
+        if (floored) {
+            double sum = 0;
+            for (double v : z) {
+                sum += Math.exp(v - max);
+            }
+            double logSum = max + Math.log(sum);
+            double floor = Math.log(Float.MIN_NORMAL);
+            double top = Double.NEGATIVE_INFINITY;
+            double[] y = new double[n];
+            for (int l = 0; l < n; l++) {
+                y[l] = Math.max(z[column[l]] - logSum, floor) / t;
+                top = Math.max(top, y[l]);
+            }
+            for (int l = 0; l < n; l++) {
+                q[l] = Math.exp(y[l] - top);
+            }
         }
         double score = 0;
         double atMost = 0;
@@ -436,10 +448,16 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
             for (int j = k + 1; j < n; j++) {
                 above += q[j];
             }
-            score += Math.log(atMost) - Math.log(above);
+            score += Math.log(atMost / above);
         }
         return score / (n - 1);
     }
+
+    /**
+     * A score this far below the largest may have a log-probability below log(Float.MIN_NORMAL) = -87.3
+     * (the normaliser exceeds the largest score by at most log 5).
+     */
+    private static final double FLOOR_MARGIN = -80;
 
     private double[][] run(float[][] rows) {
         FloatBuffer buffer = buffers.take(rows.length * gather.length);
