@@ -259,7 +259,8 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
 
     @Override
     public ModelOpinion predict(Encounter encounter, RuleFindings findings) {
-        Explanation e = explain(encounter, findings);
+        // Words only for the contributions that become reasons.
+        Explanation e = explain(encounter, findings, REASONS);
         List<String> reasons = new ArrayList<>(REASONS);
         String approximate = spec.exactExplanation() ? "" : ", approximate";
         for (Contribution c : e.contributions().subList(0, Math.min(REASONS, e.contributions().size()))) {
@@ -324,6 +325,11 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
      * set to 0.
      */
     public Explanation explain(Encounter encounter, RuleFindings findings) {
+        return explain(encounter, findings, Integer.MAX_VALUE);
+    }
+
+    /** {@link #explain(Encounter, RuleFindings)} with the {@code worded} largest contributions only. */
+    private Explanation explain(Encounter encounter, RuleFindings findings, int worded) {
         // The complaint is read once: for the input row and for the words of the explanation.
         TriageFeatures.ComplaintReading complaint = features.read(encounter.interview().chiefComplaint());
         float[] x = inputs(encounter, findings, complaint);
@@ -335,7 +341,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         }
         List<String> names = List.copyOf(present.keySet());
         if (machine != null) {
-            return explainInClosedForm(encounter, findings, complaint, x, present, names);
+            return explainInClosedForm(encounter, findings, complaint, x, present, names, worded);
         }
         int width = x.length;
         FloatBuffer rows = buffers.take((names.size() + 2) * width);
@@ -357,13 +363,12 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         double[] p = exp(logP);
         TriageLevel level = spec.decide(p);
         double logit = urgency(logP);
-        List<String> words = features.words(names, encounter, findings, complaint);
-        List<Contribution> contributions = new ArrayList<>(names.size());
+        double[] values = new double[names.size()];
         for (int i = 0; i < names.size(); i++) {
-            double without = urgency(logCalibrated(levels(out[i + 2])));
-            contributions.add(new Contribution(names.get(i), words.get(i), logit - without));
+            values[i] = logit - urgency(logCalibrated(levels(out[i + 2])));
         }
-        return explanation(level, p, logit, urgency(logCalibrated(levels(out[1]))), contributions);
+        return new Explanation(level, p, logit, urgency(logCalibrated(levels(out[1]))),
+                contributions(names, values, worded, encounter, findings, complaint));
     }
 
     /**
@@ -373,15 +378,14 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
      */
     private Explanation explainInClosedForm(Encounter encounter, RuleFindings findings,
                                             TriageFeatures.ComplaintReading complaint, float[] x,
-                                            Map<String, List<Integer>> present, List<String> names) {
+                                            Map<String, List<Integer>> present, List<String> names, int worded) {
         double[] logP = logCalibrated(levels(run(new float[][] {x})[0]));
         double[] p = exp(logP);
         TriageLevel level = spec.decide(p);
         double logit = urgency(logP);
         double[] all = machine.sums(x, null, true);
         double full = closedFormUrgency(machine.scores(all, null));
-        List<String> words = features.words(names, encounter, findings, complaint);
-        List<Contribution> contributions = new ArrayList<>(names.size());
+        double[] values = new double[names.size()];
         for (int i = 0; i < names.size(); i++) {
             List<Integer> group = present.get(names.get(i));
             int[] occluded = new int[group.size()];
@@ -389,16 +393,35 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
                 occluded[k] = group.get(k);
             }
             double without = closedFormUrgency(machine.scores(all, machine.sums(x, occluded, false)));
-            contributions.add(new Contribution(names.get(i), words.get(i), full - without));
+            values[i] = full - without;
         }
-        return explanation(level, p, logit, intercept, contributions);
+        return new Explanation(level, p, logit, intercept,
+                contributions(names, values, worded, encounter, findings, complaint));
     }
 
-    private static Explanation explanation(TriageLevel level, double[] p, double logit, double intercept,
-                                           List<Contribution> contributions) {
-        contributions.sort(Comparator.comparingDouble((Contribution c) -> -Math.abs(c.value()))
-                .thenComparing(Contribution::input));
-        return new Explanation(level, p, logit, intercept, contributions);
+    /**
+     * The contributions, largest magnitude first (ties by input name), the first {@code worded} of them
+     * with their words: the words of an input are only written for the contributions a caller shows.
+     */
+    private List<Contribution> contributions(List<String> names, double[] values, int worded, Encounter encounter,
+                                             RuleFindings findings, TriageFeatures.ComplaintReading complaint) {
+        Integer[] order = new Integer[names.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -Math.abs(values[i]))
+                .thenComparing(names::get));
+        int n = Math.min(worded, order.length);
+        List<String> shown = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            shown.add(names.get(order[i]));
+        }
+        List<String> words = features.words(shown, encounter, findings, complaint);
+        List<Contribution> contributions = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            contributions.add(new Contribution(shown.get(i), words.get(i), values[order[i]]));
+        }
+        return contributions;
     }
 
     /**
