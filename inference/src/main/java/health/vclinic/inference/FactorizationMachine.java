@@ -143,10 +143,22 @@ final class FactorizationMachine {
      * column and factor].
      */
     double[] sums(float[] x, int[] only, boolean withBias) {
-        double[] s = new double[outputs + 2 * outputs * factors];
+        return sums(x, only, withBias, new double[sumsLength()]);
+    }
+
+    /** How many values {@link #sums} gives. */
+    int sumsLength() {
+        return outputs + 2 * outputs * factors;
+    }
+
+    /** {@link #sums(float[], int[], boolean)} written into {@code s} (of {@link #sumsLength()}), which it returns. */
+    double[] sums(float[] x, int[] only, boolean withBias, double[] s) {
         if (withBias) {
             System.arraycopy(bias, 0, s, 0, outputs);
+        } else {
+            java.util.Arrays.fill(s, 0, outputs, 0);
         }
+        java.util.Arrays.fill(s, outputs, s.length, 0);
         int n = only == null ? features : only.length;
         for (int k = 0; k < n; k++) {
             int j = only == null ? k : only[k];
@@ -170,7 +182,11 @@ final class FactorizationMachine {
 
     /** The scores z_c of the row whose sums are {@code all} with the features summed in {@code removed} taken out (null: none). */
     double[] scores(double[] all, double[] removed) {
-        double[] z = new double[outputs];
+        return scores(all, removed, new double[outputs]);
+    }
+
+    /** {@link #scores(double[], double[])} written into {@code z} (one per output), which it returns. */
+    double[] scores(double[] all, double[] removed, double[] z) {
         for (int c = 0; c < outputs; c++) {
             double pairwise = 0;
             int at = outputs + 2 * c * factors;

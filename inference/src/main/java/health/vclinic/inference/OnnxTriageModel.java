@@ -384,7 +384,10 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         TriageLevel level = spec.decide(p);
         double logit = urgency(logP);
         double[] all = machine.sums(x, null, true);
-        double full = closedFormUrgency(machine.scores(all, null));
+        double[] z = new double[machine.outputs()];
+        double[] q = new double[column.length];
+        double full = closedFormUrgency(machine.scores(all, null, z), q);
+        double[] removed = new double[machine.sumsLength()];
         double[] values = new double[names.size()];
         for (int i = 0; i < names.size(); i++) {
             List<Integer> group = present.get(names.get(i));
@@ -392,7 +395,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
             for (int k = 0; k < occluded.length; k++) {
                 occluded[k] = group.get(k);
             }
-            double without = closedFormUrgency(machine.scores(all, machine.sums(x, occluded, false)));
+            double without = closedFormUrgency(machine.scores(all, machine.sums(x, occluded, false, removed), z), q);
             values[i] = full - without;
         }
         return new Explanation(level, p, logit, intercept,
@@ -431,14 +434,15 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
      * is the log of a ratio of partial sums. A probability ONNX Runtime would give as below
      * {@code Float.MIN_NORMAL} is floored there, as {@link #logCalibrated} floors it; that needs the
      * normalised log-probabilities, taken only when some score lies that far below the largest.
+     *
+     * @param q scratch, one per level
      */
-    private double closedFormUrgency(double[] z) {
+    private double closedFormUrgency(double[] z, double[] q) {
         int n = column.length;
         double max = Double.NEGATIVE_INFINITY;
         for (double v : z) {
             max = Math.max(max, v);
         }
-        double[] q = new double[n];
         double t = spec.temperature();
         boolean floored = false;
         for (int l = 0; l < n; l++) {
