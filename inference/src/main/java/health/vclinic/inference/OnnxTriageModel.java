@@ -41,6 +41,11 @@ import java.util.Objects;
  * cumulative-logit model (one linear score and ordered cut-points) these contributions are exact: with
  * the intercept they sum to the score, up to float32 rounding. For other models they are an
  * approximation, the card says so ({@code explanation.exact}) and every reason is labelled approximate.
+ * The occluded scores come from ONNX Runtime, one row per input present, except for a factorization
+ * machine whose ONNX graph {@link FactorizationMachine} reads: its score without some features has a
+ * closed form, so only the input row runs in ONNX Runtime (the probabilities and the level are ONNX
+ * Runtime's either way; the contributions are the same occlusion, computed in double precision, and
+ * still approximate for such a model).
  *
  * <p>Checked ONNX Runtime exceptions are wrapped in {@link InferenceException}.
  */
@@ -322,7 +327,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     /**
      * Decides the level and explains it: one call to ONNX Runtime with the input, an all-zero row, and
      * one row per clinical input present ({@link TriageFeatures#inputOf}) with that input's features
-     * set to 0.
+     * set to 0; for a factorization machine, the input row alone, the others in closed form.
      */
     public Explanation explain(Encounter encounter, RuleFindings findings) {
         return explain(encounter, findings, Integer.MAX_VALUE);
