@@ -265,7 +265,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     @Override
     public ModelOpinion predict(Encounter encounter, RuleFindings findings) {
         // Words only for the contributions that become reasons.
-        Explanation e = explain(encounter, findings, REASONS);
+        Explanation e = explain(encounter, findings, REASONS, machine != null);
         List<String> reasons = new ArrayList<>(REASONS);
         String approximate = spec.exactExplanation() ? "" : ", approximate";
         for (Contribution c : e.contributions().subList(0, Math.min(REASONS, e.contributions().size()))) {
@@ -330,11 +330,24 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
      * set to 0; for a factorization machine, the input row alone, the others in closed form.
      */
     public Explanation explain(Encounter encounter, RuleFindings findings) {
-        return explain(encounter, findings, Integer.MAX_VALUE);
+        return explain(encounter, findings, Integer.MAX_VALUE, machine != null);
     }
 
-    /** {@link #explain(Encounter, RuleFindings)} with the {@code worded} largest contributions only. */
-    private Explanation explain(Encounter encounter, RuleFindings findings, int worded) {
+    /** Whether explanations compute the occluded scores in closed form (a factorization machine read from its graph). */
+    boolean explainsInClosedForm() {
+        return machine != null;
+    }
+
+    /** {@link #explain(Encounter, RuleFindings)} with every occluded row run by ONNX Runtime (to check the closed form against). */
+    Explanation explainWithOnnxRows(Encounter encounter, RuleFindings findings) {
+        return explain(encounter, findings, Integer.MAX_VALUE, false);
+    }
+
+    /**
+     * {@link #explain(Encounter, RuleFindings)} with the {@code worded} largest contributions only, the
+     * occluded scores in closed form or from ONNX Runtime.
+     */
+    private Explanation explain(Encounter encounter, RuleFindings findings, int worded, boolean closedForm) {
         // The complaint is read once: for the input row and for the words of the explanation.
         TriageFeatures.ComplaintReading complaint = features.read(encounter.interview().chiefComplaint());
         float[] x = inputs(encounter, findings, complaint);
@@ -345,7 +358,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
             }
         }
         List<String> names = List.copyOf(present.keySet());
-        if (machine != null) {
+        if (closedForm) {
             return explainInClosedForm(encounter, findings, complaint, x, present, names, worded);
         }
         int width = x.length;
