@@ -67,9 +67,13 @@ public final class ComplaintLexicon {
             }
         }
         this.conceptNames = names;
+        this.phraseFirstWords = this.phrases.keySet().stream().map(List::getFirst)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.conceptsByFirstWord = Map.copyOf(byWord);
     }
 
+    /** The first word of every synonym phrase: no phrase is replaced at a word outside it. */
+    private final Set<String> phraseFirstWords;
     /** The group names in the lexicon's order, indexed as {@link #conceptsByFirstWord} sets them. */
     private final List<String> conceptNames;
     /**
@@ -204,7 +208,8 @@ public final class ComplaintLexicon {
         int i = 0;
         while (i < words.size()) {
             boolean replaced = false;
-            for (int len = Math.min(4, words.size() - i); len >= 2 && !replaced; len--) {
+            int longest = phraseFirstWords.contains(words.get(i)) ? Math.min(4, words.size() - i) : 0;
+            for (int len = longest; len >= 2 && !replaced; len--) {
                 List<String> r = phrases.get(words.subList(i, i + len));
                 if (r != null) {
                     out.addAll(r);
