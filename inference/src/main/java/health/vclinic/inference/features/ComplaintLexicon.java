@@ -173,7 +173,12 @@ public final class ComplaintLexicon {
      */
     private final ThreadLocal<Reading> lastReading = new ThreadLocal<>();
 
-    /** {@link #normalise} and {@link #conceptsIn} of {@code runs}, computed once for the same list object in a row. */
+    /**
+     * {@link #normalise} and {@link #conceptsIn} of {@code runs}, computed once for the same list object in
+     * a row on a thread (the memo is keyed by identity).
+     *
+     * @param runs immutable, as {@code RedFlagRules.currentWords} gives them
+     */
     public Reading read(List<List<String>> runs) {
         Reading last = lastReading.get();
         if (last != null && last.runs() == runs) {
