@@ -23,7 +23,6 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Collectors;
 
 /**
  * The one feature extractor of the triage model: the training pipeline builds its examples with it
@@ -259,9 +258,18 @@ public final class TriageFeatures {
     /** "complaint words 'chest', 'chest pain' (chest-pain)", or "complaint group administrative" without known words. */
     private static String complaintWords(Map<String, Integer> vocabularyOrder, Input in) {
         // The complaint's terms that are in the vocabulary, in the vocabulary's order.
-        String words = in.terms().stream().filter(vocabularyOrder::containsKey)
-                .sorted(java.util.Comparator.comparing(vocabularyOrder::get))
-                .map(t -> "'" + t.replace('+', ' ') + "'").collect(Collectors.joining(", "));
+        List<String> known = new ArrayList<>();
+        for (String t : in.terms()) {
+            if (vocabularyOrder.containsKey(t)) {
+                known.add(t);
+            }
+        }
+        known.sort(java.util.Comparator.comparing(vocabularyOrder::get));
+        StringBuilder b = new StringBuilder();
+        for (String t : known) {
+            b.append(b.isEmpty() ? "'" : ", '").append(t.replace('+', ' ')).append('\'');
+        }
+        String words = b.toString();
         String groups = String.join(", ", in.concepts());
         if (words.isEmpty()) {
             return groups.isEmpty() ? "complaint words none known" : "complaint group " + groups;
