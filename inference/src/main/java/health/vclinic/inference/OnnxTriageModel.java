@@ -41,6 +41,11 @@ import java.util.Objects;
  * cumulative-logit model (one linear score and ordered cut-points) these contributions are exact: with
  * the intercept they sum to the score, up to float32 rounding. For other models they are an
  * approximation, the card says so ({@code explanation.exact}) and every reason is labelled approximate.
+ * The occluded scores come from ONNX Runtime, one row per input present, except for a factorization
+ * machine whose ONNX graph {@link FactorizationMachine} reads: its score without some features has a
+ * closed form, so only the input row runs in ONNX Runtime (the probabilities and the level are ONNX
+ * Runtime's either way; the contributions are the same occlusion, computed in double precision, and
+ * still approximate for such a model).
  *
  * <p>Checked ONNX Runtime exceptions are wrapped in {@link InferenceException}.
  */
@@ -95,19 +100,30 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     private final TriageModelSpec spec;
     private final TriageFeatures features;
     private final int[] gather;
+    /** Builds the input row ({@link TriageFeatures#gatherer}). */
+    private final TriageFeatures.Gatherer row;
     /** The clinical input of each model feature, in input order. */
     private final String[] input;
     /** The output column of each level: column[level - 1]. */
     private final int[] column;
     private final OrtEnvironment env;
     private final OrtSession session;
+    /**
+     * The model's weights when it is a factorization machine whose ONNX graph this service can read and
+     * whose closed form matches ONNX Runtime on probe rows: then the occlusion rows of an explanation are
+     * computed from them and only the input row goes to ONNX Runtime. Null otherwise.
+     */
+    private final FactorizationMachine machine;
+    /** The urgency score of the all-zero row (from ONNX Runtime), when {@link #machine} is set. */
+    private final double intercept;
 
     private OnnxTriageModel(String id, TriageModelSpec spec, TriageFeatures features, OrtEnvironment env,
-                            OrtSession session) {
+                            OrtSession session, byte[] onnx) {
         this.id = id;
         this.spec = spec;
         this.features = features;
         this.gather = features.indicesOf(spec.featureNames());
+        this.row = features.gatherer(spec.featureNames());
         this.input = spec.featureNames().stream().map(features::inputOf).toArray(String[]::new);
         this.column = new int[TriageLevel.values().length];
         for (int c = 0; c < spec.outputLevels().size(); c++) {
@@ -115,6 +131,37 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         }
         this.env = env;
         this.session = session;
+        FactorizationMachine fm = FactorizationMachine.read(onnx, gather.length, column.length).orElse(null);
+        this.machine = fm != null && matchesOnnx(fm) ? fm : null;
+        this.intercept = urgency(logCalibrated(levels(run(new float[][] {new float[gather.length]})[0])));
+    }
+
+    /**
+     * Whether the closed form gives ONNX Runtime's probabilities (within 1e-5, the card's export parity) on
+     * the zero row, every one-feature row and a few dense pseudo-random rows.
+     */
+    private boolean matchesOnnx(FactorizationMachine fm) {
+        int width = gather.length;
+        float[][] rows = new float[width + 17][width];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(20_261_204L);
+        for (int j = 0; j < width; j++) {
+            rows[j + 1][j] = 1f + j % 7;
+        }
+        for (int r = width + 1; r < rows.length; r++) {
+            for (int j = 0; j < width; j++) {
+                rows[r][j] = random.nextInt(4) == 0 ? (float) random.nextDouble(-2, 2) : 0f;
+            }
+        }
+        double[][] onnx = run(rows);
+        for (int r = 0; r < rows.length; r++) {
+            double[] p = FactorizationMachine.softmax(fm.scores(fm.sums(rows[r], null, true), null));
+            for (int c = 0; c < p.length; c++) {
+                if (!(Math.abs(p[c] - onnx[r][c]) <= 1e-5)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -174,7 +221,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
             options.setInterOpNumThreads(1);
             session = env.createSession(onnx, options);
             checkShapes(session, spec);
-            return new OnnxTriageModel(id, spec, features, env, session);
+            return new OnnxTriageModel(id, spec, features, env, session, onnx);
         } catch (OrtException e) {
             close(session);
             throw new InferenceException("ONNX Runtime cannot load model " + id + ": " + e.getMessage(), e);
@@ -217,15 +264,33 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
 
     @Override
     public ModelOpinion predict(Encounter encounter, RuleFindings findings) {
-        Explanation e = explain(encounter, findings);
+        // Words only for the contributions that become reasons.
+        Explanation e = explain(encounter, findings, REASONS, machine != null);
         List<String> reasons = new ArrayList<>(REASONS);
         String approximate = spec.exactExplanation() ? "" : ", approximate";
         for (Contribution c : e.contributions().subList(0, Math.min(REASONS, e.contributions().size()))) {
-            reasons.add(String.format(Locale.ROOT, "%s: towards %s urgent (%+.2f%s)", c.words(),
-                    c.value() >= 0 ? "more" : "less", c.value(), approximate));
+            reasons.add(c.words() + ": towards " + (c.value() >= 0 ? "more" : "less") + " urgent ("
+                    + signedHundredths(c.value()) + approximate + ")");
         }
-        return new ModelOpinion("model:" + id, e.level(), Arrays.stream(e.probabilities()).boxed().toList(),
-                reasons);
+        double[] p = e.probabilities;
+        return new ModelOpinion("model:" + id, e.level(), List.of(p[0], p[1], p[2], p[3], p[4]), reasons);
+    }
+
+    /**
+     * {@code String.format(Locale.ROOT, "%+.2f", v)}: a sign, then the value rounded half up to two
+     * decimals. Written out for the values far from a tie (the formatter rounds the decimal digits of the
+     * double, so a value within a rounding error of a half hundredth is left to the formatter itself).
+     */
+    static String signedHundredths(double v) {
+        double hundredths = Math.abs(v) * 100;
+        double fraction = hundredths - Math.floor(hundredths);
+        if (!(hundredths < 1e12) || Math.abs(fraction - 0.5) < 1e-6) {
+            return String.format(Locale.ROOT, "%+.2f", v);
+        }
+        long rounded = (long) Math.floor(hundredths + 0.5);
+        long cents = rounded % 100;
+        boolean negative = v < 0 || (v == 0 && 1 / v < 0);
+        return (negative ? "-" : "+") + rounded / 100 + (cents < 10 ? ".0" : ".") + cents;
     }
 
     /** The model's input row as fed to ONNX Runtime, in the card's feature order. */
@@ -235,12 +300,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
 
     /** As {@link #inputs(Encounter, RuleFindings)}, with the chief complaint given as read. */
     public float[] inputs(Encounter encounter, RuleFindings findings, TriageFeatures.ComplaintReading complaint) {
-        double[] all = features.extract(encounter, findings, complaint);
-        float[] x = new float[gather.length];
-        for (int i = 0; i < gather.length; i++) {
-            x[i] = (float) all[gather[i]];
-        }
-        return x;
+        return row.row(encounter, findings, complaint);
     }
 
     /** The ONNX output for this encounter before calibration, one probability per level, level 1 first. */
@@ -267,9 +327,27 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     /**
      * Decides the level and explains it: one call to ONNX Runtime with the input, an all-zero row, and
      * one row per clinical input present ({@link TriageFeatures#inputOf}) with that input's features
-     * set to 0.
+     * set to 0; for a factorization machine, the input row alone, the others in closed form.
      */
     public Explanation explain(Encounter encounter, RuleFindings findings) {
+        return explain(encounter, findings, Integer.MAX_VALUE, machine != null);
+    }
+
+    /** Whether explanations compute the occluded scores in closed form (a factorization machine read from its graph). */
+    boolean explainsInClosedForm() {
+        return machine != null;
+    }
+
+    /** {@link #explain(Encounter, RuleFindings)} with every occluded row run by ONNX Runtime (to check the closed form against). */
+    Explanation explainWithOnnxRows(Encounter encounter, RuleFindings findings) {
+        return explain(encounter, findings, Integer.MAX_VALUE, false);
+    }
+
+    /**
+     * {@link #explain(Encounter, RuleFindings)} with the {@code worded} largest contributions only, the
+     * occluded scores in closed form or from ONNX Runtime.
+     */
+    private Explanation explain(Encounter encounter, RuleFindings findings, int worded, boolean closedForm) {
         // The complaint is read once: for the input row and for the words of the explanation.
         TriageFeatures.ComplaintReading complaint = features.read(encounter.interview().chiefComplaint());
         float[] x = inputs(encounter, findings, complaint);
@@ -280,6 +358,9 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
             }
         }
         List<String> names = List.copyOf(present.keySet());
+        if (closedForm) {
+            return explainInClosedForm(encounter, findings, complaint, x, present, names, worded);
+        }
         int width = x.length;
         FloatBuffer rows = buffers.take((names.size() + 2) * width);
         double[][] out;
@@ -300,16 +381,128 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         double[] p = exp(logP);
         TriageLevel level = spec.decide(p);
         double logit = urgency(logP);
-        List<String> words = features.words(names, encounter, findings, complaint);
-        List<Contribution> contributions = new ArrayList<>(names.size());
+        double[] values = new double[names.size()];
         for (int i = 0; i < names.size(); i++) {
-            double without = urgency(logCalibrated(levels(out[i + 2])));
-            contributions.add(new Contribution(names.get(i), words.get(i), logit - without));
+            values[i] = logit - urgency(logCalibrated(levels(out[i + 2])));
         }
-        contributions.sort(Comparator.comparingDouble((Contribution c) -> -Math.abs(c.value()))
-                .thenComparing(Contribution::input));
-        return new Explanation(level, p, logit, urgency(logCalibrated(levels(out[1]))), contributions);
+        return new Explanation(level, p, logit, urgency(logCalibrated(levels(out[1]))),
+                contributions(names, values, worded, encounter, findings, complaint));
     }
+
+    /**
+     * {@link #explain} for a factorization machine: the input row through ONNX Runtime (the probabilities,
+     * the level and the urgency score), the occlusion rows in closed form from the machine's weights (the
+     * same occlusion, without a row per input), the intercept computed once at load.
+     */
+    private Explanation explainInClosedForm(Encounter encounter, RuleFindings findings,
+                                            TriageFeatures.ComplaintReading complaint, float[] x,
+                                            Map<String, List<Integer>> present, List<String> names, int worded) {
+        double[] logP = logCalibrated(levels(run(new float[][] {x})[0]));
+        double[] p = exp(logP);
+        TriageLevel level = spec.decide(p);
+        double logit = urgency(logP);
+        double[] all = machine.sums(x, null, true);
+        double[] z = new double[machine.outputs()];
+        double[] q = new double[column.length];
+        double full = closedFormUrgency(machine.scores(all, null, z), q);
+        double[] removed = new double[machine.sumsLength()];
+        double[] values = new double[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            List<Integer> group = present.get(names.get(i));
+            int[] occluded = new int[group.size()];
+            for (int k = 0; k < occluded.length; k++) {
+                occluded[k] = group.get(k);
+            }
+            double without = closedFormUrgency(machine.scores(all, machine.sums(x, occluded, false, removed), z), q);
+            values[i] = full - without;
+        }
+        return new Explanation(level, p, logit, intercept,
+                contributions(names, values, worded, encounter, findings, complaint));
+    }
+
+    /**
+     * The contributions, largest magnitude first (ties by input name), the first {@code worded} of them
+     * with their words: the words of an input are only written for the contributions a caller shows.
+     */
+    private List<Contribution> contributions(List<String> names, double[] values, int worded, Encounter encounter,
+                                             RuleFindings findings, TriageFeatures.ComplaintReading complaint) {
+        Integer[] order = new Integer[names.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -Math.abs(values[i]))
+                .thenComparing(names::get));
+        int n = Math.min(worded, order.length);
+        List<String> shown = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            shown.add(names.get(order[i]));
+        }
+        List<String> words = features.words(shown, encounter, findings, complaint);
+        List<Contribution> contributions = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            contributions.add(new Contribution(shown.get(i), words.get(i), values[order[i]]));
+        }
+        return contributions;
+    }
+
+    /**
+     * {@link #urgency}({@link #logCalibrated}) of the softmax of the machine's scores {@code z} (output
+     * columns), in double precision. The calibrated probabilities are proportional to
+     * exp((z - max z) / T), and the urgency score only needs their ratios: log P(level <= k) - log P(level > k)
+     * is the log of a ratio of partial sums. A probability ONNX Runtime would give as below
+     * {@code Float.MIN_NORMAL} is floored there, as {@link #logCalibrated} floors it; that needs the
+     * normalised log-probabilities, taken only when some score lies that far below the largest.
+     *
+     * @param q scratch, one per level
+     */
+    private double closedFormUrgency(double[] z, double[] q) {
+        int n = column.length;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : z) {
+            max = Math.max(max, v);
+        }
+        double t = spec.temperature();
+        boolean floored = false;
+        for (int l = 0; l < n; l++) {
+            double below = z[column[l]] - max;
+            floored |= below < FLOOR_MARGIN;
+            q[l] = Math.exp(below / t);
+        }
+        if (floored) {
+            double sum = 0;
+            for (double v : z) {
+                sum += Math.exp(v - max);
+            }
+            double logSum = max + Math.log(sum);
+            double floor = Math.log(Float.MIN_NORMAL);
+            double top = Double.NEGATIVE_INFINITY;
+            double[] y = new double[n];
+            for (int l = 0; l < n; l++) {
+                y[l] = Math.max(z[column[l]] - logSum, floor) / t;
+                top = Math.max(top, y[l]);
+            }
+            for (int l = 0; l < n; l++) {
+                q[l] = Math.exp(y[l] - top);
+            }
+        }
+        double score = 0;
+        double atMost = 0;
+        for (int k = 0; k < n - 1; k++) {
+            atMost += q[k];
+            double above = 0;
+            for (int j = k + 1; j < n; j++) {
+                above += q[j];
+            }
+            score += Math.log(atMost / above);
+        }
+        return score / (n - 1);
+    }
+
+    /**
+     * A score this far below the largest may have a log-probability below log(Float.MIN_NORMAL) = -87.3
+     * (the normaliser exceeds the largest score by at most log 5).
+     */
+    private static final double FLOOR_MARGIN = -80;
 
     private double[][] run(float[][] rows) {
         FloatBuffer buffer = buffers.take(rows.length * gather.length);

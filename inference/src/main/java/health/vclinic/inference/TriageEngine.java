@@ -270,9 +270,14 @@ public final class TriageEngine implements AutoCloseable {
 
     /** True when the chief complaint has a current (not negated, not past) breathing or chest finding. */
     private boolean oximetryIndicated(Encounter encounter) {
-        ComplaintLexicon lexicon = ComplaintLexicon.standard();
-        Set<String> groups = lexicon.conceptsIn(lexicon.normalise(rules.currentWords(encounter.interview().chiefComplaint())));
-        return groups.stream().anyMatch(OXIMETRY_COMPLAINTS::contains);
+        Set<String> groups = ComplaintLexicon.standard().read(rules.currentWords(encounter.interview().chiefComplaint()))
+                .concepts();
+        for (String g : groups) {
+            if (OXIMETRY_COMPLAINTS.contains(g)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -402,12 +407,25 @@ public final class TriageEngine implements AutoCloseable {
 
     /** "NEWS2 4 (low): respiratory rate 22 /min scored 2, ...; not measured: temperature". */
     static String news2Summary(News2Score news2) {
-        String scored = news2.parameters().stream().filter(p -> p.points() > 0)
-                .map(TriageEngine::describe).collect(Collectors.joining(", "));
-        return "NEWS2 " + news2.total() + " (" + bandWords(news2.band()) + ")"
-                + (scored.isEmpty() ? ", every measured parameter normal" : ": " + scored)
-                + (news2.complete() ? "" : "; not measured: " + news2.missing().stream()
-                .map(News2Parameter::words).collect(Collectors.joining(", ")) + " (the total is a lower bound)");
+        StringBuilder b = new StringBuilder(160).append("NEWS2 ").append(news2.total()).append(" (")
+                .append(bandWords(news2.band())).append(')');
+        int scored = 0;
+        for (ParameterScore p : news2.parameters()) {
+            if (p.points() > 0) {
+                b.append(scored++ == 0 ? ": " : ", ").append(describe(p));
+            }
+        }
+        if (scored == 0) {
+            b.append(", every measured parameter normal");
+        }
+        if (!news2.complete()) {
+            b.append("; not measured: ");
+            for (int i = 0; i < news2.missing().size(); i++) {
+                b.append(i == 0 ? "" : ", ").append(news2.missing().get(i).words());
+            }
+            b.append(" (the total is a lower bound)");
+        }
+        return b.toString();
     }
 
     private static String describe(ParameterScore p) {

@@ -16,10 +16,13 @@ public enum TriageLevel {
 
     private final int level;
     private final Disposition disposition;
+    /** {@link #words()}, written once. */
+    private final String words;
 
     TriageLevel(int level, Disposition disposition) {
         this.level = level;
         this.disposition = disposition;
+        this.words = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     /** 1 (resuscitation) to 5 (non-urgent). */
@@ -54,6 +57,6 @@ public enum TriageLevel {
 
     /** Lower-case words for explanations ("emergent"). */
     public String words() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return words;
     }
 }

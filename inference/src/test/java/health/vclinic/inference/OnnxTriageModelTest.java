@@ -79,6 +79,60 @@ class OnnxTriageModelTest {
     }
 
     @Test
+    void theServedFactorizationMachinesOcclusionInClosedFormIsTheOnnxOcclusion() {
+        assertTrue(model.explainsInClosedForm(), "the served model is a factorization machine read from its graph");
+        double largest = 0;
+        for (KtasVisit v : TEST_SITE) {
+            Encounter e = v.encounter();
+            RuleFindings findings = RULES_ONLY.findings(e);
+            OnnxTriageModel.Explanation closed = model.explain(e, findings);
+            OnnxTriageModel.Explanation rows = model.explainWithOnnxRows(e, findings);
+            assertEquals(rows.level(), closed.level(), e.encounterId());
+            assertArrayEquals(rows.probabilities(), closed.probabilities(), 0.0, e.encounterId());
+            assertEquals(rows.logit(), closed.logit(), 0.0, e.encounterId());
+            assertEquals(rows.intercept(), closed.intercept(), 0.0, e.encounterId());
+            assertEquals(rows.contributions().size(), closed.contributions().size(), e.encounterId());
+            for (int i = 0; i < rows.contributions().size(); i++) {
+                OnnxTriageModel.Contribution r = rows.contributions().get(i);
+                OnnxTriageModel.Contribution c = closed.contributions().get(i);
+                assertEquals(r.input(), c.input(), e.encounterId());
+                assertEquals(r.words(), c.words(), e.encounterId());
+                // ONNX Runtime computes in float32: the two agree to its rounding.
+                assertEquals(r.value(), c.value(), 1e-5, e.encounterId() + " " + r.input());
+                largest = Math.max(largest, Math.abs(r.value()));
+            }
+        }
+        assertTrue(largest > 0.5, "the visits have contributions worth comparing: " + largest);
+    }
+
+    @Test
+    void aModelThatIsNoFactorizationMachineKeepsTheOnnxOcclusionRows() {
+        ResolvedModel logistic = ModelRepository.open(ServedModelFixture.projectRoot()
+                .resolve(ModelRepository.DEFAULT_RELATIVE_ROOT)).resolve(OnnxTriageModel.TASK, 1);
+        try (OnnxTriageModel v1 = OnnxTriageModel.load(logistic, ServedModelFixture.RULES)) {
+            assertFalse(v1.explainsInClosedForm(), v1.toString());
+            Encounter e = TEST_SITE.getFirst().encounter();
+            assertEquals(v1.explainWithOnnxRows(e, RULES_ONLY.findings(e)).contributions(),
+                    v1.explain(e, RULES_ONLY.findings(e)).contributions());
+        }
+    }
+
+    @Test
+    void reasonsWriteContributionsAsTheFormatterWould() {
+        List<Double> values = new java.util.ArrayList<>(List.of(0.0, -0.0, 0.005, -0.005, 0.125, -0.125, 1.005,
+                2.675, -2.675, 0.994999, 0.995, -0.995, 9.999, 10.0, 123.456, -0.0049999, 1e-9, -1e-9));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(15);
+        for (int i = 0; i < 200_000; i++) {
+            values.add(random.nextDouble(-12, 12) / (1 + random.nextInt(1000)));
+            values.add(Math.round(random.nextDouble(-2000, 2000)) / 400.0); // exact and near ties
+        }
+        for (double v : values) {
+            assertEquals(String.format(java.util.Locale.ROOT, "%+.2f", v), OnnxTriageModel.signedHundredths(v),
+                    Double.toString(v));
+        }
+    }
+
+    @Test
     void reasonsAreTheLargestContributionsInPlainWords() {
         Encounter e = TEST_SITE.stream().map(KtasVisit::encounter)
                 .filter(x -> x.interview().chiefComplaint().equals("ant. chest pain")).findFirst().orElseThrow();

@@ -57,7 +57,30 @@ public final class ComplaintLexicon {
             return words;
         }).toList()));
         this.sortedConcepts = java.util.Collections.unmodifiableMap(sorted);
+        List<String> names = List.copyOf(sorted.keySet());
+        Map<String, java.util.BitSet> byWord = new HashMap<>();
+        for (int c = 0; c < names.size(); c++) {
+            for (String[] phrase : sorted.get(names.get(c))) {
+                if (phrase.length > 0) {
+                    byWord.computeIfAbsent(phrase[0], w -> new java.util.BitSet()).set(c);
+                }
+            }
+        }
+        this.conceptNames = names;
+        this.phraseFirstWords = this.phrases.keySet().stream().map(List::getFirst)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.conceptsByFirstWord = Map.copyOf(byWord);
     }
+
+    /** The first word of every synonym phrase: no phrase is replaced at a word outside it. */
+    private final Set<String> phraseFirstWords;
+    /** The group names in the lexicon's order, indexed as {@link #conceptsByFirstWord} sets them. */
+    private final List<String> conceptNames;
+    /**
+     * For each word, the groups with a phrase whose first sorted word it is: a group none of whose
+     * phrases starts with a word of the complaint cannot occur in it, so only these are tested.
+     */
+    private final Map<String, java.util.BitSet> conceptsByFirstWord;
 
     private static final class Holder {
         private static final ComplaintLexicon STANDARD = load();
@@ -134,6 +157,39 @@ public final class ComplaintLexicon {
         return centralPain;
     }
 
+    /**
+     * Current words as this lexicon reads them: normalised ({@link #normalise}) and their groups
+     * ({@link #conceptsIn}).
+     *
+     * @param runs the runs read, as given
+     */
+    public record Reading(List<List<String>> runs, List<List<String>> normalised, Set<String> concepts) {
+    }
+
+    /**
+     * The last reading on the calling thread. One Assess reads the same complaint's current words (one
+     * list, kept by {@code RedFlagRules}) for the oximetry check and for the model's features; requests run
+     * on virtual threads, so the memo goes with the request.
+     */
+    private final ThreadLocal<Reading> lastReading = new ThreadLocal<>();
+
+    /**
+     * {@link #normalise} and {@link #conceptsIn} of {@code runs}, computed once for the same list object in
+     * a row on a thread (the memo is keyed by identity).
+     *
+     * @param runs immutable, as {@code RedFlagRules.currentWords} gives them
+     */
+    public Reading read(List<List<String>> runs) {
+        Reading last = lastReading.get();
+        if (last != null && last.runs() == runs) {
+            return last;
+        }
+        List<List<String>> normalised = normalise(runs);
+        Reading r = new Reading(runs, normalised, java.util.Collections.unmodifiableSet(conceptsIn(normalised)));
+        lastReading.set(r);
+        return r;
+    }
+
     /** Runs of words with shorthand expanded, plurals reduced and synonyms replaced. */
     public List<List<String>> normalise(List<List<String>> runs) {
         List<List<String>> out = new ArrayList<>(runs.size());
@@ -157,7 +213,8 @@ public final class ComplaintLexicon {
         int i = 0;
         while (i < words.size()) {
             boolean replaced = false;
-            for (int len = Math.min(4, words.size() - i); len >= 2 && !replaced; len--) {
+            int longest = phraseFirstWords.contains(words.get(i)) ? Math.min(4, words.size() - i) : 0;
+            for (int len = longest; len >= 2 && !replaced; len--) {
                 List<String> r = phrases.get(words.subList(i, i + len));
                 if (r != null) {
                     out.addAll(r);
@@ -177,11 +234,19 @@ public final class ComplaintLexicon {
         // Every word of the complaint, once: a phrase with a word outside it cannot occur (most cannot).
         Set<String> present = new java.util.HashSet<>();
         normalised.forEach(present::addAll);
+        java.util.BitSet candidates = new java.util.BitSet();
+        for (String w : present) {
+            java.util.BitSet groups = conceptsByFirstWord.get(w);
+            if (groups != null) {
+                candidates.or(groups);
+            }
+        }
         Set<String> found = new LinkedHashSet<>();
-        for (Map.Entry<String, List<String[]>> c : sortedConcepts.entrySet()) {
-            for (String[] phrase : c.getValue()) {
+        for (int g = candidates.nextSetBit(0); g >= 0; g = candidates.nextSetBit(g + 1)) {
+            String name = conceptNames.get(g);
+            for (String[] phrase : sortedConcepts.get(name)) {
                 if (occurs(phrase, present, normalised)) {
-                    found.add(c.getKey());
+                    found.add(name);
                     break;
                 }
             }

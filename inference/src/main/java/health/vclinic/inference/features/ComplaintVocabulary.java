@@ -26,7 +26,6 @@ import java.util.regex.Pattern;
 public final class ComplaintVocabulary {
 
     private static final Pattern SPLIT = Pattern.compile("[^a-z0-9]+");
-    private static final Pattern NUMBER = Pattern.compile("[0-9]+");
 
     private final List<String> terms;
     private final Set<String> lookup;
@@ -90,6 +89,20 @@ public final class ComplaintVocabulary {
         return terms(List.of(tokens));
     }
 
+    /** Whether {@code t} is all ASCII digits, the pattern {@code [0-9]+} (without a regex). */
+    private static boolean number(String t) {
+        if (t.isEmpty()) {
+            return false;
+        }
+        for (int k = 0; k < t.length(); k++) {
+            char c = t.charAt(k);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Every term of runs of words (words and pairs adjacent within a run), each once, in order of
      * appearance; one-character words and bare numbers are dropped. Features version 2 passes only
@@ -100,7 +113,7 @@ public final class ComplaintVocabulary {
         for (List<String> run : runs) {
             List<String> tokens = new ArrayList<>();
             for (String t : run) {
-                if (t.length() > 1 && !NUMBER.matcher(t).matches()) {
+                if (t.length() > 1 && !number(t)) {
                     tokens.add(t);
                 }
             }

@@ -23,7 +23,6 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Collectors;
 
 /**
  * The one feature extractor of the triage model: the training pipeline builds its examples with it
@@ -56,6 +55,11 @@ import java.util.stream.Collectors;
  * <p>Immutable and thread safe.
  */
 public final class TriageFeatures {
+
+    /** The name prefix of a complaint term's feature; no other feature's name starts with it. */
+    private static final String TERM = "complaint:";
+    /** The name prefix of a complaint group's feature; no other feature's name starts with it. */
+    private static final String CONCEPT = "concept:";
 
     /** The version of the feature definitions above; a change to any of them needs a new version. */
     public static final String VERSION = "vclinic-triage-features/2";
@@ -213,10 +217,14 @@ public final class TriageFeatures {
             inputs.put(input, in -> "red flag: " + rule.description());
             f.add(new Feature(input, input, in -> fired(in.findings(), rule.id()) ? 1 : 0));
         }
-        inputs.put("complaint", in -> complaintWords(vocabulary, in));
+        Map<String, Integer> vocabularyOrder = new HashMap<>();
+        for (String term : vocabulary.terms()) {
+            vocabularyOrder.putIfAbsent(term, vocabularyOrder.size());
+        }
+        inputs.put("complaint", in -> complaintWords(vocabularyOrder, in));
         inputs.put("news2", in -> "NEWS2 total " + in.findings().news2().total());
         for (String term : vocabulary.terms()) {
-            f.add(new Feature("complaint:" + term, "complaint", in -> in.terms().contains(term) ? 1 : 0));
+            f.add(new Feature(TERM + term, "complaint", in -> in.terms().contains(term) ? 1 : 0));
         }
         if (v2) {
             addVersion2(f, lexicon);
@@ -234,7 +242,7 @@ public final class TriageFeatures {
      */
     private static void addVersion2(List<Feature> f, ComplaintLexicon lexicon) {
         for (String concept : lexicon.concepts()) {
-            f.add(new Feature("concept:" + concept, "complaint", in -> in.concepts().contains(concept) ? 1 : 0));
+            f.add(new Feature(CONCEPT + concept, "complaint", in -> in.concepts().contains(concept) ? 1 : 0));
         }
         f.add(new Feature("news2:aggregate", "news2", in -> in.findings().news2().total()));
         f.add(new Feature("pain:central-severe", "pain", in -> central(in, lexicon) && pain(in) >= 8 ? 1 : 0));
@@ -248,9 +256,20 @@ public final class TriageFeatures {
     }
 
     /** "complaint words 'chest', 'chest pain' (chest-pain)", or "complaint group administrative" without known words. */
-    private static String complaintWords(ComplaintVocabulary vocabulary, Input in) {
-        String words = vocabulary.terms().stream().filter(in.terms()::contains)
-                .map(t -> "'" + t.replace('+', ' ') + "'").collect(Collectors.joining(", "));
+    private static String complaintWords(Map<String, Integer> vocabularyOrder, Input in) {
+        // The complaint's terms that are in the vocabulary, in the vocabulary's order.
+        List<String> known = new ArrayList<>();
+        for (String t : in.terms()) {
+            if (vocabularyOrder.containsKey(t)) {
+                known.add(t);
+            }
+        }
+        known.sort(java.util.Comparator.comparing(vocabularyOrder::get));
+        StringBuilder b = new StringBuilder();
+        for (String t : known) {
+            b.append(b.isEmpty() ? "'" : ", '").append(t.replace('+', ' ')).append('\'');
+        }
+        String words = b.toString();
         String groups = String.join(", ", in.concepts());
         if (words.isEmpty()) {
             return groups.isEmpty() ? "complaint words none known" : "complaint group " + groups;
@@ -307,9 +326,8 @@ public final class TriageFeatures {
         if (version.equals(VERSION_1)) {
             return new ComplaintReading(ComplaintVocabulary.terms(complaint), Set.of());
         }
-        List<List<String>> normalised = ComplaintLexicon.standard().normalise(rules.currentWords(complaint));
-        return new ComplaintReading(ComplaintVocabulary.terms(normalised),
-                ComplaintLexicon.standard().conceptsIn(normalised));
+        ComplaintLexicon.Reading reading = ComplaintLexicon.standard().read(rules.currentWords(complaint));
+        return new ComplaintReading(ComplaintVocabulary.terms(reading.normalised()), reading.concepts());
     }
 
     /**
@@ -348,6 +366,86 @@ public final class TriageFeatures {
                     + (unknown.size() > 10 ? " and " + (unknown.size() - 10) + " more" : ""));
         }
         return modelFeatures.stream().mapToInt(index::get).toArray();
+    }
+
+    /**
+     * A model's input row built directly, in the model's feature order ({@link #indicesOf}): the same
+     * values as {@link #extract} gathered and narrowed to float, without computing the features the model
+     * does not use, and with the complaint's terms and groups set from the reading rather than tested one
+     * vocabulary term at a time.
+     *
+     * @throws InferenceException as {@link #indicesOf}
+     */
+    public Gatherer gatherer(List<String> modelFeatures) {
+        int[] at = indicesOf(modelFeatures);
+        List<Integer> general = new ArrayList<>();
+        Map<String, int[]> terms = new HashMap<>();
+        Map<String, int[]> concepts = new HashMap<>();
+        for (int i = 0; i < at.length; i++) {
+            String name = names.get(at[i]);
+            if (name.startsWith(TERM)) {
+                terms.merge(name.substring(TERM.length()), new int[] {i}, TriageFeatures::concat);
+            } else if (name.startsWith(CONCEPT)) {
+                concepts.merge(name.substring(CONCEPT.length()), new int[] {i}, TriageFeatures::concat);
+            } else {
+                general.add(i);
+            }
+        }
+        int[] positions = general.stream().mapToInt(Integer::intValue).toArray();
+        @SuppressWarnings("unchecked")
+        ToDoubleFunction<Input>[] values = new ToDoubleFunction[positions.length];
+        for (int k = 0; k < positions.length; k++) {
+            values[k] = features.get(at[positions[k]]).value();
+        }
+        return new Gatherer(at.length, positions, values, Map.copyOf(terms), Map.copyOf(concepts));
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    /** Builds one model's input row ({@link #gatherer}); immutable and thread safe. */
+    public static final class Gatherer {
+
+        private final int width;
+        private final int[] positions;
+        private final ToDoubleFunction<Input>[] values;
+        private final Map<String, int[]> terms;
+        private final Map<String, int[]> concepts;
+
+        private Gatherer(int width, int[] positions, ToDoubleFunction<Input>[] values, Map<String, int[]> terms,
+                         Map<String, int[]> concepts) {
+            this.width = width;
+            this.positions = positions;
+            this.values = values;
+            this.terms = terms;
+            this.concepts = concepts;
+        }
+
+        /** The row for one encounter whose chief complaint is given as read. */
+        public float[] row(Encounter encounter, RuleFindings findings, ComplaintReading complaint) {
+            Input in = new Input(encounter, findings, complaint.terms(), complaint.concepts());
+            float[] x = new float[width];
+            for (int k = 0; k < positions.length; k++) {
+                x[positions[k]] = (float) values[k].applyAsDouble(in);
+            }
+            set(x, terms, complaint.terms());
+            set(x, concepts, complaint.concepts());
+            return x;
+        }
+
+        private static void set(float[] x, Map<String, int[]> at, Set<String> present) {
+            for (String p : present) {
+                int[] where = at.get(p);
+                if (where != null) {
+                    for (int i : where) {
+                        x[i] = 1f;
+                    }
+                }
+            }
+        }
     }
 
     /**

@@ -44,6 +44,11 @@ public record News2Score(
 
     /** The points of one parameter, when it was measured. */
     public Optional<ParameterScore> parameter(News2Parameter parameter) {
-        return parameters.stream().filter(p -> p.parameter() == parameter).findFirst();
+        for (ParameterScore p : parameters) {
+            if (p.parameter() == parameter) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -54,11 +54,31 @@ final class ContextDetector {
         private final ClinicalText text;
         private final List<Hit> hits;
         private final Marks marks;
+        /** Whether token k ends a scope, and whether it is a {@link #listComma}: looked up once per text. */
+        private final boolean[] terminator;
+        private final boolean[] listComma;
 
         private Analysis(ClinicalText text, List<Hit> hits, Marks marks) {
             this.text = text;
             this.hits = hits;
             this.marks = marks;
+            int n = text.size();
+            this.terminator = new boolean[n];
+            for (int k = 0; k < n; k++) {
+                terminator[k] = terminator(text.token(k));
+            }
+            // From the right: whether "or"/"nor" comes before the next terminator other than a comma.
+            this.listComma = new boolean[n];
+            boolean orAhead = false;
+            for (int k = n - 1; k >= 0; k--) {
+                String t = text.token(k);
+                listComma[k] = orAhead && t.equals(",");
+                if (t.equals("or") || t.equals("nor")) {
+                    orAhead = true;
+                } else if (terminator[k] && !t.equals(",")) {
+                    orAhead = false;
+                }
+            }
         }
 
         /** True when token {@code i} belongs to a negation, history or pseudo trigger ("denies", "no relief"). */
@@ -68,29 +88,17 @@ final class ContextDetector {
 
         /** A comma followed, before the clause ends, by "or" or "nor": it separates items of one list. */
         private boolean listComma(int i) {
-            if (!text.token(i).equals(",")) {
-                return false;
-            }
-            for (int k = i + 1; k < text.size(); k++) {
-                String t = text.token(k);
-                if (t.equals("or") || t.equals("nor")) {
-                    return true;
-                }
-                if (terminator(t) && !t.equals(",")) {
-                    return false;
-                }
-            }
-            return false;
+            return listComma[i];
         }
 
         /** Classifies the mention spanning tokens {@code start} (inclusive) to {@code end} (exclusive). */
         Status status(int start, int end) {
             int scopeStart = start;
-            while (scopeStart > 0 && (!terminator(text.token(scopeStart - 1)) || listComma(scopeStart - 1))) {
+            while (scopeStart > 0 && (!terminator[scopeStart - 1] || listComma(scopeStart - 1))) {
                 scopeStart--;
             }
             int scopeEnd = end;
-            while (scopeEnd < text.size() && !terminator(text.token(scopeEnd))) {
+            while (scopeEnd < text.size() && !terminator[scopeEnd]) {
                 scopeEnd++;
             }
             boolean history = false;

@@ -28,19 +28,34 @@ record Evidence(String text, int start, int end) {
 
     /** Distinct quotes in order of appearance: words first by position, facts after; no span inside another. */
     static List<String> quotes(List<Evidence> evidence) {
-        List<Evidence> words = evidence.stream().filter(Evidence::quoted)
-                .sorted((a, b) -> a.start != b.start ? Integer.compare(a.start, b.start) : Integer.compare(b.end, a.end))
-                .toList();
+        List<Evidence> words = new ArrayList<>(evidence.size());
+        for (Evidence e : evidence) {
+            if (e.quoted()) {
+                words.add(e);
+            }
+        }
+        // A stable sort, as the stream's was: by start, the longer span first.
+        words.sort((a, b) -> a.start != b.start ? Integer.compare(a.start, b.start) : Integer.compare(b.end, a.end));
         Set<String> out = new LinkedHashSet<>();
         List<Evidence> kept = new ArrayList<>();
         for (Evidence e : words) {
-            boolean inside = kept.stream().anyMatch(k -> k.start <= e.start && e.end <= k.end);
+            boolean inside = false;
+            for (Evidence k : kept) {
+                if (k.start <= e.start && e.end <= k.end) {
+                    inside = true;
+                    break;
+                }
+            }
             if (!inside) {
                 kept.add(e);
                 out.add(e.text);
             }
         }
-        evidence.stream().filter(e -> !e.quoted()).forEach(e -> out.add(e.text));
+        for (Evidence e : evidence) {
+            if (!e.quoted()) {
+                out.add(e.text);
+            }
+        }
         return List.copyOf(out);
     }
 }

@@ -118,7 +118,7 @@ public final class RedFlagRules {
             }
             List<Evidence> because = new ArrayList<>();
             for (List<String> group : rule.when()) {
-                if (group.stream().allMatch(evidence::containsKey)) {
+                if (evidence.keySet().containsAll(group)) {
                     group.forEach(c -> because.addAll(evidence.get(c)));
                 }
             }
