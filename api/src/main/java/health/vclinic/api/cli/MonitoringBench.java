@@ -364,7 +364,8 @@ public final class MonitoringBench {
     /** A phase whose streams did not all complete has no figures: it says which failed and why. */
     private static void requireCompleted(List<Stream> streams) {
         List<String> failed = streams.stream().filter(s -> s.failure.get() != null)
-                .map(s -> s.failure.get().getCode() + " " + s.failure.get().getDescription()).toList();
+                .map(s -> s.failure.get().getCode() + " " + s.failure.get().getDescription()
+                        + (s.failure.get().getCause() == null ? "" : " (" + s.failure.get().getCause() + ")")).toList();
         if (!failed.isEmpty()) {
             throw new IllegalStateException(failed.size() + " of " + streams.size() + " streams failed, first: "
                     + failed.getFirst());
