@@ -19,29 +19,13 @@ import org.junit.jupiter.api.Test;
 class DeferredFindingTest {
 
     /** Always finds, at a severity the test sets, and counts how often its words are written. */
-    private static final class Counting implements Detector<Detector.NoState> {
+    private static final class Counting extends StatelessTestDetector {
         AlertSeverity severity = AlertSeverity.LOW;
         int reasons;
         int evidences;
 
-        @Override
-        public String name() {
-            return "counting";
-        }
-
-        @Override
-        public String version() {
-            return "1";
-        }
-
-        @Override
-        public AlertKind kind() {
-            return AlertKind.TREND;
-        }
-
-        @Override
-        public NoState newState() {
-            return NoState.INSTANCE;
+        Counting() {
+            super("counting");
         }
 
         @Override

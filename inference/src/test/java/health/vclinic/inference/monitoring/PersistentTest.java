@@ -15,27 +15,11 @@ import org.junit.jupiter.api.Test;
 class PersistentTest {
 
     /** A detector whose condition the test switches on and off. */
-    private static final class Switch implements Detector<Detector.NoState> {
+    private static final class Switch extends StatelessTestDetector {
         boolean on;
 
-        @Override
-        public String name() {
-            return "switch";
-        }
-
-        @Override
-        public String version() {
-            return "1";
-        }
-
-        @Override
-        public AlertKind kind() {
-            return AlertKind.TREND;
-        }
-
-        @Override
-        public NoState newState() {
-            return NoState.INSTANCE;
+        Switch() {
+            super("switch");
         }
 
         @Override
