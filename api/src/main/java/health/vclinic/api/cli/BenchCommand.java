@@ -27,9 +27,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code vclinic bench}: the load generator. In one run, against one server: the bare health
@@ -78,6 +81,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "Imaging calls in flight in the throughput phase (default: ${DEFAULT-VALUE}).")
     int imagingConcurrency;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ImagingOptions imagingOptions;
 
@@ -89,6 +95,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--streams", defaultValue = "16",
             description = "Concurrent patient streams for --monitoring (default: ${DEFAULT-VALUE}).")
     int streams;
+
+    @Option(names = "--connections", defaultValue = "1",
+            description = "HTTP/2 connections the --monitoring streams share, round-robin (default: ${DEFAULT-VALUE},"
+                    + " a gateway multiplexing every device; as many as --streams is one per device).")
+    int connections;
 
     @Option(names = "--record", description = "Run the triage bench against two servers in this process, round by round: one without"
             + " a clinical record and one that keeps every assessment (embedded PostgreSQL in a temporary"
@@ -111,8 +122,13 @@ final class BenchCommand implements Callable<Integer> {
             return imaging();
         }
         if (monitoring) {
-            return MonitoringBench.command(target, keyOptions.clientToken(Role.BACKEND, "vclinic-bench"), new MonitoringBench.Settings(streams, durationSeconds, warmupSeconds,
-                    rateFraction), ProjectRoot.path(), System.out);
+            if (connections < 1 || connections > streams) {
+                throw new ParameterException(spec.commandLine(), "--connections must be 1 to " + streams
+                        + " (--streams); was " + connections);
+            }
+            return MonitoringBench.command(target, keyOptions.clientToken(Role.BACKEND, "vclinic-bench"),
+                    new MonitoringBench.Settings(streams, connections, durationSeconds,
+                            warmupSeconds, rateFraction), ProjectRoot.path(), System.out);
         }
         List<TriageRequest> bodies = requests != null ? load(requests)
                 : health.vclinic.api.triage.SyntheticRequests.benchSet(ProjectRoot.path());

@@ -61,11 +61,18 @@ public final class MonitoringBench {
 
     /**
      * @param streams concurrent patient streams
+     * @param connections HTTP/2 connections the streams share, round-robin: as many as streams is one
+     *     connection per device, 1 is a gateway multiplexing every device on one connection
      * @param seconds length of each measured phase
      * @param warmupSeconds warm-up before measuring
      * @param rateFraction the open-loop rate as a fraction of the measured maximum
      */
-    public record Settings(int streams, int seconds, int warmupSeconds, double rateFraction) {
+    public record Settings(int streams, int connections, int seconds, int warmupSeconds, double rateFraction) {
+        public Settings {
+            if (connections < 1 || connections > streams) {
+                throw new IllegalArgumentException("connections must be 1 to " + streams + " (the streams), was " + connections);
+            }
+        }
     }
 
     /** A measured phase, with the collector's pauses during it when they were counted. */
@@ -136,6 +143,7 @@ public final class MonitoringBench {
         r.put("rate_fraction", settings.rateFraction());
         r.put("when", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         r.put("streams", settings.streams());
+        r.put("connections", settings.connections());
         r.put("phase_seconds", settings.seconds());
         r.put("max_samples_per_second", Math.round(f.maxRate()));
         r.put("open_loop_samples_per_second", Math.round(f.openRate()));
@@ -161,18 +169,23 @@ public final class MonitoringBench {
     /** Runs the gRPC phases against {@code host:port} and the in-process phase, printing as it goes. */
     public static Figures run(String host, int port, health.vclinic.api.security.BearerToken token, String where,
                            Settings settings, PrintStream out) throws InterruptedException {
-        ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
-                .flowControlWindow(1 << 20).intercept(token).build();
+        List<ManagedChannel> channels = new ArrayList<>(settings.connections());
+        for (int i = 0; i < settings.connections(); i++) {
+            channels.add(NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
+                    .flowControlWindow(1 << 20).intercept(token).build());
+        }
+        List<Channel> shared = List.copyOf(channels);
         try {
-            out.printf(Locale.ROOT, "vclinic bench --monitoring: %s, %d cores, %d patient streams, %d s phases%n", where,
-                    Runtime.getRuntime().availableProcessors(), settings.streams(), settings.seconds());
+            out.printf(Locale.ROOT, "vclinic bench --monitoring: %s, %d cores, %d patient streams on %d connections, %d s phases%n",
+                    where, Runtime.getRuntime().availableProcessors(), settings.streams(), settings.connections(),
+                    settings.seconds());
             out.printf("warming up %d s ...%n", settings.warmupSeconds());
-            closedLoop(channel, settings.streams(), settings.warmupSeconds(), 0);
-            Result max = closedLoop(channel, settings.streams(), settings.seconds(), 1_000_000);
+            closedLoop(shared, settings.streams(), settings.warmupSeconds(), 0);
+            Result max = closedLoop(shared, settings.streams(), settings.seconds(), 1_000_000);
             line(out, max);
             double rate = max.rate() * settings.rateFraction();
             // Twice as long as the other phases, as in the triage bench: a p99 needs enough alerts.
-            Result open = openLoop(channel, settings.streams(), 2 * settings.seconds(), rate, 2_000_000);
+            Result open = openLoop(shared, settings.streams(), 2 * settings.seconds(), rate, 2_000_000);
             line(out, open);
             Result engine = inProcess(settings.streams() * 64, settings.seconds());
             line(out, engine);
@@ -188,7 +201,10 @@ public final class MonitoringBench {
             out.printf(Locale.ROOT, "in process: %.0f samples/s on one thread (goal >= 200,000 per core)%n", engine.rate());
             return new Figures(max.rate(), open.rate(), open.latencyMicros(), open.gc(), engine.rate());
         } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            channels.forEach(ManagedChannel::shutdownNow);
+            for (ManagedChannel c : channels) {
+                c.awaitTermination(5, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -330,14 +346,14 @@ public final class MonitoringBench {
         return 2L * HALF_CYCLE * i / n;
     }
 
-    /** Opens {@code n} streams; with {@code untilNanos} not 0 they send by themselves until then (closed loop). */
-    private static List<Stream> open(Channel channel, int n, String prefix, LongAdder alerts, Histogram latency,
+    /** Opens {@code n} streams, round-robin over the connections; with {@code untilNanos} not 0 they send by themselves until then (closed loop). */
+    private static List<Stream> open(List<Channel> channels, int n, String prefix, LongAdder alerts, Histogram latency,
                                      CountDownLatch done, long untilNanos) {
         List<Stream> streams = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Stream s = new Stream(prefix + i, phaseOffset(i, n), alerts, latency, done);
             s.untilNanos = untilNanos;
-            s.open(channel);
+            s.open(channels.get(i % channels.size()));
             streams.add(s);
         }
         return streams;
@@ -348,12 +364,12 @@ public final class MonitoringBench {
      * event loop: no sender threads polling for readiness, which on 2 cores would take carrier time from
      * the server's own virtual threads in this process and make the maximum vary from run to run.
      */
-    static Result closedLoop(Channel channel, int n, int seconds, long patientBase) throws InterruptedException {
+    static Result closedLoop(List<Channel> channels, int n, int seconds, long patientBase) throws InterruptedException {
         LongAdder alerts = new LongAdder();
         CountDownLatch done = new CountDownLatch(n);
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        List<Stream> streams = open(channel, n, "bench-max-" + patientBase + "-", alerts, null, done, end);
+        List<Stream> streams = open(channels, n, "bench-max-" + patientBase + "-", alerts, null, done, end);
         done.await(seconds + 60L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - start) / 1e9;
         requireCompleted(streams);
@@ -383,11 +399,11 @@ public final class MonitoringBench {
      * {@link #OPEN_LOOP_SETTLE_SECONDS} untimed, then {@code seconds} timed. The rate reported is the
      * samples the server accepted in the timed part.
      */
-    static Result openLoop(Channel channel, int n, int seconds, double rate, long patientBase) throws InterruptedException {
+    static Result openLoop(List<Channel> channels, int n, int seconds, double rate, long patientBase) throws InterruptedException {
         LongAdder alerts = new LongAdder();
         Histogram latency = new ConcurrentHistogram(60_000_000L, 3);
         CountDownLatch done = new CountDownLatch(n);
-        List<Stream> streams = open(channel, n, "bench-open-" + patientBase + "-", alerts, latency, done, 0);
+        List<Stream> streams = open(channels, n, "bench-open-" + patientBase + "-", alerts, latency, done, 0);
         long period = (long) (1e9 / rate);
         long start = System.nanoTime();
         long timedFrom = start + TimeUnit.SECONDS.toNanos(OPEN_LOOP_SETTLE_SECONDS);
