@@ -27,6 +27,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import health.vclinic.inference.MissingModel;
+import health.vclinic.inference.OnnxTriageModel;
+import health.vclinic.inference.TriageEngine;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.helidon.http.HeaderNames;
@@ -242,6 +244,7 @@ public final class VclinicServer implements AutoCloseable {
                 .get("/metrics", (req, res) -> {
                     res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                     res.send(metrics.prometheus() + degradedMetrics(endpoint.engine().degradedModels())
+                            + closedFormMetrics(endpoint.engine())
                             + record.map(ClinicalRecord::prometheus).orElse("") + securityMetrics.get());
                 });
     }
@@ -308,6 +311,25 @@ public final class VclinicServer implements AutoCloseable {
                 + " runs without (degraded mode).\n# TYPE vclinic_model_missing gauge\n");
         missing.forEach(m -> out.append("vclinic_model_missing{model=\"").append(m.name()).append("\"} 1\n"));
         return out.toString();
+    }
+
+    /**
+     * Whether the served triage model answers from its ONNX weights in closed form (one call in
+     * {@link OnnxTriageModel#SHADOW_EVERY} checked against ONNX Runtime) and how many checks found it
+     * differing: an operator alerts on a disagreement, after which ONNX Runtime answers.
+     */
+    private static String closedFormMetrics(TriageEngine engine) {
+        return engine.model().filter(OnnxTriageModel.class::isInstance).map(OnnxTriageModel.class::cast)
+                .map(m -> "# HELP vclinic_model_closed_form 1 while the triage model answers in closed form from its"
+                        + " ONNX weights, checked against ONNX Runtime on 1 call in " + OnnxTriageModel.SHADOW_EVERY
+                        + "; 0 when ONNX Runtime answers.\n# TYPE vclinic_model_closed_form gauge\n"
+                        + "vclinic_model_closed_form{model=\"" + m.id() + "\"} " + (m.answersInClosedForm() ? 1 : 0)
+                        + "\n# HELP vclinic_model_closed_form_disagreements_total Checks that found the closed form"
+                        + " differing from ONNX Runtime by more than 1e-5.\n"
+                        + "# TYPE vclinic_model_closed_form_disagreements_total counter\n"
+                        + "vclinic_model_closed_form_disagreements_total{model=\"" + m.id() + "\"} "
+                        + m.closedFormDisagreements() + "\n")
+                .orElse("");
     }
 
     private static void json(ServerResponse res, Status status, String body) {

@@ -69,7 +69,11 @@ class DegradedModeTest {
         TriageEndpoint endpoint = new TriageEndpoint(ServedEngine.load(TestSupport.projectRoot(), s -> { }, false));
         try (VclinicServer server = VclinicServer.start(TestSecurity.SECURITY, endpoint, "127.0.0.1", 0)) {
             assertEquals("{\"status\":\"UP\",\"missing_models\":[]}", get(server, "/health/ready").body());
-            assertFalse(get(server, "/metrics").body().contains("vclinic_model_missing{"));
+            String metrics = get(server, "/metrics").body();
+            assertFalse(metrics.contains("vclinic_model_missing{"));
+            // The served model is a factorization machine: it answers in closed form, checked against ONNX Runtime.
+            assertTrue(metrics.contains("vclinic_model_closed_form{model=\"triage-acuity@2\"} 1"), metrics);
+            assertTrue(metrics.contains("vclinic_model_closed_form_disagreements_total{model=\"triage-acuity@2\"} 0"), metrics);
             assertFalse(assess(server, TestSupport.exampleLines().getFirst()).getDegraded());
         }
     }

@@ -42,10 +42,14 @@ import java.util.Objects;
  * the intercept they sum to the score, up to float32 rounding. For other models they are an
  * approximation, the card says so ({@code explanation.exact}) and every reason is labelled approximate.
  * The occluded scores come from ONNX Runtime, one row per input present, except for a factorization
- * machine whose ONNX graph {@link FactorizationMachine} reads: its score without some features has a
- * closed form, so only the input row runs in ONNX Runtime (the probabilities and the level are ONNX
- * Runtime's either way; the contributions are the same occlusion, computed in double precision, and
- * still approximate for such a model).
+ * machine whose ONNX graph {@link FactorizationMachine} reads: its scores have a closed form in the
+ * graph's own weights, so neither the occlusion rows nor the input row run in ONNX Runtime. The
+ * closed form is the graph's arithmetic in double precision, its probabilities rounded to float32 as
+ * the graph's output is; ONNX Runtime stays the reference: at load the two must agree within 1e-5 on
+ * probe rows, and one served call in {@link #SHADOW_EVERY} also runs the input row through ONNX
+ * Runtime and compares. A disagreement is logged (the model and the difference, nothing of the
+ * patient) and ONNX Runtime computes every later answer ({@link #closedFormDisagreements()}). The
+ * contributions are the same occlusion, still approximate for such a model.
  *
  * <p>Checked ONNX Runtime exceptions are wrapped in {@link InferenceException}.
  */
@@ -116,6 +120,15 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     private final FactorizationMachine machine;
     /** The urgency score of the all-zero row (from ONNX Runtime), when {@link #machine} is set. */
     private final double intercept;
+    /** One served call in this many also runs ONNX Runtime and compares it with the closed form. */
+    public static final int SHADOW_EVERY = 128;
+    /** Calls answered in closed form, for {@link #SHADOW_EVERY}. */
+    private final java.util.concurrent.atomic.AtomicLong closedFormCalls = new java.util.concurrent.atomic.AtomicLong();
+    /** Shadow checks that found the closed form differing from ONNX Runtime (after the first, none is made). */
+    private final java.util.concurrent.atomic.AtomicLong disagreements = new java.util.concurrent.atomic.AtomicLong();
+    /** Calls into ONNX Runtime, load-time checks included. */
+    private final java.util.concurrent.atomic.AtomicLong onnxRuns = new java.util.concurrent.atomic.AtomicLong();
+    private static final System.Logger LOG = System.getLogger(OnnxTriageModel.class.getName());
 
     private OnnxTriageModel(String id, TriageModelSpec spec, TriageFeatures features, OrtEnvironment env,
                             OrtSession session, byte[] onnx) {
@@ -330,12 +343,20 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
      * set to 0; for a factorization machine, the input row alone, the others in closed form.
      */
     public Explanation explain(Encounter encounter, RuleFindings findings) {
-        return explain(encounter, findings, Integer.MAX_VALUE, machine != null);
+        return explain(encounter, findings, Integer.MAX_VALUE, answersInClosedForm());
     }
 
-    /** Whether explanations compute the occluded scores in closed form (a factorization machine read from its graph). */
-    boolean explainsInClosedForm() {
-        return machine != null;
+    /**
+     * Whether answers are computed in closed form (a factorization machine read from its graph, and no
+     * shadow check has found it differing from ONNX Runtime).
+     */
+    public boolean answersInClosedForm() {
+        return machine != null && disagreements.get() == 0;
+    }
+
+    /** Shadow checks that found the closed form differing from ONNX Runtime: 0, or 1 and no closed form since. */
+    public long closedFormDisagreements() {
+        return disagreements.get();
     }
 
     /** {@link #explain(Encounter, RuleFindings)} with every occluded row run by ONNX Runtime (to check the closed form against). */
@@ -390,21 +411,30 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     }
 
     /**
-     * {@link #explain} for a factorization machine: the input row through ONNX Runtime (the probabilities,
-     * the level and the urgency score), the occlusion rows in closed form from the machine's weights (the
-     * same occlusion, without a row per input), the intercept computed once at load.
+     * {@link #explain} for a factorization machine, from the machine's weights: the input row's
+     * probabilities (the graph's softmax, rounded to float32 as its output is), the level and the urgency
+     * score, then the occlusion rows (the same occlusion, without a row per input); the intercept was
+     * computed once at load. One call in {@link #SHADOW_EVERY} also runs ONNX Runtime on the input row:
+     * when the two differ by more than 1e-5, this and every later call is answered by ONNX Runtime.
      */
     private Explanation explainInClosedForm(Encounter encounter, RuleFindings findings,
                                             TriageFeatures.ComplaintReading complaint, float[] x,
                                             Map<String, List<Integer>> present, List<String> names, int worded) {
-        double[] logP = logCalibrated(levels(run(new float[][] {x})[0]));
+        double[] all = machine.sums(x, null, true);
+        double[] z = machine.scores(all, null, new double[machine.outputs()]);
+        double[] columns = FactorizationMachine.softmax(z);
+        for (int c = 0; c < columns.length; c++) {
+            columns[c] = (float) columns[c];
+        }
+        if (closedFormCalls.incrementAndGet() % SHADOW_EVERY == 0 && !agreesWithOnnx(x, columns)) {
+            return explain(encounter, findings, worded, false);
+        }
+        double[] logP = logCalibrated(levels(columns));
         double[] p = exp(logP);
         TriageLevel level = spec.decide(p);
         double logit = urgency(logP);
-        double[] all = machine.sums(x, null, true);
-        double[] z = new double[machine.outputs()];
         double[] q = new double[column.length];
-        double full = closedFormUrgency(machine.scores(all, null, z), q);
+        double full = closedFormUrgency(z, q);
         double[] removed = new double[machine.sumsLength()];
         double[] values = new double[names.size()];
         for (int i = 0; i < names.size(); i++) {
@@ -418,6 +448,27 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         }
         return new Explanation(level, p, logit, intercept,
                 contributions(names, values, worded, encounter, findings, complaint));
+    }
+
+    /**
+     * The shadow check: whether ONNX Runtime gives {@code columns} for row {@code x} within 1e-5 (the
+     * load-time parity). When it does not, the closed form is not used again; the log says so with the
+     * model and the difference only.
+     */
+    boolean agreesWithOnnx(float[] x, double[] columns) {
+        double[] onnx = run(new float[][] {x})[0];
+        double largest = 0;
+        for (int c = 0; c < columns.length; c++) {
+            largest = Math.max(largest, Math.abs(onnx[c] - columns[c]));
+        }
+        if (largest <= 1e-5) {
+            return true;
+        }
+        if (disagreements.getAndIncrement() == 0) {
+            LOG.log(System.Logger.Level.WARNING, "model " + id + ": its closed form differed from ONNX Runtime by "
+                    + largest + " on a served row; ONNX Runtime answers every call from now on");
+        }
+        return false;
     }
 
     /**
@@ -516,8 +567,19 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
         }
     }
 
+    /** ONNX Runtime's output columns for one input row (for tests of the shadow check). */
+    double[] rawProbabilitiesByColumn(float[] x) {
+        return run(new float[][] {x})[0];
+    }
+
+    /** Calls into ONNX Runtime since load (for tests). */
+    long onnxRuns() {
+        return onnxRuns.get();
+    }
+
     /** Runs {@code count} rows laid out one after another in {@code buffer} (a direct one: not copied). */
     private double[][] run(FloatBuffer buffer, int count) {
+        onnxRuns.incrementAndGet();
         int width = gather.length;
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, buffer, new long[] {count, width});
              OrtSession.Result result = session.run(Map.of(spec.input(), tensor))) {
