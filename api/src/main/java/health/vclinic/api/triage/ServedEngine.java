@@ -46,8 +46,10 @@ public final class ServedEngine {
         RedFlagRules rules = RedFlagRules.standard();
         try {
             OnnxTriageModel model = OnnxTriageModel.load(repository(projectRoot).resolve(MODEL), rules);
-            say.accept("triage model " + model.id() + " (ONNX Runtime, " + model.spec().featureNames().size()
-                    + " features) fused with the rules: it can raise a level, never lower a rule's floor");
+            say.accept("triage model " + model.id() + " (" + model.spec().featureNames().size() + " features, "
+                    + (model.answersInClosedForm() ? "answered in closed form from its ONNX weights, checked against"
+                    + " ONNX Runtime on 1 call in " + OnnxTriageModel.SHADOW_EVERY : "run by ONNX Runtime")
+                    + ") fused with the rules: it can raise a level, never lower a rule's floor");
             return new TriageEngine(rules, Optional.of(model));
         } catch (ModelRepositoryException | InferenceException e) {
             if (!allowDegraded) {
