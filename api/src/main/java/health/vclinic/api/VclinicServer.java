@@ -11,6 +11,7 @@ import health.vclinic.api.triage.TriageHttp;
 import health.vclinic.api.fhir.FhirCallRecorder;
 import health.vclinic.api.fhir.FhirRouting;
 import health.vclinic.api.grpcwire.GrpcWire;
+import health.vclinic.api.grpcwire.WindowUpdateGuard;
 import health.vclinic.api.http.HttpTimeouts;
 import health.vclinic.api.imaging.ImagingEndpoint;
 import health.vclinic.api.imaging.ImagingGrpcService;
@@ -91,11 +92,13 @@ public final class VclinicServer implements AutoCloseable {
     private final Optional<MonitoringEndpoint> monitoring;
     private final TriageEndpoint triage;
     private final Optional<ClinicalRecord> record;
+    private final WindowUpdateGuard windowUpdates;
 
     private VclinicServer(TriageEndpoint triage, WebServer server, HealthStatusManager health, AtomicBoolean ready,
                           RequestMetrics metrics, Optional<ImagingEndpoint> imaging, Optional<MonitoringEndpoint> monitoring,
-                          Optional<ClinicalRecord> record) {
+                          Optional<ClinicalRecord> record, WindowUpdateGuard windowUpdates) {
         this.triage = triage;
+        this.windowUpdates = windowUpdates;
         this.record = record;
         this.server = server;
         this.health = health;
@@ -163,6 +166,7 @@ public final class VclinicServer implements AutoCloseable {
         AtomicBoolean ready = new AtomicBoolean(false);
         GrpcConfig grpc = GrpcConfig.builder().enableCompression(false)
                 .maxReadBufferSize((int) Math.max(2 << 20, maxBody)).build();
+        WindowUpdateGuard windowUpdates = new WindowUpdateGuard();
         WebServer server = WebServer.builder()
                 .update(timeouts::configure)
                 .update(b -> tls.ifPresent(t -> t.configure(b)))
@@ -181,7 +185,7 @@ public final class VclinicServer implements AutoCloseable {
                 // maxBody is RESOURCE_EXHAUSTED; up to it, an oversized image gets INVALID_ARGUMENT with the
                 // imaging endpoint's limit) and percent-encodes grpc-message. HTTP/2 defaults as Helidon's own.
                 .addConnectionSelector(GrpcWire.connectionSelector(Http2Config.create(), grpc, maxBody,
-                        (code, nanos) -> metrics.record("grpc", "unmatched", code.name(), nanos)))
+                        (code, nanos) -> metrics.record("grpc", "unmatched", code.name(), nanos), windowUpdates))
                 .addFeature(GrpcReflectionFeature.create(b -> b.enabled(true)))
                 .addRouting(grpcRouting(endpoint, imaging, monitoring, health, metrics, record)
                         // After metrics and the wire guard, before deadlines and everything that reads a message.
@@ -199,7 +203,8 @@ public final class VclinicServer implements AutoCloseable {
                     record.ifPresent(rec -> new ReviewHttp(new ReviewStore(rec.database().dataSource(), rec.cipher()), Clock.systemUTC(),
                             timeouts.body(), Optional.of(rec.store())).routes(r));
                     record.ifPresent(rec -> ClinicianApp.create(rec, Clock.systemUTC()).routes(r));
-                    httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body(), security.denials()::prometheus);
+                    httpRouting(r, endpoint, imaging, ready, metrics, record, timeouts.body(),
+                            () -> security.denials().prometheus() + windowUpdateMetrics(windowUpdates));
                 })
                 .build()
                 .start();
@@ -209,7 +214,7 @@ public final class VclinicServer implements AutoCloseable {
         monitoring.ifPresent(m -> health.setStatus(MONITORING_SERVICE, ServingStatus.SERVING));
         record.ifPresent(r -> health.setStatus(RECORD_SERVICE, ServingStatus.SERVING));
         ready.set(true);
-        return new VclinicServer(endpoint, server, health, ready, metrics, imaging, monitoring, record);
+        return new VclinicServer(endpoint, server, health, ready, metrics, imaging, monitoring, record, windowUpdates);
     }
 
     static GrpcRouting.Builder grpcRouting(TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
@@ -233,7 +238,7 @@ public final class VclinicServer implements AutoCloseable {
 
     static void httpRouting(HttpRouting.Builder routing, TriageEndpoint endpoint, Optional<ImagingEndpoint> imaging,
                             AtomicBoolean ready, RequestMetrics metrics, Optional<ClinicalRecord> record,
-                            Duration bodyDeadline, java.util.function.Supplier<String> securityMetrics) {
+                            Duration bodyDeadline, java.util.function.Supplier<String> connectionMetrics) {
         FhirRouting.register(routing, endpoint, bodyDeadline,
                 record.map(ClinicalRecord::fhirCalls).orElse(FhirCallRecorder.NONE));
         imaging.ifPresent(i -> routing.post(ImagingHttp.PATH, (req, res) -> ImagingHttp.analyze(i, req, res)));
@@ -245,7 +250,7 @@ public final class VclinicServer implements AutoCloseable {
                     res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                     res.send(metrics.prometheus() + degradedMetrics(endpoint.engine().degradedModels())
                             + closedFormMetrics(endpoint.engine())
-                            + record.map(ClinicalRecord::prometheus).orElse("") + securityMetrics.get());
+                            + record.map(ClinicalRecord::prometheus).orElse("") + connectionMetrics.get());
                 });
     }
 
@@ -332,6 +337,14 @@ public final class VclinicServer implements AutoCloseable {
                 .orElse("");
     }
 
+    /** WINDOW_UPDATE frames of 0 that Helidon 4.5.0's connection flow control wrote and the guard kept back. */
+    private static String windowUpdateMetrics(WindowUpdateGuard guard) {
+        return "# HELP vclinic_zero_window_updates_dropped_total WINDOW_UPDATE frames of 0 (a protocol error"
+                + " on which clients drop the connection) that the server's HTTP/2 layer wrote and the guard kept from"
+                + " the wire.\n# TYPE vclinic_zero_window_updates_dropped_total counter\n"
+                + "vclinic_zero_window_updates_dropped_total{protocol=\"http2\"} " + guard.dropped() + "\n";
+    }
+
     private static void json(ServerResponse res, Status status, String body) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -340,6 +353,11 @@ public final class VclinicServer implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** WINDOW_UPDATE frames of 0 from Helidon's HTTP/2 flow control kept off the wire ({@link WindowUpdateGuard}). */
+    public long zeroWindowUpdatesDropped() {
+        return windowUpdates.dropped();
     }
 
     /** The server's request counts (for tests). */

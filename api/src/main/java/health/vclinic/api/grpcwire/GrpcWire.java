@@ -32,17 +32,19 @@ public final class GrpcWire {
      *
      * @param maxMessageBytes largest request message accepted; keep {@code grpc.maxReadBufferSize()} at
      *                        least this large so Helidon never refuses a message the wire let through
+     * @param windowUpdates what every connection's writes pass through ({@link WindowUpdateGuard})
      */
     public static ServerConnectionSelector connectionSelector(Http2Config http2, GrpcConfig grpc,
-                                                              long maxMessageBytes, WireEvents events) {
+                                                              long maxMessageBytes, WireEvents events,
+                                                              WindowUpdateGuard windowUpdates) {
         if (grpc.maxReadBufferSize() < maxMessageBytes) {
             throw new IllegalArgumentException("grpc max-read-buffer-size " + grpc.maxReadBufferSize()
                     + " is below maxMessageBytes " + maxMessageBytes);
         }
-        return Http2ConnectionSelector.builder()
+        return windowUpdates.connections(Http2ConnectionSelector.builder()
                 .http2Config(http2)
                 .addSubProtocolSelector(new WireSelector(GrpcProtocolSelector.create(grpc), maxMessageBytes, events))
-                .build();
+                .build());
     }
 
     /** The interceptor through which the wire ends a call; register it in the gRPC routing. */

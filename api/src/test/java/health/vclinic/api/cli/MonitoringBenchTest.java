@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Timeout;
  * stream of every phase completes (a failed stream fails the bench instead of lowering its rate), and
  * the open loop times alerts. What the figures are is not asserted; they are the bench's to report.
  *
- * <p>Each stream has its own connection here. Streams multiplexed on one connection can meet a race in
- * Helidon 4.5.0's connection flow control (a WINDOW_UPDATE of 0, on which the client closes the
- * connection): the bench reports that as a failure, and this test would fail by chance.
+ * <p>Each stream has its own connection here. Streams multiplexed on one connection meet a race in
+ * Helidon 4.5.0's connection flow control: the server keeps its WINDOW_UPDATE of 0 off the wire
+ * ({@code WindowUpdateGuard}), and the credit the race can lose is not this test's subject.
  */
 class MonitoringBenchTest {
 

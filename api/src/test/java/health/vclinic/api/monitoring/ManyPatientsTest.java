@@ -39,8 +39,9 @@ class ManyPatientsTest {
                 "127.0.0.1", 0);
         int streams = 8;
         int patientsPerStream = 500;
-        // A connection per stream: streams multiplexed on one connection can meet a race in Helidon 4.5.0's
-        // connection flow control (a WINDOW_UPDATE of 0, on which the client closes the connection).
+        // A connection per stream, as devices connect: streams multiplexed on one connection meet a race in
+        // Helidon 4.5.0's connection flow control (WindowUpdateGuard keeps its WINDOW_UPDATE of 0 off the wire;
+        // the credit it can lose is not this test's subject).
         List<ManagedChannel> channels = new ArrayList<>();
         try {
             List<List<Alert>> alerts = new ArrayList<>();
