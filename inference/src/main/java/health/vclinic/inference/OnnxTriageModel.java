@@ -278,7 +278,7 @@ public final class OnnxTriageModel implements TriageModel, AutoCloseable {
     @Override
     public ModelOpinion predict(Encounter encounter, RuleFindings findings) {
         // Words only for the contributions that become reasons.
-        Explanation e = explain(encounter, findings, REASONS, machine != null);
+        Explanation e = explain(encounter, findings, REASONS, answersInClosedForm());
         List<String> reasons = new ArrayList<>(REASONS);
         String approximate = spec.exactExplanation() ? "" : ", approximate";
         for (Contribution c : e.contributions().subList(0, Math.min(REASONS, e.contributions().size()))) {

@@ -134,6 +134,13 @@ class OnnxTriageModelTest {
             OnnxTriageModel.Explanation rows = own.explainWithOnnxRows(e, findings);
             assertArrayEquals(rows.probabilities(), served.probabilities(), 0.0, "ONNX Runtime answers");
             assertEquals(rows.contributions(), served.contributions());
+            // The opinion an Assess call gets, too.
+            long runs = own.onnxRuns();
+            ModelOpinion opinion = own.predict(e, findings);
+            assertEquals(runs + 1, own.onnxRuns(),
+                    "one ONNX Runtime call with the input row, the zero row and one row per input");
+            assertArrayEquals(rows.probabilities(),
+                    opinion.levelProbabilities().stream().mapToDouble(Double::doubleValue).toArray(), 0.0);
         }
     }
 
@@ -143,8 +150,9 @@ class OnnxTriageModelTest {
             Encounter e = TEST_SITE.get(3).encounter();
             RuleFindings findings = RULES_ONLY.findings(e);
             long before = own.onnxRuns();
-            for (int i = 0; i < 4 * OnnxTriageModel.SHADOW_EVERY; i++) {
+            for (int i = 0; i < 2 * OnnxTriageModel.SHADOW_EVERY; i++) {
                 own.explain(e, findings);
+                own.predict(e, findings);
             }
             assertEquals(4, own.onnxRuns() - before, "four shadow checks in four times SHADOW_EVERY calls");
         }
