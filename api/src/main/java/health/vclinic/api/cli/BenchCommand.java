@@ -122,13 +122,14 @@ final class BenchCommand implements Callable<Integer> {
             return imaging();
         }
         if (monitoring) {
-            if (connections < 1 || connections > streams) {
-                throw new ParameterException(spec.commandLine(), "--connections must be 1 to " + streams
-                        + " (--streams); was " + connections);
+            MonitoringBench.Settings settings;
+            try {
+                settings = new MonitoringBench.Settings(streams, connections, durationSeconds, warmupSeconds, rateFraction);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
-            return MonitoringBench.command(target, keyOptions.clientToken(Role.BACKEND, "vclinic-bench"),
-                    new MonitoringBench.Settings(streams, connections, durationSeconds,
-                            warmupSeconds, rateFraction), ProjectRoot.path(), System.out);
+            return MonitoringBench.command(target, keyOptions.clientToken(Role.BACKEND, "vclinic-bench"), settings,
+                    ProjectRoot.path(), System.out);
         }
         List<TriageRequest> bodies = requests != null ? load(requests)
                 : health.vclinic.api.triage.SyntheticRequests.benchSet(ProjectRoot.path());

@@ -70,7 +70,7 @@ public final class MonitoringBench {
     public record Settings(int streams, int connections, int seconds, int warmupSeconds, double rateFraction) {
         public Settings {
             if (connections < 1 || connections > streams) {
-                throw new IllegalArgumentException("connections must be 1 to " + streams + " (the streams), was " + connections);
+                throw new IllegalArgumentException("--connections must be 1 to " + streams + " (--streams); was " + connections);
             }
         }
     }

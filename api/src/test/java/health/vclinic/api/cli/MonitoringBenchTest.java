@@ -1,5 +1,6 @@
 package health.vclinic.api.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import health.vclinic.api.TestSecurity;
@@ -27,6 +28,15 @@ import org.junit.jupiter.api.Timeout;
  * ({@code WindowUpdateGuard}), and the credit the race can lose is not this test's subject.
  */
 class MonitoringBenchTest {
+
+    @Test
+    void moreConnectionsThanStreamsIsAUsageErrorNamingTheOption() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true),
+                "bench", "--monitoring", "--streams", "4", "--connections", "5");
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains("--connections must be 1 to 4 (--streams); was 5"), err.toString());
+    }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
