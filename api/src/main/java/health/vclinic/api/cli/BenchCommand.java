@@ -3,6 +3,7 @@ package health.vclinic.api.cli;
 import health.vclinic.api.http.HttpTimeouts;
 import health.vclinic.models.ProjectRoot;
 import health.vclinic.api.VclinicServer;
+import health.vclinic.api.server.RequestMetrics;
 import health.vclinic.api.triage.ServedEngine;
 import health.vclinic.api.triage.TriageEndpoint;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -44,6 +45,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Load the gRPC API: health Check baseline, then Assess, in the same run.")
 final class BenchCommand implements Callable<Integer> {
+
+    /** Untimed seconds of the open loop before its timed part, as the monitoring bench has. */
+    private static final int OPEN_LOOP_LEAD_IN_SECONDS = 2;
 
     @Option(names = "--target", description = "host:port of a running server (default: start one in this process on a free port).")
     String target;
@@ -114,6 +118,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // The load generator's gRPC client samples one buffer in 128 for Netty's leak report, each with a stack
+        // trace (some 14,000 in one bench run): its own debugging cost, off while it loads a server.
+        io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector.setLevel(
+                io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector.Level.DISABLED);
         if (writeFrames != null) {
             return writeFrames(requests != null ? load(requests)
                     : health.vclinic.api.triage.SyntheticRequests.benchSet(ProjectRoot.path()));
@@ -155,7 +163,7 @@ final class BenchCommand implements Callable<Integer> {
         ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
                 .intercept(token).build();
         try {
-            report(run(channel, bodies), host + ":" + port + (embedded == null ? "" : " (embedded server)"));
+            report(run(channel, bodies, Optional.ofNullable(embedded)), host + ":" + port + (embedded == null ? "" : " (embedded server)"));
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             if (embedded != null) {
@@ -197,8 +205,8 @@ final class BenchCommand implements Callable<Integer> {
             ManagedChannel offChannel = channel(unrecorded, security);
             ManagedChannel onChannel = channel(recording, security);
             try {
-                Phases offPhases = new Phases(offChannel, bodies);
-                Phases onPhases = new Phases(onChannel, bodies);
+                Phases offPhases = new Phases(offChannel, bodies, Optional.of(unrecorded));
+                Phases onPhases = new Phases(onChannel, bodies, Optional.of(recording));
                 System.out.printf("warming up both servers, %d s each ...%n", warmupSeconds);
                 offPhases.warm();
                 onPhases.warm();
@@ -283,12 +291,17 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Per-round closed-loop results, then the open-loop result. */
-    private record Run(List<LoadGenerator.Result> checks, List<LoadGenerator.Result> assesses, LoadGenerator.Result open) {
+    /**
+     * Per-round closed-loop results, then the open-loop result and, for a server in this process, its own
+     * histogram of the open loop's Assess calls.
+     */
+    private record Run(List<LoadGenerator.Result> checks, List<LoadGenerator.Result> assesses, LoadGenerator.Result open,
+                       Optional<RequestMetrics.Durations> served) {
     }
 
-    private Run run(ManagedChannel channel, List<TriageRequest> bodies) throws InterruptedException {
-        Phases phases = new Phases(channel, bodies);
+    private Run run(ManagedChannel channel, List<TriageRequest> bodies, Optional<VclinicServer> embedded)
+            throws InterruptedException {
+        Phases phases = new Phases(channel, bodies, embedded);
         System.out.printf("warming up %d s ...%n", warmupSeconds);
         phases.warm();
         // Rounds alternate Check and Assess, so both see the same machine: on 2 shared cores a single
@@ -305,8 +318,10 @@ final class BenchCommand implements Callable<Integer> {
         private final Supplier<ListenableFuture<?>> assess;
         private final List<LoadGenerator.Result> checks = new ArrayList<>();
         private final List<LoadGenerator.Result> assesses = new ArrayList<>();
+        private final Optional<VclinicServer> embedded;
 
-        Phases(ManagedChannel channel, List<TriageRequest> bodies) {
+        Phases(ManagedChannel channel, List<TriageRequest> bodies, Optional<VclinicServer> embedded) {
+            this.embedded = embedded;
             HealthGrpc.HealthFutureStub health = HealthGrpc.newFutureStub(channel);
             TriageServiceGrpc.TriageServiceFutureStub triage = TriageServiceGrpc.newFutureStub(channel);
             HealthCheckRequest ping = HealthCheckRequest.getDefaultInstance();
@@ -335,9 +350,14 @@ final class BenchCommand implements Callable<Integer> {
         Run finish() throws InterruptedException {
             long measured = TimeUnit.SECONDS.toNanos(durationSeconds);
             double rate = median(assesses.stream().mapToDouble(LoadGenerator.Result::throughput).toArray()) * rateFraction;
+            // The server's histogram counts the lead-in too; with the lead-in a sixth of the loop, its share of
+            // the calls is printed beside the figure.
+            Optional<RequestMetrics.Durations> before = embedded.map(BenchCommand::assessDurations);
             LoadGenerator.Result open = LoadGenerator.openLoop(
-                    String.format(Locale.ROOT, "Assess at %.0f%% of max", rateFraction * 100), rate, measured * 2, assess);
-            return new Run(checks, assesses, open);
+                    String.format(Locale.ROOT, "Assess at %.0f%% of max", rateFraction * 100), rate,
+                    TimeUnit.SECONDS.toNanos(OPEN_LOOP_LEAD_IN_SECONDS), measured * 2, assess);
+            return new Run(checks, assesses, open,
+                    embedded.map(server -> assessDurations(server).minus(before.orElseThrow())));
         }
     }
 
@@ -362,6 +382,23 @@ final class BenchCommand implements Callable<Integer> {
                 run.open().p50Micros() / 1000, run.open().p99Micros() / 1000, rateFraction * 100, run.open().errors());
         System.out.printf(Locale.ROOT, "collections in this process during the open loop: %s%n",
                 run.open().gc().collections() == 0 ? "none" : run.open().gc().summary());
+        LoadGenerator.SendLag lag = run.open().lag();
+        System.out.printf(Locale.ROOT, "the generator's own lag: %d of %d sends more than %d ms behind schedule, at most"
+                        + " %.1f ms (counted in the latencies; on shared cores its thread waits for one too)%n",
+                lag.late(), run.open().calls(), LoadGenerator.LATE_NANOS / 1_000_000, lag.maxMicros() / 1000);
+        run.served().ifPresent(d -> System.out.printf(Locale.ROOT, "the server's own time for these Assess calls"
+                        + " (call start to close, its /metrics histogram, lead-in included): 99%% within %s,"
+                        + " 99.9%% within %s%n", bound(d.boundCovering(0.99)), bound(d.boundCovering(0.999))));
+    }
+
+    private static RequestMetrics.Durations assessDurations(VclinicServer server) {
+        return server.metrics().durations("grpc", "vclinic.triage.v1.TriageService/Assess", "OK");
+    }
+
+    private static String bound(double seconds) {
+        return Double.isInfinite(seconds) ? "more than 10 s"
+                : String.format(Locale.ROOT, "%s ms", java.math.BigDecimal.valueOf(seconds * 1000).stripTrailingZeros()
+                .toPlainString());
     }
 
     private static void line(LoadGenerator.Result r) {

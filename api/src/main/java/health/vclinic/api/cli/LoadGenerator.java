@@ -23,13 +23,27 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoadGenerator {
 
-    /** Outcome of one phase. Latencies in microseconds; the collections during it, where counted (open loop). */
+    /**
+     * Outcome of one phase. Latencies in microseconds; the collections during it and the generator's own lag
+     * behind its schedule, where counted (open loop).
+     */
     public record Result(String name, long calls, long errors, double seconds, double p50Micros, double p99Micros,
-                         double maxMicros, GcPauses gc) {
+                         double maxMicros, GcPauses gc, SendLag lag) {
         public double throughput() {
             return calls / seconds;
         }
     }
+
+    /**
+     * How far behind its schedule the open loop's sending thread fell: the timed calls it sent more than
+     * {@link #LATE_NANOS} late, and the latest one. A call's latency counts from its scheduled time, so this lag is
+     * in the latencies; on cores shared with the server it is the time the generator waited for a core.
+     */
+    public record SendLag(long late, double maxMicros) {
+        static final SendLag NONE = new SendLag(0, 0);
+    }
+
+    static final long LATE_NANOS = 1_000_000;
 
     /** Open-loop calls allowed in flight before the generator stops scheduling (bounds its memory). */
     static final int MAX_IN_FLIGHT = 20_000;
@@ -50,7 +64,7 @@ public final class LoadGenerator {
         }
         done.await(durationNanos + TimeUnit.SECONDS.toNanos(30), TimeUnit.NANOSECONDS);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return result(name, calls.sum(), errors.sum(), seconds, latencies, GcPauses.NONE);
+        return result(name, calls.sum(), errors.sum(), seconds, latencies, GcPauses.NONE, SendLag.NONE);
     }
 
     private static void next(Supplier<ListenableFuture<?>> call, long end, Histogram latencies, LongAdder calls,
@@ -76,7 +90,13 @@ public final class LoadGenerator {
         }, MoreExecutors.directExecutor());
     }
 
-    static Result openLoop(String name, double ratePerSecond, long durationNanos,
+    /**
+     * Calls on a fixed schedule for {@code leadInNanos} untimed, then for {@code durationNanos} timed, without a
+     * pause between: the lead-in lets the JIT compile this loop's own client path (its callbacks differ from the
+     * closed loop's, and a recompilation on 2 cores would otherwise land in the timed part), and the timed calls
+     * start on a server already in its steady state at this rate.
+     */
+    static Result openLoop(String name, double ratePerSecond, long leadInNanos, long durationNanos,
                            Supplier<ListenableFuture<?>> call) throws InterruptedException {
         Histogram latencies = histogram();
         LongAdder calls = new LongAdder();
@@ -84,10 +104,13 @@ public final class LoadGenerator {
         AtomicInteger inFlight = new AtomicInteger();
         long period = (long) (1e9 / ratePerSecond);
         long start = System.nanoTime();
-        long end = start + durationNanos;
+        long timedFrom = start + leadInNanos;
+        long end = timedFrom + durationNanos;
         long scheduled = start;
         long skipped = 0;
-        long[] gcBefore = GcPauses.snapshot();
+        long[] gcBefore = null;
+        long late = 0;
+        long maxLag = 0;
         while (scheduled < end) {
             long wait = scheduled - System.nanoTime();
             if (wait > 20_000) {
@@ -97,8 +120,17 @@ public final class LoadGenerator {
             while (System.nanoTime() < scheduled) {
                 Thread.onSpinWait();
             }
+            boolean timed = scheduled >= timedFrom;
+            if (timed) {
+                if (gcBefore == null) {
+                    gcBefore = GcPauses.snapshot();
+                }
+                long lag = System.nanoTime() - scheduled;
+                late += lag > LATE_NANOS ? 1 : 0;
+                maxLag = Math.max(maxLag, lag);
+            }
             if (inFlight.get() >= MAX_IN_FLIGHT) {
-                skipped++;
+                skipped += timed ? 1 : 0;
             } else {
                 long intended = scheduled;
                 inFlight.incrementAndGet();
@@ -106,27 +138,32 @@ public final class LoadGenerator {
                     @Override
                     public void onSuccess(Object result) {
                         inFlight.decrementAndGet();
-                        record(intended, latencies, calls);
+                        if (timed) {
+                            record(intended, latencies, calls);
+                        }
                     }
 
                     @Override
                     public void onFailure(Throwable t) {
                         inFlight.decrementAndGet();
-                        errors.increment();
-                        record(intended, latencies, calls);
+                        if (timed) {
+                            errors.increment();
+                            record(intended, latencies, calls);
+                        }
                     }
                 }, MoreExecutors.directExecutor());
             }
             scheduled += period;
         }
-        GcPauses gc = GcPauses.since(gcBefore);
+        GcPauses gc = GcPauses.since(gcBefore == null ? GcPauses.snapshot() : gcBefore);
         long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (inFlight.get() > 0 && System.nanoTime() < drainUntil) {
             Thread.sleep(1);
         }
         double seconds = durationNanos / 1e9;
         // A call never sent because too many were in flight counts as an error: it was not served.
-        return result(name, calls.sum() + skipped, errors.sum() + skipped, seconds, latencies, gc);
+        return result(name, calls.sum() + skipped, errors.sum() + skipped, seconds, latencies, gc,
+                new SendLag(late, maxLag / 1e3));
     }
 
     private static void record(long sent, Histogram latencies, LongAdder calls) {
@@ -139,8 +176,9 @@ public final class LoadGenerator {
         return new ConcurrentHistogram(60_000_000L, 3);
     }
 
-    private static Result result(String name, long calls, long errors, double seconds, Histogram h, GcPauses gc) {
+    private static Result result(String name, long calls, long errors, double seconds, Histogram h, GcPauses gc,
+                                 SendLag lag) {
         return new Result(name, calls, errors, seconds, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
-                h.getMaxValue(), gc);
+                h.getMaxValue(), gc, lag);
     }
 }

@@ -58,6 +58,66 @@ public final class RequestMetrics implements ServerInterceptor {
         series.computeIfAbsent(new Key(transport, method, status), k -> new Series()).observe(nanos);
     }
 
+    /**
+     * The counts per latency bucket of one series at one moment ({@link #BUCKETS}, then the calls over the last
+     * bound): two snapshots' difference is the histogram of the calls between them.
+     */
+    public record Durations(long[] counts) {
+        public Durations {
+            counts = counts.clone();
+        }
+
+        public Durations minus(Durations before) {
+            long[] d = new long[counts.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = counts[i] - before.counts[i];
+            }
+            return new Durations(d);
+        }
+
+        public long total() {
+            long n = 0;
+            for (long c : counts) {
+                n += c;
+            }
+            return n;
+        }
+
+        /**
+         * The smallest bucket bound in seconds within which at least {@code fraction} of the calls finished;
+         * infinite when that is past the last bound, NaN when there were no calls.
+         */
+        public double boundCovering(double fraction) {
+            long n = total();
+            if (n == 0) {
+                return Double.NaN;
+            }
+            long cumulative = 0;
+            for (int i = 0; i < BUCKETS.length; i++) {
+                cumulative += counts[i];
+                if (cumulative >= Math.ceil(fraction * n)) {
+                    return BUCKETS[i];
+                }
+            }
+            return Double.POSITIVE_INFINITY;
+        }
+    }
+
+    /** The series' latency buckets now; all zero when none was seen. */
+    public Durations durations(String transport, String method, String status) {
+        long[] counts = new long[BUCKETS.length + 1];
+        Series s = series.get(new Key(transport, method, status));
+        if (s != null) {
+            long inBuckets = 0;
+            for (int i = 0; i < BUCKETS.length; i++) {
+                counts[i] = s.buckets[i].sum();
+                inBuckets += counts[i];
+            }
+            counts[BUCKETS.length] = Math.max(0, s.count.sum() - inBuckets);
+        }
+        return new Durations(counts);
+    }
+
     /** Count of requests seen for one series; 0 when none. */
     public long count(String transport, String method, String status) {
         Series s = series.get(new Key(transport, method, status));

@@ -200,4 +200,24 @@ class RequestMetricsTest {
         assertEquals(total, b.get(0.005));
         assertFalse(b.isEmpty());
     }
+
+    @Test
+    void theDifferenceOfTwoSnapshotsIsTheHistogramOfTheCallsBetweenThem() {
+        RequestMetrics metrics = new RequestMetrics();
+        metrics.record("grpc", "m", "OK", 20_000_000); // before: 20 ms
+        RequestMetrics.Durations before = metrics.durations("grpc", "m", "OK");
+        for (int i = 0; i < 98; i++) {
+            metrics.record("grpc", "m", "OK", 300_000); // 0.3 ms: the 0.5 ms bucket
+        }
+        metrics.record("grpc", "m", "OK", 4_000_000); // 4 ms: the 5 ms bucket
+        metrics.record("grpc", "m", "OK", 60_000_000_000L); // a minute: over the last bound
+        metrics.record("grpc", "m", "CANCELLED", 900_000_000); // another series
+        RequestMetrics.Durations between = metrics.durations("grpc", "m", "OK").minus(before);
+
+        assertEquals(100, between.total());
+        assertEquals(0.0005, between.boundCovering(0.98));
+        assertEquals(0.005, between.boundCovering(0.99));
+        assertEquals(Double.POSITIVE_INFINITY, between.boundCovering(0.999));
+        assertTrue(Double.isNaN(metrics.durations("grpc", "other", "OK").boundCovering(0.99)), "no calls, no bound");
+    }
 }
