@@ -42,6 +42,7 @@ final class Candidates {
                     c.intSetting("max-iterations"), c.setting("epsilon"), seed);
             case ENSEMBLE -> throw new IllegalArgumentException("an ensemble is combined, not trained: " + c.name());
             case ORDINAL_LOGIT, ORDINAL_CHAIN -> throw new IllegalArgumentException("an ordinal model is fitted by OrdinalLogit: " + c.name());
+            case SMALL_NETWORK -> throw new IllegalArgumentException("a small network is fitted by SmallNetwork: " + c.name());
         };
     }
 

@@ -178,6 +178,11 @@ public record TrainingConfig(String pipeline, long seed, int folds, Data data, V
          * ECML 2001), L2 penalty {@code l2}, fitted by L-BFGS ({@link OrdinalChain}).
          */
         ORDINAL_CHAIN("ordinal-chain", defaults("l2", 1.0, "max-iterations", 500)),
+        /**
+         * One hidden layer of {@code hidden} tanh units and a softmax, L2 penalty {@code l2} on the weights,
+         * fitted by L-BFGS from a start drawn with the run's seed ({@link SmallNetwork}); exported to ONNX by hand.
+         */
+        SMALL_NETWORK("small-network", defaults("hidden", 8, "l2", 1.0, "max-iterations", 300)),
         /** The average of the probabilities of other candidates (Tribuo WeightedEnsembleModel). */
         ENSEMBLE("ensemble", defaults());
 

@@ -172,7 +172,7 @@ public final class TriageAcuityPipeline {
      * A model this pipeline fits and exports itself (the ordinal families), over the table's used
      * features in order.
      *
-     * @param model an {@link OrdinalLogit} or an {@link OrdinalChain}
+     * @param model an {@link OrdinalLogit}, an {@link OrdinalChain} or a {@link SmallNetwork}
      */
     private record OwnFitted(Object model, java.util.function.Function<double[], double[]> predict,
                              java.util.function.Supplier<byte[]> export, List<String> featureNames) implements Fitted {
@@ -181,6 +181,10 @@ public final class TriageAcuityPipeline {
         }
 
         static OwnFitted of(OrdinalChain m, List<String> names) {
+            return new OwnFitted(m, m::probabilities, m::toOnnx, names);
+        }
+
+        static OwnFitted of(SmallNetwork m, List<String> names) {
             return new OwnFitted(m, m::probabilities, m::toOnnx, names);
         }
 
@@ -449,6 +453,13 @@ public final class TriageAcuityPipeline {
             return c.family() == Family.ORDINAL_LOGIT
                     ? OwnFitted.of(OrdinalLogit.fit(x, y, w, c.setting("l2"), c.intSetting("max-iterations")), table.used())
                     : OwnFitted.of(OrdinalChain.fit(x, y, w, c.setting("l2"), c.intSetting("max-iterations")), table.used());
+        }
+        if (c.family() == Family.SMALL_NETWORK) {
+            double[][] x = cases.stream().map(table::row).toArray(double[][]::new);
+            int[] y = cases.stream().mapToInt(TriageTable.Row::level).toArray();
+            double[] w = cases.stream().mapToDouble(TriageTable.Row::weight).toArray();
+            return OwnFitted.of(SmallNetwork.fit(x, y, w, c.intSetting("hidden"), c.setting("l2"),
+                    c.intSetting("max-iterations"), config.seed()), table.used());
         }
         if (c.family() != Family.ENSEMBLE) {
             org.tribuo.Trainer<Label> trainer = Candidates.trainer(c, config.seed());

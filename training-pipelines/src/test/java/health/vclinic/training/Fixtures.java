@@ -40,4 +40,20 @@ final class Fixtures {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * The KTAS training site read with the small configuration (its visits, feature table, rows and expert
+     * levels) and the test site's visits, for the models fitted by hand; read once per test class that asks.
+     */
+    record KtasSites(TrainingConfig config, List<TriageTable.Case> train, List<TriageTable.Case> test,
+                     TriageTable table, double[][] x, int[] y) {
+        static KtasSites read() {
+            TrainingConfig config = smallConfig();
+            List<TriageTable.Case> train = cases(Fixtures.read(KtasFiles.TRAIN));
+            TriageTable table = TriageTable.fit(train, config, RULES);
+            return new KtasSites(config, train, cases(Fixtures.read(KtasFiles.TEST)), table,
+                    train.stream().map(table::row).toArray(double[][]::new),
+                    train.stream().mapToInt(c -> c.visit().expertLevel()).toArray());
+        }
+    }
 }

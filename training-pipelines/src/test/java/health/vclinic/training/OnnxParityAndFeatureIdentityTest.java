@@ -66,7 +66,7 @@ class OnnxParityAndFeatureIdentityTest {
             case LOGISTIC_REGRESSION_SGD -> Candidates.trainer(logistic, 7).train(dataset);
             case FACTORIZATION_MACHINE -> Candidates.trainer(fm, 7).train(dataset);
             case LIBLINEAR -> Candidates.trainer(candidate("liblinear", Family.LIBLINEAR, List.of()), 7).train(dataset);
-            case ORDINAL_LOGIT, ORDINAL_CHAIN -> throw new IllegalArgumentException("not a Tribuo model");
+            case ORDINAL_LOGIT, ORDINAL_CHAIN, SMALL_NETWORK -> throw new IllegalArgumentException("not a Tribuo model");
             case ENSEMBLE -> Candidates.ensemble(candidate("both", Family.ENSEMBLE, List.of("logistic", "fm")),
                     List.of(Candidates.trainer(logistic, 7).train(dataset), Candidates.trainer(fm, 7).train(dataset)));
         };

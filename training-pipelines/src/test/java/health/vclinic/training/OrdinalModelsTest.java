@@ -3,7 +3,6 @@ package health.vclinic.training;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import health.vclinic.datasets.ktas.KtasFiles;
 import health.vclinic.inference.CostMatrix;
 import health.vclinic.inference.OnnxTriageModel;
 import health.vclinic.inference.TriageModelSpec;
@@ -19,12 +18,12 @@ import org.junit.jupiter.api.Test;
  */
 class OrdinalModelsTest {
 
-    private static final TrainingConfig CONFIG = Fixtures.smallConfig();
-    private static final List<TriageTable.Case> TRAIN = Fixtures.cases(Fixtures.read(KtasFiles.TRAIN));
-    private static final List<TriageTable.Case> TEST = Fixtures.cases(Fixtures.read(KtasFiles.TEST));
-    private static final TriageTable TABLE = TriageTable.fit(TRAIN, CONFIG, Fixtures.RULES);
-    private static final double[][] X = TRAIN.stream().map(TABLE::row).toArray(double[][]::new);
-    private static final int[] Y = TRAIN.stream().mapToInt(c -> c.visit().expertLevel()).toArray();
+    private static final Fixtures.KtasSites SITES = Fixtures.KtasSites.read();
+    private static final TrainingConfig CONFIG = SITES.config();
+    private static final List<TriageTable.Case> TEST = SITES.test();
+    private static final TriageTable TABLE = SITES.table();
+    private static final double[][] X = SITES.x();
+    private static final int[] Y = SITES.y();
 
     private static TriageModelSpec spec(boolean exact) {
         return new TriageModelSpec("input", "output", List.of(1, 2, 3, 4, 5), TriageFeatures.VERSION, TABLE.used(),
