@@ -107,7 +107,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--record", description = "Run the triage bench against two servers in this process, round by round: one without"
             + " a clinical record and one that keeps every assessment (embedded PostgreSQL in a temporary"
-            + " directory unless --data-dir or --database-url), and report the cost.")
+            + " directory unless --data-dir or --database-url), and report the cost. With --monitoring: the"
+            + " embedded server keeps the patients' trends and alert events in the record, as serve does.")
     boolean record;
 
     @Mixin
@@ -136,8 +137,23 @@ final class BenchCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
-            return MonitoringBench.command(target, keyOptions.clientToken(Role.BACKEND, "vclinic-bench"), settings,
-                    ProjectRoot.path(), System.out);
+            if (record && target != null) {
+                throw new ParameterException(spec.commandLine(), "--record needs the embedded server: a server at"
+                        + " --target keeps a record or not as it was started");
+            }
+            if (!record) {
+                return MonitoringBench.command(target, keyOptions.clientToken(Role.BACKEND, "vclinic-bench"), settings,
+                        ProjectRoot.path(), System.out, Optional.empty());
+            }
+            Optional<Path> temp = recordDirectory();
+            try {
+                return MonitoringBench.command(null, null, settings, ProjectRoot.path(), System.out,
+                        Optional.of(recordOptions.open(keyOptions)));
+            } finally {
+                if (temp.isPresent()) {
+                    deleteTree(temp.get());
+                }
+            }
         }
         List<TriageRequest> bodies = requests != null ? load(requests)
                 : health.vclinic.api.triage.SyntheticRequests.benchSet(ProjectRoot.path());
@@ -188,11 +204,7 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < plain.size() * 10; i++) {
             bodies.add(plain.get(i % plain.size()).toBuilder().setPatientRef("bench-" + (i % 100)).build());
         }
-        Path temp = null;
-        if (recordOptions.dataDir == null && recordOptions.databaseUrl == null) {
-            temp = Files.createTempDirectory("vclinic-bench-record");
-            recordOptions.dataDir = temp;
-        }
+        Optional<Path> temp = recordDirectory();
         // Both servers run side by side, warmed alike, and every round measures one then the other, so the
         // two see the same machine and the same JIT state (measured one after the other, the first ran colder).
         Run off;
@@ -221,8 +233,8 @@ final class BenchCommand implements Callable<Integer> {
                 onChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         } finally {
-            if (temp != null) {
-                deleteTree(temp);
+            if (temp.isPresent()) {
+                deleteTree(temp.get());
             }
         }
         report(off, "recording OFF (embedded server)");
@@ -239,6 +251,19 @@ final class BenchCommand implements Callable<Integer> {
                 median(direct), java.util.Arrays.toString(java.util.Arrays.stream(direct)
                         .map(d -> Math.round(d * 100) / 100.0).toArray()));
         return 0;
+    }
+
+    /**
+     * A temporary data directory for the record's embedded PostgreSQL, set on the record options, when neither
+     * --data-dir nor --database-url names one; the caller deletes it.
+     */
+    private Optional<Path> recordDirectory() throws IOException {
+        if (recordOptions.dataDir != null || recordOptions.databaseUrl != null) {
+            return Optional.empty();
+        }
+        Path temp = Files.createTempDirectory("vclinic-bench-record");
+        recordOptions.dataDir = temp;
+        return Optional.of(temp);
     }
 
     private static ManagedChannel channel(VclinicServer server, EmbeddedSecurity security) {

@@ -7,6 +7,8 @@ import health.vclinic.api.monitoring.MonitoringMapper;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.api.VclinicServer;
+import health.vclinic.api.http.HttpTimeouts;
+import health.vclinic.api.record.ClinicalRecord;
 import health.vclinic.api.monitoring.v1.Alert;
 import health.vclinic.api.monitoring.v1.MonitoringServiceGrpc;
 import health.vclinic.api.monitoring.v1.VitalSample;
@@ -90,26 +92,17 @@ public final class MonitoringBench {
      * process with the standard monitoring endpoint when it is null.
      */
     public static int command(String target, health.vclinic.api.security.BearerToken targetToken, Settings settings,
-                              Path projectRoot, PrintStream out)
+                              Path projectRoot, PrintStream out, Optional<ClinicalRecord> record)
             throws InterruptedException {
         if (target != null) {
             int colon = target.lastIndexOf(':');
             run(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), targetToken, target, settings, out);
             return 0;
         }
-        MonitoringEndpoint endpoint = MonitoringEndpoint.standard(projectRoot);
-        EmbeddedSecurity security = EmbeddedSecurity.create();
-        Figures figures;
-        try (VclinicServer server = VclinicServer.start(security.security(), TriageEndpoint.standard(), Optional.empty(), Optional.of(endpoint),
-                "127.0.0.1", 0)) {
-            figures = run("127.0.0.1", server.port(), security.backendToken("vclinic-bench"), "127.0.0.1:" + server.port() + " (embedded server; "
-                    + String.join(", ", endpoint.describe()) + ")", settings, out);
-            // Helidon 4.5.0's race on a shared connection shows here instead of failing the bench's streams.
-            out.printf("HTTP/2 WINDOW_UPDATEs of 0 kept off the wire: %d%n", server.zeroWindowUpdatesDropped());
-        }
+        Figures figures = embedded(MonitoringEndpoint.standard(projectRoot), record, settings, out);
         Path file = projectRoot.resolve(BENCH_FILE);
         try {
-            record(file, settings, figures);
+            record(file, settings, figures, record.isPresent());
             out.println("recorded in " + BENCH_FILE + " (the monitoring report's closing note reads it)");
         } catch (IOException e) {
             out.println("could not record the figures in " + file + ": " + e.getMessage());
@@ -117,7 +110,37 @@ public final class MonitoringBench {
         return 0;
     }
 
-    /** Where an embedded run records its figures, one entry per rate fraction, for the monitoring report. */
+    /**
+     * Runs the bench against a server started in this process with {@code endpoint} and, when given, the
+     * clinical record (which the server closes when it stops): what {@code serve} runs, where the stream also
+     * keeps each patient's trend and every alert event.
+     */
+    static Figures embedded(MonitoringEndpoint endpoint, Optional<ClinicalRecord> record, Settings settings,
+                            PrintStream out) throws InterruptedException {
+        EmbeddedSecurity security = EmbeddedSecurity.create();
+        try (VclinicServer server = VclinicServer.start(security.security(), TriageEndpoint.standard(), Optional.empty(),
+                Optional.of(endpoint), record, "127.0.0.1", 0, HttpTimeouts.DEFAULTS)) {
+            Figures figures = run("127.0.0.1", server.port(), security.backendToken("vclinic-bench"), "127.0.0.1:"
+                    + server.port() + " (embedded server; " + String.join(", ", endpoint.describe())
+                    + (record.isPresent() ? "; clinical record on" : "") + ")", settings, out);
+            // Helidon 4.5.0's race on a shared connection shows here instead of failing the bench's streams.
+            out.printf("HTTP/2 WINDOW_UPDATEs of 0 kept off the wire: %d%n", server.zeroWindowUpdatesDropped());
+            if (record.isPresent()) {
+                record.get().flushVitals();
+                record.get().flushAlerts();
+                ClinicalRecord.Kept samples = record.get().vitalSamples();
+                ClinicalRecord.Kept alerts = record.get().alertEvents();
+                out.printf(Locale.ROOT, "clinical record: %d samples kept in trend windows (%d lost), %d alert events"
+                        + " kept (%d lost)%n", samples.committed(), samples.lost(), alerts.committed(), alerts.lost());
+            }
+            return figures;
+        }
+    }
+
+    /**
+     * Where an embedded run records its figures, one entry per rate fraction and with or without the clinical
+     * record, for the monitoring report.
+     */
     public static final Path BENCH_FILE = Path.of("reports", "monitoring", "bench.json");
 
     /**
@@ -137,12 +160,14 @@ public final class MonitoringBench {
      * the collector, the heap, the cores and the load average of the machine at the end of the run
      * (others' work on a shared machine shows there).
      */
-    static void record(Path file, Settings settings, Figures f) throws IOException {
+    static void record(Path file, Settings settings, Figures f, boolean withRecord) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = Files.exists(file) && json.readTree(file.toFile()) instanceof ObjectNode o ? o : json.createObjectNode();
         ObjectNode runs = root.get("runs") instanceof ObjectNode o ? o : root.putObject("runs");
-        ObjectNode r = runs.putObject(String.format(Locale.ROOT, "%.2f", settings.rateFraction()));
+        ObjectNode r = runs.putObject(String.format(Locale.ROOT, "%.2f", settings.rateFraction())
+                + (withRecord ? " with the record" : ""));
         r.put("rate_fraction", settings.rateFraction());
+        r.put("clinical_record", withRecord);
         r.put("when", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         r.put("streams", settings.streams());
         r.put("connections", settings.connections());

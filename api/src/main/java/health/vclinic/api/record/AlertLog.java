@@ -56,6 +56,10 @@ final class AlertLog implements AlertRecorder, AutoCloseable {
         }
     }
 
+    ClinicalRecord.Kept kept() {
+        return new ClinicalRecord.Kept(committed.get(), lost.get());
+    }
+
     String prometheus() {
         return "# HELP vclinic_record_alert_events_total Monitoring alert events kept, or lost (queue full, database down).\n"
                 + "# TYPE vclinic_record_alert_events_total counter\n"

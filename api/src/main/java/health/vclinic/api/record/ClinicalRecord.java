@@ -161,6 +161,20 @@ public final class ClinicalRecord implements AutoCloseable {
         vitals.flush();
     }
 
+    /** What a write-behind log has kept and lost since the record opened (as its /metrics counters say). */
+    public record Kept(long committed, long lost) {
+    }
+
+    /** Accepted vital-sign samples written into trend windows, and lost. */
+    public Kept vitalSamples() {
+        return vitals.kept();
+    }
+
+    /** Monitoring alert events written, and lost. */
+    public Kept alertEvents() {
+        return alerts.kept();
+    }
+
     private volatile Optional<health.vclinic.api.audit.AuditLog> audit = Optional.empty();
 
     /** Audits every access to the record in {@code log} from now on, and serves it to admins as AuditEvents. */

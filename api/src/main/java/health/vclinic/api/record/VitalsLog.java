@@ -131,6 +131,10 @@ final class VitalsLog implements AutoCloseable {
         }
     }
 
+    ClinicalRecord.Kept kept() {
+        return new ClinicalRecord.Kept(committed.get(), lost.get());
+    }
+
     String prometheus() {
         return "# HELP vclinic_record_vital_samples_total Accepted vital-sign samples kept in trend windows, or lost"
                 + " (queue full, database down).\n"

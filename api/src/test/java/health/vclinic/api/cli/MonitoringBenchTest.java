@@ -7,16 +7,23 @@ import health.vclinic.api.TestSecurity;
 import health.vclinic.api.VclinicServer;
 import health.vclinic.api.monitoring.MonitoringEndpoint;
 import health.vclinic.api.monitoring.StreamLimits;
+import health.vclinic.api.record.ClinicalRecord;
+import health.vclinic.api.record.Database;
 import health.vclinic.api.triage.TriageEndpoint;
 import health.vclinic.inference.monitoring.MonitoringConfig;
 import health.vclinic.inference.monitoring.MonitoringModels;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code vclinic bench --monitoring} runs its phases against a real server and produces figures: every
@@ -39,6 +46,15 @@ class MonitoringBenchTest {
     }
 
     @Test
+    void theRecordWithATargetIsAUsageError() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true),
+                "bench", "--monitoring", "--record", "--target", "127.0.0.1:1");
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains("--record needs the embedded server"), err.toString());
+    }
+
+    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shortRunTimesAlertsOnEveryPhase() throws Exception {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
@@ -53,5 +69,27 @@ class MonitoringBenchTest {
         assertTrue(f.maxRate() > 0 && f.openRate() > 0 && f.engineRate() > 0, out);
         assertTrue(f.latencyMicros().getTotalCount() > 0, "the open loop timed no alert:\n" + out);
         assertTrue(out.contains("alert latency at") && out.contains("collections while alerts were timed"), out);
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void withTheRecordEveryAlertEventIsKeptAndTheTrendWriterSaysWhatItKept(@TempDir Path dataDir) throws Exception {
+        // The bench sends a sample per minute of device time, so each sample is a trend window of its own and a
+        // row: far past what the trend's writer is built for (a window sums a minute of a patient's samples), it
+        // keeps what it can and counts the rest lost, and the stream never waits for it. Alert events are kept.
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        ClinicalRecord record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()),
+                health.vclinic.api.TestKeys.master(dataDir), dataDir, ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
+        MonitoringBench.Figures f = MonitoringBench.embedded(MonitoringEndpoint.create(MonitoringConfig.defaults(),
+                MonitoringModels.none(), StreamLimits.defaults()), Optional.of(record),
+                new MonitoringBench.Settings(4, 4, 1, 1, 0.25), new PrintStream(text, true, StandardCharsets.UTF_8));
+        String out = text.toString(StandardCharsets.UTF_8);
+        assertTrue(f.latencyMicros().getTotalCount() > 0, "the open loop timed no alert:\n" + out);
+        Matcher kept = Pattern.compile("clinical record: (\\d+) samples kept in trend windows \\((\\d+) lost\\),"
+                + " (\\d+) alert events kept \\((\\d+) lost\\)").matcher(out);
+        assertTrue(kept.find(), out);
+        assertTrue(Long.parseLong(kept.group(1)) > 0, out);
+        assertTrue(Long.parseLong(kept.group(3)) > 0, out);
+        assertEquals("0", kept.group(4), "no alert event lost: " + out);
     }
 }

@@ -229,6 +229,7 @@ final class MonitoringReport {
         List<Map<String, String>> bench = new ArrayList<>();
         benchRuns.path("runs").forEach(x -> bench.add(Map.of(
                 "fraction", String.format(Locale.ROOT, "%.0f%%", x.get("rate_fraction").asDouble() * 100),
+                "record", x.path("clinical_record").asBoolean(false) ? "on" : "off",
                 "rate", String.format(Locale.ROOT, "%,d of %,d", x.get("open_loop_samples_per_second").asLong(),
                         x.get("max_samples_per_second").asLong()),
                 "p50", f2(x.get("latency_p50_ms")), "p99", f2(x.get("latency_p99_ms")), "max", f1(x.get("latency_max_ms")),
