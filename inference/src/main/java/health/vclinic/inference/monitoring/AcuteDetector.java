@@ -229,7 +229,9 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
             s.resetRuns();
             s.confirmed = 0;
             s.lastMet = 0;
-            s.last = Optional.empty();
+            if (s.last.isPresent()) {
+                s.last = Optional.empty();
+            }
             return s.last;
         }
         long smoothing = e.config().smoothingSpan().toMillis();
@@ -286,7 +288,9 @@ public final class AcuteDetector implements Detector<AcuteDetector.State> {
         }
         if (met == 0) {
             s.lastMet = 0;
-            s.last = Optional.empty();
+            if (s.last.isPresent()) {
+                s.last = Optional.empty();
+            }
             return s.last;
         }
         if (met != s.lastMet || news || s.last.isEmpty()) {

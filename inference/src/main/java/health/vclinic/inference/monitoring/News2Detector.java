@@ -85,7 +85,10 @@ public final class News2Detector implements Detector<News2Detector.State> {
         state.engaged = state.engaged ? total >= c.news2ClearBelow() : total >= c.news2RaiseAt();
         if (!state.engaged) {
             state.high = false;
-            state.lastFound = Optional.empty();
+            if (state.lastFound.isPresent()) {
+                // Stored only when it changes: see MonitoringEngine.accept.
+                state.lastFound = Optional.empty();
+            }
             return state.lastFound;
         }
         state.high = state.high ? total > HIGH_UNTIL_ABOVE : total >= HIGH_AT;
