@@ -105,6 +105,12 @@ final class BenchCommand implements Callable<Integer> {
                     + " a gateway multiplexing every device; as many as --streams is one per device).")
     int connections;
 
+    @Option(names = "--clinic-patients", defaultValue = "0", description = "With --monitoring: also time the alerts"
+            + " while this many patients each send a sample every second of real time (a clinic near its cap is"
+            + " 19000), their minutes summed into trend windows as a clinic's are; --streams probe patients raise the"
+            + " alerts that are timed (default: ${DEFAULT-VALUE}, no such phase).")
+    int clinicPatients;
+
     @Option(names = "--record", description = "Run the triage bench against two servers in this process, round by round: one without"
             + " a clinical record and one that keeps every assessment (embedded PostgreSQL in a temporary"
             + " directory unless --data-dir or --database-url), and report the cost. With --monitoring: the"
@@ -133,7 +139,8 @@ final class BenchCommand implements Callable<Integer> {
         if (monitoring) {
             MonitoringBench.Settings settings;
             try {
-                settings = new MonitoringBench.Settings(streams, connections, durationSeconds, warmupSeconds, rateFraction);
+                settings = new MonitoringBench.Settings(streams, connections, durationSeconds, warmupSeconds, rateFraction,
+                        clinicPatients);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }

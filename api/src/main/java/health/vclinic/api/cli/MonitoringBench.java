@@ -35,6 +35,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -53,7 +54,10 @@ import org.HdrHistogram.Histogram;
  * loop); (2) alert latency, sample sent to alert received, at a fixed fraction of that rate for twice
  * as long, after {@link #OPEN_LOOP_SETTLE_SECONDS} untimed (open loop: the latency clock starts at the
  * scheduled send, so queueing is not hidden), with the collections that happened meanwhile; (3) the
- * engine alone, in this process, on one thread: samples/s per core.
+ * engine alone, in this process, on one thread: samples/s per core. With {@code --clinic-patients}, before
+ * (3): (2b) alert latency at a clinic's load, where the clinic's patients each send a sample every second of
+ * real time (their trend windows sum a minute each, as a clinic's do) and a few probe patients, sending a
+ * minute of device time per sample, raise the alerts that are timed.
  */
 public final class MonitoringBench {
 
@@ -69,13 +73,31 @@ public final class MonitoringBench {
      * @param warmupSeconds warm-up before measuring
      * @param rateFraction the open-loop rate as a fraction of the measured maximum
      */
-    public record Settings(int streams, int connections, int seconds, int warmupSeconds, double rateFraction) {
+    public record Settings(int streams, int connections, int seconds, int warmupSeconds, double rateFraction,
+                           int clinicPatients) {
         public Settings {
             if (connections < 1 || connections > streams) {
                 throw new IllegalArgumentException("--connections must be 1 to " + streams + " (--streams); was " + connections);
             }
+            if (clinicPatients < 0 || clinicPatients > MAX_CLINIC_PATIENTS) {
+                throw new IllegalArgumentException("--clinic-patients must be 0 to " + MAX_CLINIC_PATIENTS + "; was "
+                        + clinicPatients);
+            }
+        }
+
+        /** Without the clinic-load phase. */
+        public Settings(int streams, int connections, int seconds, int warmupSeconds, double rateFraction) {
+            this(streams, connections, seconds, warmupSeconds, rateFraction, 0);
         }
     }
+
+    /** Most patients of the clinic-load phase: a clinic's cap of monitored patients, less the bench's own. */
+    public static final int MAX_CLINIC_PATIENTS = 19_000;
+    /**
+     * Samples/s of the clinic-load phase's probe patients, whose device time runs a minute per sample so that
+     * they raise and resolve alerts to time (each sample also a trend row of its own).
+     */
+    static final double CLINIC_PROBE_RATE = 2_000;
 
     /** A measured phase, with the collector's pauses during it when they were counted. */
     record Result(String name, long samples, double seconds, long alerts, Histogram latencyMicros, GcPauses gc) {
@@ -152,7 +174,19 @@ public final class MonitoringBench {
      * @param gc the collections during the timed part of the open-loop phase
      * @param engineRate samples/s of the engine alone on one thread
      */
-    public record Figures(double maxRate, double openRate, Histogram latencyMicros, GcPauses gc, double engineRate) {
+    public record Figures(double maxRate, double openRate, Histogram latencyMicros, GcPauses gc, double engineRate,
+                          Optional<ClinicLoad> clinic) {
+    }
+
+    /**
+     * The clinic-load phase.
+     *
+     * @param patients the clinic's patients, each sending a sample a second
+     * @param clinicRate their samples/s the server accepted
+     * @param clinicAlerts alerts their stable vital signs raised (none expected)
+     * @param probes the probe patients' open loop, whose alerts are timed
+     */
+    public record ClinicLoad(int patients, double clinicRate, long clinicAlerts, Result probes) {
     }
 
     /**
@@ -182,6 +216,18 @@ public final class MonitoringBench {
         r.put("gc_collections_in_timed_phase", f.gc().collections());
         r.put("gc_ms_in_timed_phase", f.gc().millis());
         r.put("engine_samples_per_second_one_thread", Math.round(f.engineRate()));
+        f.clinic().ifPresent(c -> {
+            ObjectNode n = r.putObject("clinic_load");
+            n.put("patients_sending_every_second", c.patients());
+            n.put("their_samples_per_second", Math.round(c.clinicRate()));
+            n.put("their_alerts", c.clinicAlerts());
+            n.put("probe_samples_per_second", Math.round(c.probes().rate()));
+            n.put("alerts_timed", c.probes().latencyMicros().getTotalCount());
+            n.put("latency_p50_ms", c.probes().latencyMicros().getValueAtPercentile(50) / 1000.0);
+            n.put("latency_p99_ms", c.probes().latencyMicros().getValueAtPercentile(99) / 1000.0);
+            n.put("latency_max_ms", c.probes().latencyMicros().getMaxValue() / 1000.0);
+            n.put("gc_in_timed_phase", c.probes().gc().summary());
+        });
         r.put("collector", String.join(", ", ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .map(GarbageCollectorMXBean::getName).toList()));
         r.put("jvm_options", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()
@@ -214,6 +260,9 @@ public final class MonitoringBench {
             // Twice as long as the other phases, as in the triage bench: a p99 needs enough alerts.
             Result open = openLoop(shared, settings.streams(), 2 * settings.seconds(), rate, 2_000_000);
             line(out, open);
+            Optional<ClinicLoad> clinic = settings.clinicPatients() == 0 ? Optional.empty()
+                    : Optional.of(clinicLoad(shared, settings.streams(), settings.clinicPatients(), 4 * settings.seconds()));
+            clinic.ifPresent(c -> line(out, c.probes()));
             Result engine = inProcess(settings.streams() * 64, settings.seconds());
             line(out, engine);
             out.printf(Locale.ROOT, "gRPC: %.0f samples/s sustained with %d streams (%.0f per core)%n", max.rate(),
@@ -225,8 +274,18 @@ public final class MonitoringBench {
                     open.latencyMicros().getMaxValue() / 1000.0, open.latencyMicros().getTotalCount());
             out.printf(Locale.ROOT, "collections while alerts were timed: %s%n",
                     open.gc().collections() == 0 ? "none" : open.gc().summary());
+            clinic.ifPresent(c -> {
+                Histogram h = c.probes().latencyMicros();
+                out.printf(Locale.ROOT, "clinic load: %d patients sending every second (%.0f samples/s accepted, %d alerts),"
+                                + " %d probe patients at %.0f samples/s: alert latency p50 %.3f ms, p99 %.3f ms, max %.3f ms"
+                                + " over %d alerts (goal p99 <= 10 ms)%n", c.patients(), c.clinicRate(), c.clinicAlerts(),
+                        settings.streams(), CLINIC_PROBE_RATE, h.getValueAtPercentile(50) / 1000.0,
+                        h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, h.getTotalCount());
+                out.printf(Locale.ROOT, "collections while the clinic's alerts were timed: %s%n",
+                        c.probes().gc().collections() == 0 ? "none" : c.probes().gc().summary());
+            });
             out.printf(Locale.ROOT, "in process: %.0f samples/s on one thread (goal >= 200,000 per core)%n", engine.rate());
-            return new Figures(max.rate(), open.rate(), open.latencyMicros(), open.gc(), engine.rate());
+            return new Figures(max.rate(), open.rate(), open.latencyMicros(), open.gc(), engine.rate(), clinic);
         } finally {
             channels.forEach(ManagedChannel::shutdownNow);
             for (ManagedChannel c : channels) {
@@ -272,16 +331,13 @@ public final class MonitoringBench {
     }
 
     /** One patient's stream: sends, and times each alert against the send of the sample that caused it. */
-    private static final class Stream {
+    private static final class Stream extends Answers {
         static final int RING = 1 << 16;
         final String patient;
         final long phaseOffset;
         final long[] sentAt = new long[RING];
         final LongAdder alerts;
         final Histogram latency;
-        final CountDownLatch done;
-        final AtomicReference<Metadata> trailers = new AtomicReference<>();
-        final AtomicReference<io.grpc.Status> failure = new AtomicReference<>();
         ClientCallStreamObserver<VitalSample> requests;
         long next;
         /** Closed loop: send whenever flow control allows, until this instant (nanoTime); 0 for the open loop. */
@@ -291,47 +347,30 @@ public final class MonitoringBench {
         private boolean completed;
 
         Stream(String patient, long phaseOffset, LongAdder alerts, Histogram latency, CountDownLatch done) {
+            super(done);
             this.patient = patient;
             this.phaseOffset = phaseOffset;
             this.alerts = alerts;
             this.latency = latency;
-            this.done = done;
         }
 
-        void open(Channel channel) {
-            MonitoringServiceGrpc.newStub(channel)
-                    .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers))
-                    .monitor(new ClientResponseObserver<VitalSample, Alert>() {
-                        @Override
-                        public void beforeStart(ClientCallStreamObserver<VitalSample> r) {
-                            requests = r;
-                            if (untilNanos != 0) {
-                                r.setOnReadyHandler(Stream.this::sendWhileReady);
-                            }
-                        }
+        @Override
+        public void beforeStart(ClientCallStreamObserver<VitalSample> r) {
+            requests = r;
+            if (untilNanos != 0) {
+                r.setOnReadyHandler(this::sendWhileReady);
+            }
+        }
 
-                        @Override
-                        public void onNext(Alert a) {
-                            long now = System.nanoTime();
-                            alerts.increment();
-                            long i = (MonitoringMapper.instant(a.getSampleTime()).getEpochSecond() - T0.getEpochSecond()) / 60;
-                            long sent = sentAt[(int) (i % RING)];
-                            if (latency != null && sent >= timedFrom && i < next && next - i < RING) {
-                                latency.recordValue(Math.max(1, (now - sent) / 1000));
-                            }
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            failure.compareAndSet(null, io.grpc.Status.fromThrowable(t));
-                            done.countDown();
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            done.countDown();
-                        }
-                    });
+        @Override
+        public void onNext(Alert a) {
+            long now = System.nanoTime();
+            alerts.increment();
+            long i = (MonitoringMapper.instant(a.getSampleTime()).getEpochSecond() - T0.getEpochSecond()) / 60;
+            long sent = sentAt[(int) (i % RING)];
+            if (latency != null && sent >= timedFrom && i < next && next - i < RING) {
+                latency.recordValue(Math.max(1, (now - sent) / 1000));
+            }
         }
 
         /** Sends the next sample, recording {@code at} (nanoTime) as its send time. */
@@ -464,6 +503,145 @@ public final class MonitoringBench {
         long accepted = streams.stream().mapToLong(Stream::accepted).sum();
         return new Result(String.format(Locale.ROOT, "fixed rate %.0f/s (open loop)", rate),
                 accepted - Math.max(0, settleSent), seconds, latency.getTotalCount(), latency, gc);
+    }
+
+    /**
+     * Seconds the clinic's patients send before the probes' alerts are timed. A clinic's patients are there for
+     * hours; here they all arrive at once, and their state is copied by young collection after young collection
+     * until it is old (with 19,000 patients, collections of 50-90 ms for some 10 s after they arrived). Timed
+     * from then, the phase measures a clinic's steady load, not its arrival.
+     */
+    static final int CLINIC_LEAD_IN_SECONDS = 15;
+
+    /**
+     * The clinic-load phase: {@code patients} patients, spread over {@code n} streams as a gateway would, each
+     * sending a sample every second of real time (device time is real time, so a patient's minute is one trend
+     * window), from one scheduling thread; after {@link #CLINIC_LEAD_IN_SECONDS}, {@code n} probe patients
+     * run the open loop at {@link #CLINIC_PROBE_RATE} for {@code seconds}, and their alerts are timed.
+     */
+    static ClinicLoad clinicLoad(List<Channel> channels, int n, int patients, int seconds) throws InterruptedException {
+        LongAdder alerts = new LongAdder();
+        CountDownLatch done = new CountDownLatch(n);
+        List<Gateway> gateways = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Gateway g = new Gateway(alerts, done);
+            g.open(channels.get(i % channels.size()));
+            gateways.add(g);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        long period = 1_000_000_000L / patients;
+        long start = System.nanoTime();
+        Instant startAt = Instant.now();
+        Thread sender = Thread.ofPlatform().name("bench-clinic").start(() -> {
+            long scheduled = start;
+            long k = 0;
+            while (!stop.get()) {
+                long now = System.nanoTime();
+                while (scheduled <= now) {
+                    int patient = (int) (k % patients);
+                    gateways.get(patient % n).requests.onNext(stable("bench-clinic-" + patient,
+                            startAt.plusNanos(scheduled - start), k / patients));
+                    k++;
+                    scheduled += period;
+                }
+                LockSupport.parkNanos(200_000);
+            }
+        });
+        try {
+            Thread.sleep(TimeUnit.SECONDS.toMillis(CLINIC_LEAD_IN_SECONDS));
+            long accepted = 0;
+            Result probes = openLoop(channels, n, seconds, CLINIC_PROBE_RATE, 3_000_000);
+            stop.set(true);
+            sender.join();
+            double sending = (System.nanoTime() - start) / 1e9;
+            gateways.forEach(g -> g.requests.onCompleted());
+            done.await(60, TimeUnit.SECONDS);
+            for (Gateway g : gateways) {
+                if (g.failure.get() != null) {
+                    throw new IllegalStateException("a clinic stream failed: " + g.failure.get().getCode() + " "
+                            + g.failure.get().getDescription());
+                }
+                if (g.trailers.get() == null) {
+                    throw new IllegalStateException("the clinic's streams did not complete within a minute of the phase's end");
+                }
+                accepted += SepsisReplay.count(g.trailers.get(), MonitorCall.SAMPLES_ACCEPTED)
+                        + SepsisReplay.count(g.trailers.get(), MonitorCall.SAMPLES_POOR_SIGNAL);
+            }
+            return new ClinicLoad(patients, accepted / sending, alerts.sum(),
+                    new Result(String.format(Locale.ROOT, "probes at %.0f/s, %d patients at 1/s", CLINIC_PROBE_RATE,
+                            patients), probes.samples(), probes.seconds(), probes.alerts(), probes.latencyMicros(),
+                            probes.gc()));
+        } finally {
+            stop.set(true);
+            sender.join();
+        }
+    }
+
+    /** A clinic patient's sample at {@code at}: well, with a beat-to-beat wobble (NEWS2 0). */
+    static VitalSample stable(String patient, Instant at, long i) {
+        double wobble = ((i * 7919 + patient.hashCode()) & 7) - 3.5;
+        return VitalSample.newBuilder()
+                .setPatientRef(patient)
+                .setDeviceId("bench-watch")
+                .setTimestamp(MonitoringMapper.timestamp(at))
+                .setHeartRate(72 + wobble)
+                .setRespiratoryRate(15)
+                .setSpo2(97)
+                .setSystolicBp(122)
+                .setDiastolicBp(78)
+                .setTemperatureC(36.8)
+                .setSignalQuality(0.95)
+                .build();
+    }
+
+    /** A gateway's stream of many patients' samples, sent by the one thread that schedules them all. */
+    private static final class Gateway extends Answers {
+        final LongAdder alerts;
+        ClientCallStreamObserver<VitalSample> requests;
+
+        Gateway(LongAdder alerts, CountDownLatch done) {
+            super(done);
+            this.alerts = alerts;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<VitalSample> r) {
+            requests = r;
+        }
+
+        @Override
+        public void onNext(Alert a) {
+            alerts.increment();
+        }
+    }
+
+    /** What comes back on one of the bench's streams: its alerts (the subclass's), and how it ended. */
+    private abstract static class Answers implements ClientResponseObserver<VitalSample, Alert> {
+        final CountDownLatch done;
+        final AtomicReference<Metadata> trailers = new AtomicReference<>();
+        final AtomicReference<io.grpc.Status> failure = new AtomicReference<>();
+
+        Answers(CountDownLatch done) {
+            this.done = done;
+        }
+
+        /** Starts the stream on {@code channel}, with this taking what comes back. */
+        void open(Channel channel) {
+            MonitoringServiceGrpc.newStub(channel)
+                    .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers))
+                    .monitor(this);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            failure.compareAndSet(null, io.grpc.Status.fromThrowable(t));
+            done.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+            done.countDown();
+        }
     }
 
     /** The engine alone on this thread, the standard detectors without models, {@code patients} patients. */

@@ -46,6 +46,15 @@ class MonitoringBenchTest {
     }
 
     @Test
+    void aClinicPastItsCapIsAUsageErrorNamingTheOption() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true),
+                "bench", "--monitoring", "--clinic-patients", "19001");
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains("--clinic-patients must be 0 to 19000; was 19001"), err.toString());
+    }
+
+    @Test
     void theRecordWithATargetIsAUsageError() {
         java.io.StringWriter err = new java.io.StringWriter();
         int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true),
@@ -77,6 +86,7 @@ class MonitoringBenchTest {
         // The bench sends a sample per minute of device time, so each sample is a trend window of its own and a
         // row: far past what the trend's writer is built for (a window sums a minute of a patient's samples), it
         // keeps what it can and counts the rest lost, and the stream never waits for it. Alert events are kept.
+        // A clinic of 300 patients sending every second runs beside probe patients whose alerts are timed.
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         ClinicalRecord record = ClinicalRecord.open(Database.embedded(dataDir, OptionalInt.empty()),
                 health.vclinic.api.TestKeys.master(dataDir), dataDir, ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());

@@ -238,6 +238,23 @@ final class MonitoringReport {
                 "machine", x.get("cores").asInt() + " cores, load average " + f2(x.get("load_average_1min")),
                 "when", x.get("when").asText())));
         c.put("bench", bench);
+        List<Map<String, String>> clinic = new ArrayList<>();
+        benchRuns.path("runs").forEach(x -> {
+            JsonNode l = x.path("clinic_load");
+            if (!l.isMissingNode()) {
+                clinic.add(Map.of(
+                        "record", x.path("clinical_record").asBoolean(false) ? "on" : "off",
+                        "patients", String.format(Locale.ROOT, "%,d (%,d samples/s, %d alerts)",
+                                l.get("patients_sending_every_second").asLong(), l.get("their_samples_per_second").asLong(),
+                                l.get("their_alerts").asLong()),
+                        "probes", String.format(Locale.ROOT, "%,d samples/s, %,d alerts timed",
+                                l.get("probe_samples_per_second").asLong(), l.get("alerts_timed").asLong()),
+                        "p50", f2(l.get("latency_p50_ms")), "p99", f2(l.get("latency_p99_ms")), "max", f1(l.get("latency_max_ms")),
+                        "gc", l.get("gc_in_timed_phase").asText(),
+                        "when", x.get("when").asText()));
+            }
+        });
+        c.put("clinicBench", clinic);
     }
 
     private static String minutes(JsonNode v) {
