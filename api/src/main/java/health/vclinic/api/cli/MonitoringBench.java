@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -185,8 +186,32 @@ public final class MonitoringBench {
      * @param clinicRate their samples/s the server accepted
      * @param clinicAlerts alerts their stable vital signs raised (none expected)
      * @param probes the probe patients' open loop, whose alerts are timed
+     * @param trendLost samples the server's clinical record could not keep in its trend during the phase (its
+     *     /metrics), empty when it keeps no record
      */
-    public record ClinicLoad(int patients, double clinicRate, long clinicAlerts, Result probes) {
+    public record ClinicLoad(int patients, double clinicRate, long clinicAlerts, Result probes, OptionalLong trendLost) {
+    }
+
+    /** The series of the server's /metrics that counts the trend samples its record lost. */
+    static final String TREND_LOST = "vclinic_record_vital_samples_total{outcome=\"lost\"}";
+
+    /** The value of {@code series} in the server's /metrics (Prometheus text), or empty when it has none. */
+    static OptionalLong metric(String host, int port, String series) {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://" + host + ":" + port + "/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return OptionalLong.empty();
+            }
+            return r.body().lines().filter(l -> l.startsWith(series + " "))
+                    .mapToLong(l -> (long) Double.parseDouble(l.substring(series.length() + 1).trim())).findFirst();
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalLong.empty();
+        }
     }
 
     /**
@@ -227,6 +252,7 @@ public final class MonitoringBench {
             n.put("latency_p99_ms", c.probes().latencyMicros().getValueAtPercentile(99) / 1000.0);
             n.put("latency_max_ms", c.probes().latencyMicros().getMaxValue() / 1000.0);
             n.put("gc_in_timed_phase", c.probes().gc().summary());
+            c.trendLost().ifPresent(l -> n.put("trend_samples_lost", l));
         });
         r.put("collector", String.join(", ", ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .map(GarbageCollectorMXBean::getName).toList()));
@@ -261,7 +287,8 @@ public final class MonitoringBench {
             Result open = openLoop(shared, settings.streams(), 2 * settings.seconds(), rate, 2_000_000);
             line(out, open);
             Optional<ClinicLoad> clinic = settings.clinicPatients() == 0 ? Optional.empty()
-                    : Optional.of(clinicLoad(shared, settings.streams(), settings.clinicPatients(), 4 * settings.seconds()));
+                    : Optional.of(clinicLoad(host, port, shared, settings.streams(), settings.clinicPatients(),
+                            4 * settings.seconds()));
             clinic.ifPresent(c -> line(out, c.probes()));
             Result engine = inProcess(settings.streams() * 64, settings.seconds());
             line(out, engine);
@@ -283,6 +310,8 @@ public final class MonitoringBench {
                         h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, h.getTotalCount());
                 out.printf(Locale.ROOT, "collections while the clinic's alerts were timed: %s%n",
                         c.probes().gc().collections() == 0 ? "none" : c.probes().gc().summary());
+                out.println(c.trendLost().isPresent() ? "trend samples the clinical record lost in the clinic phase: "
+                        + c.trendLost().getAsLong() : "the server keeps no clinical record (its /metrics has no trend)");
             });
             out.printf(Locale.ROOT, "in process: %.0f samples/s on one thread (goal >= 200,000 per core)%n", engine.rate());
             return new Figures(max.rate(), open.rate(), open.latencyMicros(), open.gc(), engine.rate(), clinic);
@@ -519,7 +548,9 @@ public final class MonitoringBench {
      * window), from one scheduling thread; after {@link #CLINIC_LEAD_IN_SECONDS}, {@code n} probe patients
      * run the open loop at {@link #CLINIC_PROBE_RATE} for {@code seconds}, and their alerts are timed.
      */
-    static ClinicLoad clinicLoad(List<Channel> channels, int n, int patients, int seconds) throws InterruptedException {
+    static ClinicLoad clinicLoad(String host, int port, List<Channel> channels, int n, int patients, int seconds)
+            throws InterruptedException {
+        OptionalLong lostBefore = metric(host, port, TREND_LOST);
         LongAdder alerts = new LongAdder();
         CountDownLatch done = new CountDownLatch(n);
         List<Gateway> gateways = new ArrayList<>(n);
@@ -567,10 +598,12 @@ public final class MonitoringBench {
                 accepted += SepsisReplay.count(g.trailers.get(), MonitorCall.SAMPLES_ACCEPTED)
                         + SepsisReplay.count(g.trailers.get(), MonitorCall.SAMPLES_POOR_SIGNAL);
             }
+            OptionalLong lostAfter = metric(host, port, TREND_LOST);
             return new ClinicLoad(patients, accepted / sending, alerts.sum(),
                     new Result(String.format(Locale.ROOT, "probes at %.0f/s, %d patients at 1/s", CLINIC_PROBE_RATE,
                             patients), probes.samples(), probes.seconds(), probes.alerts(), probes.latencyMicros(),
-                            probes.gc()));
+                            probes.gc()), lostBefore.isPresent() && lostAfter.isPresent()
+                            ? OptionalLong.of(lostAfter.getAsLong() - lostBefore.getAsLong()) : OptionalLong.empty());
         } finally {
             stop.set(true);
             sender.join();

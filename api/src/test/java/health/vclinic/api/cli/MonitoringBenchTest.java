@@ -78,6 +78,7 @@ class MonitoringBenchTest {
         assertTrue(f.maxRate() > 0 && f.openRate() > 0 && f.engineRate() > 0, out);
         assertTrue(f.latencyMicros().getTotalCount() > 0, "the open loop timed no alert:\n" + out);
         assertTrue(out.contains("alert latency at") && out.contains("collections while alerts were timed"), out);
+        assertTrue(f.clinic().isEmpty() && !out.contains("clinic load"), "no clinic phase unless asked:\n" + out);
     }
 
     @Test
@@ -92,9 +93,19 @@ class MonitoringBenchTest {
                 health.vclinic.api.TestKeys.master(dataDir), dataDir, ClinicalRecord.DEFAULT_SPOOL_BYTES, Optional.empty());
         MonitoringBench.Figures f = MonitoringBench.embedded(MonitoringEndpoint.create(MonitoringConfig.defaults(),
                 MonitoringModels.none(), StreamLimits.defaults()), Optional.of(record),
-                new MonitoringBench.Settings(4, 4, 1, 1, 0.25), new PrintStream(text, true, StandardCharsets.UTF_8));
+                new MonitoringBench.Settings(4, 4, 1, 1, 0.25, 300), new PrintStream(text, true, StandardCharsets.UTF_8));
         String out = text.toString(StandardCharsets.UTF_8);
         assertTrue(f.latencyMicros().getTotalCount() > 0, "the open loop timed no alert:\n" + out);
+        MonitoringBench.ClinicLoad clinic = f.clinic().orElseThrow();
+        assertTrue(clinic.probes().latencyMicros().getTotalCount() > 0, "the clinic phase timed no alert:\n" + out);
+        assertEquals(0, clinic.clinicAlerts(), "the clinic's patients are well:\n" + out);
+        assertTrue(clinic.clinicRate() > 0.9 * 300 && clinic.clinicRate() < 1.1 * 300,
+                "each of the clinic's patients sends a sample a second:\n" + out);
+        assertTrue(out.contains("clinic load: 300 patients sending every second"), out);
+        assertTrue(clinic.trendLost().isPresent() && clinic.trendLost().getAsLong() >= 0,
+                "the record's losses in the phase, from the server's /metrics:\n" + out);
+        assertTrue(out.contains("trend samples the clinical record lost in the clinic phase: "
+                + clinic.trendLost().getAsLong()), out);
         Matcher kept = Pattern.compile("clinical record: (\\d+) samples kept in trend windows \\((\\d+) lost\\),"
                 + " (\\d+) alert events kept \\((\\d+) lost\\)").matcher(out);
         assertTrue(kept.find(), out);

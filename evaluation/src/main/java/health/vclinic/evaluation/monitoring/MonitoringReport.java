@@ -244,9 +244,11 @@ final class MonitoringReport {
             if (!l.isMissingNode()) {
                 clinic.add(Map.of(
                         "record", x.path("clinical_record").asBoolean(false) ? "on" : "off",
-                        "patients", String.format(Locale.ROOT, "%,d (%,d samples/s, %d alerts)",
+                        "patients", String.format(Locale.ROOT, "%,d (%,d samples/s, %d alerts%s)",
                                 l.get("patients_sending_every_second").asLong(), l.get("their_samples_per_second").asLong(),
-                                l.get("their_alerts").asLong()),
+                                l.get("their_alerts").asLong(), l.has("trend_samples_lost")
+                                        ? String.format(Locale.ROOT, "; trend samples lost in the phase: %,d",
+                                                l.get("trend_samples_lost").asLong()) : ""),
                         "probes", String.format(Locale.ROOT, "%,d samples/s, %,d alerts timed",
                                 l.get("probe_samples_per_second").asLong(), l.get("alerts_timed").asLong()),
                         "p50", f2(l.get("latency_p50_ms")), "p99", f2(l.get("latency_p99_ms")), "max", f1(l.get("latency_max_ms")),
