@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Keeps each monitored patient's trend: every accepted sample is summarised into its patient's minute
  * (count, sum, min and max of each {@link Vital}), written behind. The stream's thread adds the sample to the
- * open windows under a lock held for that alone (well under a microsecond) and never waits on the database
+ * open windows under a lock held for that addition alone, and never waits on the database
  * (a slow disk must not stall monitoring). One writer swaps the open windows for an empty set and writes them
  * every {@link #FLUSH_INTERVAL}, or as soon as {@link #WRITE_AT} are open, as rows that readers merge per
  * minute. Windows that meet a database that is down are held (up to {@link #MAX_HELD_WINDOWS}) and written with
