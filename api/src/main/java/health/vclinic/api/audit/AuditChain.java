@@ -35,6 +35,8 @@ final class AuditChain {
     private static final byte[] CHAIN_TAG = "vclinic-audit-chain/1\0".getBytes(StandardCharsets.US_ASCII);
 
     private final SecretKeySpec key;
+    /** Seals break-glass reasons at rest (migration V11); derived from the audit key for that purpose alone. */
+    private final health.vclinic.api.keys.SealingKey reasons;
 
     AuditChain(byte[] key) {
         if (key.length != KEY_BYTES) {
@@ -42,6 +44,34 @@ final class AuditChain {
                     + "; restore the key file that wrote the trail");
         }
         this.key = new SecretKeySpec(key, "HmacSHA256");
+        this.reasons = health.vclinic.api.keys.SealingKey.derive(key, "vclinic-audit-reason/1");
+    }
+
+    /** Entry {@code sequence}'s reason as {@code audit_event.reason_sealed} holds it. */
+    byte[] sealReason(long sequence, String reason) {
+        return reasons.seal(reason.getBytes(StandardCharsets.UTF_8), reasonAad(sequence));
+    }
+
+    /** The reason sealed for entry {@code sequence}, or empty when it does not open (altered, moved, another key). */
+    Optional<String> openReason(long sequence, byte[] sealed) {
+        return reasons.open(sealed, reasonAad(sequence)).map(b -> new String(b, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The reason of the current row of {@code rs} (which selected {@code seq}, {@code reason} and
+     * {@code reason_sealed}): none; in clear, as written before V11; or sealed, opened; {@code unopened} for a
+     * sealed reason that does not open (altered, moved from another row, or another key).
+     */
+    Optional<String> reasonOf(java.sql.ResultSet rs, String unopened) throws java.sql.SQLException {
+        byte[] sealed = rs.getBytes("reason_sealed");
+        if (sealed != null) {
+            return Optional.of(openReason(rs.getLong("seq"), sealed).orElse(unopened));
+        }
+        return Optional.ofNullable(rs.getString("reason"));
+    }
+
+    private static byte[] reasonAad(long sequence) {
+        return ("audit_event.reason_sealed/" + sequence).getBytes(StandardCharsets.US_ASCII);
     }
 
     String patientHash(PatientRef patient) {

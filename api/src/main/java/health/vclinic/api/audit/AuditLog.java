@@ -45,7 +45,9 @@ public final class AuditLog {
     /** The advisory lock that serialises appends: "vclinic" in ASCII, then 1. */
     public static final long APPEND_LOCK = 0x7663_6c69_6e69_6301L;
     static final String COLUMNS = "seq, recorded_at, actor_subject, actor_role, clinic_id, action, object_type,"
-            + " object_id, patient_hash, outcome, request_id, reason";
+            + " object_id, patient_hash, outcome, request_id, reason, reason_sealed";
+    /** What a reader is shown for a sealed reason that does not open (the verifier names the entry as altered). */
+    static final String UNOPENED_REASON = "[a sealed reason that does not open with this audit key]";
 
     private final DataSource dataSource;
     private final AuditChain chain;
@@ -118,7 +120,7 @@ public final class AuditLog {
         }
         List<StoredEntry> out = new ArrayList<>(entries.size());
         try (PreparedStatement insert = tx.prepareStatement("INSERT INTO audit_event (" + COLUMNS
-                + ", prev_mac, entry_mac, chain_mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ", prev_mac, entry_mac, chain_mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (AuditEntry entry : entries) {
                 StoredEntry stored = new StoredEntry(sequence++, now.toInstant(), entry.actorSubject(), entry.role(),
                         entry.clinic(), entry.action(), entry.objectType(), entry.objectId(),
@@ -136,10 +138,12 @@ public final class AuditLog {
                 setOptional(insert, 9, stored.patientHash());
                 insert.setString(10, stored.outcome().name());
                 insert.setString(11, stored.requestId());
-                setOptional(insert, 12, stored.reason());
-                insert.setBytes(13, prevMac);
-                insert.setBytes(14, entryMac);
-                insert.setBytes(15, chainMac);
+                // The reason is free text that may describe the patient: sealed, never in clear (V11).
+                insert.setNull(12, Types.VARCHAR);
+                insert.setBytes(13, stored.reason().map(r -> chain.sealReason(stored.sequence(), r)).orElse(null));
+                insert.setBytes(14, prevMac);
+                insert.setBytes(15, entryMac);
+                insert.setBytes(16, chainMac);
                 insert.addBatch();
                 prevMac = chainMac;
                 out.add(stored);
@@ -245,7 +249,7 @@ public final class AuditLog {
             List<StoredEntry> out = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    out.add(entry(rs));
+                    out.add(entry(rs, chain.reasonOf(rs, UNOPENED_REASON)));
                 }
             }
             if (out.size() <= query.count()) {
@@ -261,13 +265,13 @@ public final class AuditLog {
         args.add(value);
     }
 
-    /** An entry read back; {@code rs} selected {@link #COLUMNS}. */
-    static StoredEntry entry(ResultSet rs) throws SQLException {
+    /** An entry read back, with its reason as opened; {@code rs} selected {@link #COLUMNS}. */
+    static StoredEntry entry(ResultSet rs, Optional<String> reason) throws SQLException {
         return new StoredEntry(rs.getLong("seq"), instant(rs), rs.getString("actor_subject"),
                 rs.getString("actor_role"), new ClinicId(rs.getString("clinic_id")),
                 AuditAction.valueOf(rs.getString("action")), rs.getString("object_type"), rs.getString("object_id"),
                 Optional.ofNullable(rs.getString("patient_hash")), AuditOutcome.valueOf(rs.getString("outcome")),
-                rs.getString("request_id"), Optional.ofNullable(rs.getString("reason")));
+                rs.getString("request_id"), reason);
     }
 
     static Instant instant(ResultSet rs) throws SQLException {

@@ -259,6 +259,56 @@ class AuditLogTest {
         }
     }
 
+    /**
+     * A break-glass reason is free text that may describe the patient: the table holds it sealed under a key only
+     * the audit key's holder derives, bound to its entry, and the chain still verifies over its text.
+     */
+    @Test
+    void aBreakGlassReasonIsSealedAtRestBoundToItsEntry() throws Exception {
+        String first = "unconscious on arrival, no consent possible";
+        String second = "transfer to the cardiac centre, nobody on call";
+        try (Database db = databases.fresh()) {
+            AuditLog log = log(db);
+            for (String[] e : new String[][] {{"req-bg-1", first}, {"req-bg-2", second}}) {
+                log.append(new AuditEntry("dr-a", "clinician", NORTH, AuditAction.BREAK_GLASS, "Patient", "timeline",
+                        Optional.of(new PatientRef("pt-bg")), AuditOutcome.SUCCESS, e[0], Optional.of(e[1])));
+            }
+            try (java.sql.Connection c = db.dataSource().getConnection();
+                 java.sql.ResultSet rs = c.createStatement().executeQuery(
+                         "SELECT reason, reason_sealed FROM audit_event ORDER BY seq")) {
+                for (String plain : new String[] {first, second}) {
+                    assertTrue(rs.next());
+                    assertEquals(null, rs.getString("reason"), "no reason in clear");
+                    byte[] sealed = rs.getBytes("reason_sealed");
+                    assertTrue(sealed != null && !new String(sealed, java.nio.charset.StandardCharsets.ISO_8859_1)
+                            .contains("unconscious") && !new String(sealed, java.nio.charset.StandardCharsets.ISO_8859_1)
+                            .contains("cardiac"), "sealed, not in clear");
+                }
+            }
+            assertEquals(java.util.List.of(Optional.of(second), Optional.of(first)),
+                    log.search(AuditQuery.all()).entries().stream().map(StoredEntry::reason).toList());
+            assertEquals(new ChainVerification.Intact(2), log.verify());
+
+            AuditLog foreign = AuditLog.open(db.dataSource(), dir.resolve("other-keys").resolve(AuditLog.KEY_FILE),
+                    line -> { });
+            assertEquals(Optional.of(AuditLog.UNOPENED_REASON), foreign.search(AuditQuery.all()).entries().getFirst()
+                    .reason(), "another key does not open it");
+
+            // Written in clear, as before V11, it still reads and verifies.
+            AuditDatabases.tamper(db, "UPDATE audit_event SET reason_sealed = NULL, reason = '" + first + "' WHERE seq = 1");
+            assertEquals(Optional.of(first), log.search(AuditQuery.all()).entries().getLast().reason());
+            assertEquals(new ChainVerification.Intact(2), log.verify());
+
+            // Moved to another entry, it does not open there: that entry is named as altered.
+            AuditDatabases.tamper(db, "UPDATE audit_event SET reason = NULL, reason_sealed ="
+                    + " (SELECT reason_sealed FROM audit_event WHERE seq = 2) WHERE seq = 1");
+            assertEquals(Optional.of(AuditLog.UNOPENED_REASON), log.search(AuditQuery.all()).entries().getLast().reason());
+            ChainVerification moved = log.verify();
+            assertTrue(moved instanceof ChainVerification.Broken b && b.sequence() == 1
+                    && b.fault() == ChainVerification.Fault.ALTERED, moved.describe());
+        }
+    }
+
     @Test
     void queriesSelectByClinicPatientActionAndTimeInPages() throws Exception {
         try (Database db = databases.fresh()) {
