@@ -38,29 +38,26 @@ class MonitoringBenchTest {
 
     @Test
     void moreConnectionsThanStreamsIsAUsageErrorNamingTheOption() {
-        java.io.StringWriter err = new java.io.StringWriter();
-        int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true),
+        assertUsageError("--connections must be 1 to 4 (--streams); was 5",
                 "bench", "--monitoring", "--streams", "4", "--connections", "5");
-        assertEquals(2, code, err.toString());
-        assertTrue(err.toString().contains("--connections must be 1 to 4 (--streams); was 5"), err.toString());
     }
 
     @Test
     void aClinicPastItsCapIsAUsageErrorNamingTheOption() {
-        java.io.StringWriter err = new java.io.StringWriter();
-        int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true),
-                "bench", "--monitoring", "--clinic-patients", "19001");
-        assertEquals(2, code, err.toString());
-        assertTrue(err.toString().contains("--clinic-patients must be 0 to 19000; was 19001"), err.toString());
+        assertUsageError("--clinic-patients must be 0 to 19000; was 19001", "bench", "--monitoring", "--clinic-patients", "19001");
     }
 
     @Test
     void theRecordWithATargetIsAUsageError() {
+        assertUsageError("--record needs the embedded server", "bench", "--monitoring", "--record", "--target", "127.0.0.1:1");
+    }
+
+    /** The command exits 2 (a usage error) and says {@code said} on standard error. */
+    private static void assertUsageError(String said, String... args) {
         java.io.StringWriter err = new java.io.StringWriter();
-        int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true),
-                "bench", "--monitoring", "--record", "--target", "127.0.0.1:1");
+        int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true), args);
         assertEquals(2, code, err.toString());
-        assertTrue(err.toString().contains("--record needs the embedded server"), err.toString());
+        assertTrue(err.toString().contains(said), err.toString());
     }
 
     @Test
